@@ -1,0 +1,33 @@
+export { APALU_K, apalu, apaluDerivative, apaluGrad, apaluSecondDerivative, type ApaluGradient } from './scalar.js';
+export { forward, backward, type ForwardOptions, type BackwardOptions, type BackwardResult } from './arrays.js';
+export {
+  uniform,
+  constant,
+  fitTo,
+  type ParamInitializer,
+  type KnownActivation,
+  type FitOptions,
+  type FitResult,
+} from './initializers.js';
+export {
+  validateParams,
+  validateLayout,
+  validateCall,
+  assertFloatArray,
+  isFloatArray,
+  type FloatArray,
+  type ParamArray,
+  type ResolvedLayout,
+} from './validate.js';
+export { ApaluInputError } from './errors.js';
+export { CompensatedSum } from './sum.js';
+export { splitmix32 } from './random.js';
+export { erf } from './special.js';
+export {
+  createBackend,
+  type ApaluBackend,
+  type ApaluGradients,
+  type ApaluLayout,
+  type AccuracyClass,
+  type CreateBackend,
+} from './backend.js';

@@ -1,0 +1,101 @@
+import { ApaluInputError } from './errors.js';
+
+/** A float array core can compute on. */
+export type FloatArray = Float32Array | Float64Array;
+
+/** Anything holding the per-channel parameters a or b. */
+export type ParamArray = ArrayLike<number>;
+
+/** The resolved layout of one call: C channels, inner size S (SPEC.md "Parameter layout"). */
+export interface ResolvedLayout {
+  channels: number;
+  inner: number;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `Array(${value.length})`;
+  if (ArrayBuffer.isView(value)) return value.constructor.name;
+  return typeof value === 'object' ? (value.constructor?.name ?? 'object') : `${typeof value} ${String(value)}`;
+}
+
+export function isFloatArray(value: unknown): value is FloatArray {
+  return value instanceof Float32Array || value instanceof Float64Array;
+}
+
+/** Rejects anything that is not a Float32Array or Float64Array. */
+export function assertFloatArray(name: string, value: unknown): asserts value is FloatArray {
+  if (!isFloatArray(value)) {
+    throw new ApaluInputError(
+      'E_TYPE',
+      `${name} must be a Float32Array or Float64Array, got ${describe(value)}; convert it with Float32Array.from(${name}).`,
+    );
+  }
+}
+
+/**
+ * Checks a and b: same length C ≥ 1, every value finite and > 0. The message names the
+ * first bad element so a user can find it in a checkpoint.
+ */
+export function validateParams(a: ParamArray, b: ParamArray): number {
+  for (const [name, p] of [['a', a], ['b', b]] as const) {
+    if (p === null || typeof p !== 'object' || typeof p.length !== 'number') {
+      throw new ApaluInputError('E_TYPE', `${name} must be an array of per-channel values, got ${describe(p)}; pass e.g. new Float32Array([1]).`);
+    }
+  }
+  if (a.length === 0) {
+    throw new ApaluInputError('E_CHANNELS', 'a.length = 0: APALU needs at least one channel (C ≥ 1); pass one shared pair as a = [a0], b = [b0].');
+  }
+  if (a.length !== b.length) {
+    throw new ApaluInputError(
+      'E_CHANNELS',
+      `a.length = ${a.length} but b.length = ${b.length}: a and b hold one value per channel and must have the same length C.`,
+    );
+  }
+  for (const [name, p] of [['a', a], ['b', b]] as const) {
+    for (let c = 0; c < p.length; c++) {
+      const v = p[c] as number;
+      if (!(Number.isFinite(v) && v > 0)) {
+        throw new ApaluInputError(
+          'E_PARAM',
+          `${name}[${c}] = ${String(v)}: APALU needs every ${name} finite and > 0 (SPEC.md); ` +
+            `initialise with uniform(0, 2) and keep ${name} positive during training (clamp or a positivity constraint).`,
+        );
+      }
+    }
+  }
+  return a.length;
+}
+
+/** Checks that `length` elements fit the layout C·S exactly and returns it resolved. */
+export function validateLayout(length: number, channels: number, inner: number | undefined): ResolvedLayout {
+  const s = inner ?? 1;
+  if (!(Number.isSafeInteger(s) && s >= 1)) {
+    throw new ApaluInputError(
+      'E_LAYOUT',
+      `inner = ${String(inner)}: the inner size S must be a positive integer (1 for channels-last data, H·W for channels-first).`,
+    );
+  }
+  if (length % (channels * s) !== 0) {
+    throw new ApaluInputError(
+      'E_LAYOUT',
+      `x.length = ${length} is not a multiple of C·S = ${channels}·${s} = ${channels * s}: ` +
+        'a.length is the channel count C and inner the inner size S; check the layout (channels-last: inner = 1; channels-first: inner = H·W).',
+    );
+  }
+  return { channels, inner: s };
+}
+
+/** Validates everything a forward or backward call needs, before any output is written. */
+export function validateCall(x: unknown, a: ParamArray, b: ParamArray, inner: number | undefined, dy?: unknown): ResolvedLayout {
+  assertFloatArray('x', x);
+  const channels = validateParams(a, b);
+  const layout = validateLayout(x.length, channels, inner);
+  if (dy !== undefined) {
+    assertFloatArray('dy', dy);
+    if (dy.length !== x.length) {
+      throw new ApaluInputError('E_LENGTH', `dy.length = ${dy.length} but x.length = ${x.length}: the upstream gradient must match x element for element.`);
+    }
+  }
+  return layout;
+}
