@@ -1,0 +1,24 @@
+import type { AccuracyClass } from '@apalu/core';
+import { composedRatio, ulpDistance } from './float32.js';
+
+/** The limits of one accuracy class (SPEC.md "Accuracy classes"). */
+export interface ClassLimits {
+  /** Unit of element-wise errors: float32 ULPs, or a fraction of the composed allowance. */
+  unit: 'ulp' | 'ratio';
+  /** Largest element-wise error for f(x) and ∂f/∂x (dy = 1). */
+  elementwise: number;
+  /**
+   * Largest element-wise error for dx = dy·∂f/∂x with a general dy: the product adds one
+   * rounding, so the strict class allows one more ULP here.
+   */
+  elementwiseScaled: number;
+  /** Largest relative error of da, db, relative to Σ|terms| (equal to |sum| when no term cancels). */
+  sumRelative: number;
+  /** Element-wise error measure for this class. */
+  measure(got: number, want: number): number;
+}
+
+export const ACCURACY_CLASSES: Readonly<Record<AccuracyClass, ClassLimits>> = {
+  strict: { unit: 'ulp', elementwise: 2, elementwiseScaled: 3, sumRelative: 1e-6, measure: ulpDistance },
+  composed: { unit: 'ratio', elementwise: 1, elementwiseScaled: 1, sumRelative: 1e-4, measure: composedRatio },
+};

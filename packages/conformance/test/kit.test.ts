@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { ACCURACY_CLASSES, composedRatio, conformanceCases, fromBits, listCaseNames, runConformance, ulpDistance } from '../src/index.js';
+import { WRONG_BACKENDS } from './wrong-backends.js';
+
+describe('float32 error measures', () => {
+  it('counts ULPs across zero, subnormals and infinity', () => {
+    expect(ulpDistance(1, 1)).toBe(0);
+    expect(ulpDistance(fromBits(0x3f800001), 1)).toBe(1);
+    expect(ulpDistance(fromBits(1), -fromBits(1))).toBe(2);
+    expect(ulpDistance(0, -0)).toBe(0);
+    expect(ulpDistance(Number.POSITIVE_INFINITY, fromBits(0x7f7fffff))).toBe(1);
+    expect(ulpDistance(Number.NaN, Number.NaN)).toBe(0);
+    expect(ulpDistance(Number.NaN, 1)).toBe(Number.POSITIVE_INFINITY);
+  });
+  it('measures the composed tolerance max(5e-6, 1e-5·|ref|)', () => {
+    expect(composedRatio(1 + 1e-5, 1)).toBeCloseTo(1, 6);
+    expect(composedRatio(2.5e-6, 0)).toBeCloseTo(0.5, 9);
+    expect(composedRatio(Number.POSITIVE_INFINITY, 3e38)).toBe(Number.POSITIVE_INFINITY);
+    expect(ACCURACY_CLASSES.strict.elementwise).toBe(2);
+  });
+});
+
+describe('the SPEC input set', () => {
+  it('covers every SPEC length, layout and special value', () => {
+    const cases = conformanceCases({ large: true });
+    const lengths = new Set(cases.map((c) => c.build().x.length).filter((n) => n <= 5));
+    expect([...lengths].sort()).toEqual([0, 1, 3, 4, 5]);
+    const names = cases.map((c) => c.name);
+    for (const c of [1, 3, 64]) for (const s of [1, 7]) expect(names).toContain(`layout-C${c}-S${s}`);
+    expect(names).toContain('length-1M');
+    expect(names).toContain('length-16M');
+    const special = cases.find((c) => c.name === 'special-values')!.build().x;
+    expect(special.some(Number.isNaN)).toBe(true);
+    expect(special).toContain(Number.NEGATIVE_INFINITY);
+    expect([...special].some((v) => Object.is(v, -0))).toBe(true);
+  });
+  it('is reproducible: the same case builds the same bits', () => {
+    const [a, b] = [conformanceCases(), conformanceCases()].map((cs) => cs.find((c) => c.name === 'random-bits')!.build());
+    expect(new Uint32Array(a!.x.buffer)).toEqual(new Uint32Array(b!.x.buffer));
+  });
+});
+
+describe('the kit accepts the reference', () => {
+  it('passes core-reference in the strict class with zero error', async () => {
+    const report = await runConformance(await WRONG_BACKENDS.reference());
+    expect(report.pass).toBe(true);
+    expect(Math.max(...report.checks.map((c) => c.error))).toBe(0);
+    expect(report.checks.filter((c) => c.metric === 'rejects')).toHaveLength(21);
+  });
+});
+
+describe('the kit catches wrong backends', () => {
+  const failing = async (make: () => Parameters<typeof runConformance>[0], only?: string[]) => {
+    const report = await runConformance(make(), only ? { only } : {});
+    expect(report.pass).toBe(false);
+    return report.checks.filter((c) => !c.pass);
+  };
+
+  it('exp(x) − 1 cancellation near 0⁻', async () => {
+    const bad = await failing(WRONG_BACKENDS.cancellation, ['near-zero-negative', 'uniform-20']);
+    const worst = bad.find((c) => c.case === 'near-zero-negative' && c.metric === 'f');
+    expect(worst?.error).toBeGreaterThan(1000);
+    expect(worst?.worst?.x).toBeLessThan(0);
+  });
+
+  it('the wrong branch at x = 0', async () => {
+    const bad = await failing(WRONG_BACKENDS.branchAtZero, ['special-values']);
+    expect(bad.map((c) => c.metric)).toContain("f'");
+    const check = bad.find((c) => c.metric === "f'")!;
+    expect(Math.abs(check.worst!.x!)).toBe(0);
+  });
+
+  it('a channel index off by one', async () => {
+    const bad = await failing(WRONG_BACKENDS.channelOffByOne, ['layout-C3-S1', 'layout-C64-S7']);
+    expect(new Set(bad.map((c) => c.case))).toEqual(new Set(['layout-C3-S1', 'layout-C64-S7']));
+    expect(bad.map((c) => c.metric)).toContain('f');
+  });
+
+  it('da summed over the wrong axis', async () => {
+    const bad = await failing(WRONG_BACKENDS.sumWrongAxis, ['layout-C3-S1', 'layout-C3-S7']);
+    // Right for S = 1, wrong once the inner size is 7.
+    expect(bad.every((c) => c.case === 'layout-C3-S7')).toBe(true);
+    expect(bad.map((c) => c.metric)).toEqual(expect.arrayContaining(['da', 'db']));
+  });
+
+  it('a ≤ 0 accepted', async () => {
+    const bad = await failing(WRONG_BACKENDS.acceptsBadParams, listCaseNames().filter((n) => n.startsWith('rejects-')));
+    expect(bad.map((c) => c.case)).toEqual(expect.arrayContaining(['rejects-a-zero/forward', 'rejects-a-negative/backward']));
+  });
+
+  it('naive float32 summation of da, db', async () => {
+    const bad = await failing(WRONG_BACKENDS.float32Sums, ['length-1M']);
+    expect(bad.some((c) => c.metric.startsWith('da') || c.metric.startsWith('db'))).toBe(true);
+  });
+
+  it('a few ULP of error on the positive side', async () => {
+    const bad = await failing(WRONG_BACKENDS.sloppyPositive, ['uniform-20']);
+    expect(bad[0]?.metric).toBe('f');
+    expect(bad[0]?.error).toBeGreaterThan(2);
+  });
+
+  it('NaN inputs dropped from da, db', async () => {
+    const bad = await failing(WRONG_BACKENDS.swallowsNaN, ['special-values']);
+    expect(bad.map((c) => c.metric)).toEqual(expect.arrayContaining(['da', 'db']));
+  });
+
+  it('the composed class tolerates float32 exp(x) − 1 and small relative errors, not layout bugs', async () => {
+    const sloppy = await runConformance(WRONG_BACKENDS.sloppyPositive(), { accuracy: 'composed', only: ['uniform-20'] });
+    expect(sloppy.pass).toBe(true);
+    // Absolute error ≤ 5e-6 near 0⁻: this is why ONNX Elu graphs are composed-class (TOOLCHAIN.md).
+    const cancel = await runConformance(WRONG_BACKENDS.cancellation(), { accuracy: 'composed', only: ['near-zero-negative'] });
+    expect(cancel.pass).toBe(true);
+    const shifted = await runConformance(WRONG_BACKENDS.channelOffByOne(), { accuracy: 'composed', only: ['layout-C3-S7'] });
+    expect(shifted.pass).toBe(false);
+  });
+});
