@@ -1,0 +1,152 @@
+/**
+ * The conformance backend: APALU forward and backward as ONNX graphs run by onnxruntime-web.
+ * x is viewed as [N, C, S] (S = layout.inner), a and b as [C, 1], so one session per pass serves
+ * every length, channel count and layout.
+ */
+import { type ApaluBackend, type ApaluLayout, APALU_K, validateCall } from '@apalu/core';
+import { APALU_DOMAIN, APALU_OP, DEFAULT_FORMULATION, apaluFunction, apaluOpset } from './function.js';
+import type { Formulation } from './formulations.js';
+import { attribute, encodeModel, floatTensor, floatValueInfo, int64Tensor, node, onnx, type NodeProto } from './proto.js';
+import { type CreateSessionOptions, type InferenceSession, type OrtRuntime, createSession, loadRuntime } from './session.js';
+
+export interface OnnxBackendOptions extends Pick<CreateSessionOptions, 'executionProviders' | 'numThreads' | 'runtime'> {
+  /** Which body of the APALU function the forward pass uses (default 'shared-exp'). */
+  formulation?: Formulation;
+}
+
+const DIMS = ['n', 'c', 's'];
+const PARAM_DIMS = ['c', 1];
+
+function forwardModel(formulation: Formulation | undefined): Uint8Array {
+  return encodeModel({
+    name: 'apalu_forward',
+    nodes: [node(APALU_OP, { inputs: ['x', 'a', 'b'], outputs: ['y'], domain: APALU_DOMAIN })],
+    inputs: [floatValueInfo('x', DIMS), floatValueInfo('a', PARAM_DIMS), floatValueInfo('b', PARAM_DIMS)],
+    outputs: [floatValueInfo('y', DIMS)],
+    functions: [apaluFunction(formulation)],
+    opsets: [apaluOpset],
+  });
+}
+
+/**
+ * dx = dy·∂f/∂x in float32; da, db = per-channel sums of dy·∂f/∂a, dy·∂f/∂b with the terms
+ * formed and summed in float64 (ReduceSum over axes 0 and 2), then rounded once.
+ * Like @apalu/core, NaN inputs add NaN to both sums and x = ±0 belongs to the a side.
+ */
+function backwardModel(): Uint8Array {
+  const F = onnx.TensorProto.DataType.FLOAT;
+  const D = onnx.TensorProto.DataType.DOUBLE;
+  const n = (type: string, inputs: string[], output: string, attrs?: ReturnType<typeof attribute>[]): NodeProto =>
+    node(type, { inputs, outputs: [output], ...(attrs ? { attributes: attrs } : {}) });
+  const cast = (input: string, output: string, to: number): NodeProto => n('Cast', [input], output, [attribute('to', to)]);
+  const nodes: NodeProto[] = [
+    n('GreaterOrEqual', ['x', 'zero'], 'nonneg'),
+    n('Less', ['x', 'zero'], 'negative'),
+    n('Not', ['negative'], 'a_side'), // x ≥ 0 or NaN
+    n('Not', ['nonneg'], 'b_side'), // x < 0 or NaN
+    // One exponential for both sides: e^(−k·x) for x ≥ 0, e^x for x < 0, never above 1.
+    n('Mul', ['x', 'minus_k'], 'mkx'),
+    n('Min', ['x', 'mkx'], 'u'),
+    n('Exp', ['u'], 'E'),
+    n('Add', ['E', 'one'], 'den'),
+    n('Reciprocal', ['den'], 'sig'),
+    n('Add', ['sig', 'one'], 'one_plus_sig'),
+    // k·x·σ·(1 − σ) with 1 − σ = E·σ; x is capped where E has underflowed (x > 61) so ∞·0 never happens.
+    n('Min', ['x', 'x_cap'], 'x_capped'),
+    n('Mul', ['x_capped', 'k'], 'kx'),
+    n('Mul', ['kx', 'E'], 'kxE'),
+    n('Mul', ['sig', 'sig'], 'sig2'),
+    n('Mul', ['kxE', 'sig2'], 'slope'),
+    n('Add', ['one_plus_sig', 'slope'], 'dpos_unit'),
+    n('Mul', ['a', 'dpos_unit'], 'dpos'),
+    n('Mul', ['b', 'E'], 'dneg'),
+    n('Where', ['nonneg', 'dpos', 'dneg'], 'dfdx'),
+    n('Mul', ['dy', 'dfdx'], 'dx'),
+    cast('x', 'x64', D),
+    cast('dy', 'dy64', D),
+    cast('one_plus_sig', 'ops64', D),
+    n('Mul', ['x64', 'ops64'], 'dfda64'),
+    n('Mul', ['dy64', 'dfda64'], 'ta64'),
+    n('Where', ['a_side', 'ta64', 'zero64'], 'ta64_masked'),
+    n('ReduceSum', ['ta64_masked', 'axes'], 'da64', [attribute('keepdims', 0)]),
+    cast('da64', 'da', F),
+    n('Sub', ['E', 'one'], 'em1'),
+    cast('em1', 'em1_64', D),
+    n('Mul', ['dy64', 'em1_64'], 'tb64'),
+    n('Where', ['b_side', 'tb64', 'zero64'], 'tb64_masked'),
+    n('ReduceSum', ['tb64_masked', 'axes'], 'db64', [attribute('keepdims', 0)]),
+    cast('db64', 'db', F),
+  ];
+  return encodeModel({
+    name: 'apalu_backward',
+    nodes,
+    inputs: [floatValueInfo('x', DIMS), floatValueInfo('dy', DIMS), floatValueInfo('a', PARAM_DIMS), floatValueInfo('b', PARAM_DIMS)],
+    outputs: [floatValueInfo('dx', DIMS), floatValueInfo('da', ['c']), floatValueInfo('db', ['c'])],
+    initializers: [
+      floatTensor('zero', [], [0]),
+      floatTensor('one', [], [1]),
+      floatTensor('k', [], [APALU_K]),
+      floatTensor('minus_k', [], [-APALU_K]),
+      floatTensor('x_cap', [], [100]),
+      { name: 'zero64', dims: [], dataType: D, doubleData: [0] },
+      int64Tensor('axes', [2], [0, 2]),
+    ],
+  });
+}
+
+function backendName(options: OnnxBackendOptions): string {
+  const provider = options.executionProviders?.[0];
+  const providerName = provider === undefined ? 'wasm' : typeof provider === 'string' ? provider : provider.name;
+  const body = options.formulation === undefined || options.formulation === DEFAULT_FORMULATION ? '' : `-${options.formulation}`;
+  return `onnxruntime-${options.runtime === undefined ? 'web' : 'custom'}-${providerName}${body}`;
+}
+
+/** The ApaluBackend of this package (composed accuracy class: a graph of ONNX Runtime's own ops). */
+export async function createBackend(options: OnnxBackendOptions = {}): Promise<ApaluBackend> {
+  const ort: OrtRuntime = await loadRuntime(options.runtime);
+  const sessionOptions: CreateSessionOptions = { ...options, runtime: ort };
+  if (sessionOptions.executionProviders === undefined && options.runtime === undefined) sessionOptions.executionProviders = ['wasm'];
+  let forwardSession: Promise<InferenceSession> | undefined;
+  let backwardSession: Promise<InferenceSession> | undefined;
+  const view = (x: Float32Array, a: Float32Array, layout?: ApaluLayout) => {
+    const s = layout?.inner ?? 1;
+    return [x.length / (a.length * s), a.length, s];
+  };
+  const params = (a: Float32Array, b: Float32Array) => ({
+    a: new ort.Tensor('float32', Float32Array.from(a), [a.length, 1]),
+    b: new ort.Tensor('float32', Float32Array.from(b), [b.length, 1]),
+  });
+  return {
+    name: backendName(options),
+    accuracy: 'composed',
+    async forward(x, a, b, layout) {
+      validateCall(x, a, b, layout?.inner);
+      if (x.length === 0) return new Float32Array(0);
+      forwardSession ??= createSession(forwardModel(options.formulation), sessionOptions);
+      const session = await forwardSession;
+      const out = await session.run({ x: new ort.Tensor('float32', x, view(x, a, layout)), ...params(a, b) });
+      return out.y!.data as Float32Array;
+    },
+    async backward(x, dy, a, b, layout) {
+      validateCall(x, a, b, layout?.inner, dy);
+      if (x.length === 0) return { dx: new Float32Array(0), da: new Float32Array(a.length), db: new Float32Array(a.length) };
+      backwardSession ??= createSession(backwardModel(), sessionOptions);
+      const session = await backwardSession;
+      const dims = view(x, a, layout);
+      const out = await session.run({ x: new ort.Tensor('float32', x, dims), dy: new ort.Tensor('float32', dy, dims), ...params(a, b) });
+      return { dx: out.dx!.data as Float32Array, da: out.da!.data as Float32Array, db: out.db!.data as Float32Array };
+    },
+    async dispose() {
+      for (const pending of [forwardSession, backwardSession]) if (pending) await (await pending).release();
+      forwardSession = backwardSession = undefined;
+    },
+  };
+}
+
+/** Every variant the conformance report lists (CLI and matrix). */
+export const conformanceVariants = [
+  { name: 'onnxruntime-web-wasm', options: { executionProviders: ['wasm'] } },
+  { name: 'onnxruntime-web-wasm-sigmoid-exp', options: { executionProviders: ['wasm'], formulation: 'sigmoid-exp' } },
+  { name: 'onnxruntime-web-wasm-quickgelu', options: { executionProviders: ['wasm'], formulation: 'quickgelu' } },
+  { name: 'onnxruntime-web-wasm-elu-quickgelu', options: { executionProviders: ['wasm'], formulation: 'elu-quickgelu' } },
+] as const satisfies readonly { name: string; options: OnnxBackendOptions }[];

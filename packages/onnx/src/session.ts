@@ -1,0 +1,56 @@
+import type * as ortTypes from 'onnxruntime-web';
+import { ApaluInputError } from '@apalu/core';
+
+/** The parts of an ONNX Runtime JS module this package uses: onnxruntime-web (any entry) or onnxruntime-node. */
+export interface OrtRuntime {
+  InferenceSession: { create(model: Uint8Array, options?: ortTypes.InferenceSession.SessionOptions): Promise<ortTypes.InferenceSession> };
+  Tensor: typeof ortTypes.Tensor;
+  env: { wasm?: { numThreads?: number } };
+}
+
+export type InferenceSession = ortTypes.InferenceSession;
+
+export interface CreateSessionOptions extends ortTypes.InferenceSession.SessionOptions {
+  /**
+   * Execution providers in order of preference, e.g. ['webgpu', 'wasm'] in a browser, ['wasm'] in Node
+   * (default ['wasm'] for onnxruntime-web; the runtime's own default when `runtime` is given).
+   */
+  executionProviders?: ortTypes.InferenceSession.ExecutionProviderConfig[];
+  /**
+   * The runtime module; default `await import('onnxruntime-web')`. Pass
+   * `await import('onnxruntime-node')` to run the same bytes natively.
+   */
+  runtime?: OrtRuntime;
+  /** onnxruntime-web wasm threads (sets `env.wasm.numThreads` before the first session); leave unset for ORT's default. */
+  numThreads?: number;
+}
+
+/** Imports onnxruntime-web on first use, so exporting never needs it. */
+export async function loadRuntime(runtime?: OrtRuntime): Promise<OrtRuntime> {
+  if (runtime !== undefined) return runtime;
+  try {
+    return (await import('onnxruntime-web')) as unknown as OrtRuntime;
+  } catch (cause) {
+    throw new Error('@apalu/onnx: createSession needs the peer dependency onnxruntime-web (npm i onnxruntime-web@1.30.0), or pass { runtime }.', {
+      cause,
+    });
+  }
+}
+
+/**
+ * An ONNX Runtime session over model bytes (from `exportTfjsModel`, `apaluModel` or any ONNX file
+ * that uses the ai.apalu function): the runtime inlines the function, then optimizes the graph.
+ */
+export async function createSession(bytes: Uint8Array, options: CreateSessionOptions = {}): Promise<InferenceSession> {
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) {
+    throw new ApaluInputError(
+      'E_TYPE',
+      `bytes must be a non-empty Uint8Array holding an ONNX model, got ${bytes instanceof Uint8Array ? 'an empty Uint8Array' : typeof bytes}; pass the result of exportTfjsModel() or new Uint8Array(await file.arrayBuffer()).`,
+    );
+  }
+  const { runtime, numThreads, executionProviders, ...sessionOptions } = options;
+  const ort = await loadRuntime(runtime);
+  if (numThreads !== undefined && ort.env.wasm !== undefined) ort.env.wasm.numThreads = numThreads;
+  const providers = executionProviders ?? (runtime === undefined ? ['wasm'] : undefined);
+  return ort.InferenceSession.create(bytes, providers === undefined ? sessionOptions : { ...sessionOptions, executionProviders: providers });
+}
