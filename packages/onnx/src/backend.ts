@@ -70,8 +70,16 @@ function backwardModel(): Uint8Array {
     n('Where', ['a_side', 'ta64', 'zero64'], 'ta64_masked'),
     n('ReduceSum', ['ta64_masked', 'axes'], 'da64', [attribute('keepdims', 0)]),
     cast('da64', 'da', F),
-    n('Sub', ['E', 'one'], 'em1'),
-    cast('em1', 'em1_64', D),
+    // expm1(x) in float64: e^x − 1 cancels for tiny |x| (x = −4e-41 would give 0), so below
+    // |x| = 1e-5 the series x + x²/2 is used (relative error < 2e-11 on either side).
+    n('Exp', ['x64'], 'ex64'),
+    n('Sub', ['ex64', 'one64'], 'em1_exp'),
+    n('Mul', ['x64', 'x64'], 'x2_64'),
+    n('Mul', ['x2_64', 'half64'], 'half_x2'),
+    n('Add', ['x64', 'half_x2'], 'em1_series'),
+    n('Abs', ['x64'], 'abs_x64'),
+    n('Less', ['abs_x64', 'tiny64'], 'is_tiny'),
+    n('Where', ['is_tiny', 'em1_series', 'em1_exp'], 'em1_64'),
     n('Mul', ['dy64', 'em1_64'], 'tb64'),
     n('Where', ['b_side', 'tb64', 'zero64'], 'tb64_masked'),
     n('ReduceSum', ['tb64_masked', 'axes'], 'db64', [attribute('keepdims', 0)]),
@@ -89,6 +97,9 @@ function backwardModel(): Uint8Array {
       floatTensor('minus_k', [], [-APALU_K]),
       floatTensor('x_cap', [], [100]),
       { name: 'zero64', dims: [], dataType: D, doubleData: [0] },
+      { name: 'one64', dims: [], dataType: D, doubleData: [1] },
+      { name: 'half64', dims: [], dataType: D, doubleData: [0.5] },
+      { name: 'tiny64', dims: [], dataType: D, doubleData: [1e-5] },
       int64Tensor('axes', [2], [0, 2]),
     ],
   });
