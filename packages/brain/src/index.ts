@@ -1,0 +1,23 @@
+export {
+  ApaluNeuralNetwork,
+  type ApaluNeuralNetworkOptions,
+  type ApaluTrainOptions,
+  type ApaluNeuralNetworkJSON,
+  type ApaluLayerJSON,
+  type BrainNeuralNetworkJSON,
+  type NetworkData,
+} from './network.js';
+export {
+  ACTIVATIONS,
+  APALU_JSON_ACTIVATION,
+  DEFAULT_MIN_PARAM,
+  DEFAULT_PARAM_INIT,
+  type ApaluActivation,
+  type ApaluParamOptions,
+  type ParamInit,
+  type ResolvedParamOptions,
+} from './options.js';
+export { isApaluNetworkJSON, assertPlainBrainNetwork, loadNeuralNetwork } from './json.js';
+export { activateLayer, backpropLayer } from './neuron-layer.js';
+export { APALU_SOURCE } from './to-function.js';
+export { createBackend, conformanceVariants, type BrainBackendOptions } from './backend.js';

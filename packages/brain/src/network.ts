@@ -1,0 +1,358 @@
+import { ApaluInputError, splitmix32, validateParams } from '@apalu/core';
+import { NeuralNetwork } from 'brain.js';
+import { activateLayer, backpropLayer } from './neuron-layer.js';
+import {
+  APALU_JSON_ACTIVATION,
+  type ApaluActivation,
+  type ApaluParamOptions,
+  type ResolvedParamOptions,
+  checkActivation,
+  checkPraxis,
+  checkSeed,
+  normalizeActivation,
+  paramInitializer,
+  resolveParamOptions,
+} from './options.js';
+import { adamUpdate, sgdMomentumUpdate } from './param-update.js';
+import { networkSource } from './to-function.js';
+
+/** What brain.js's NeuralNetwork accepts as input and output. */
+export type NetworkData = number[] | Float32Array | Partial<Record<string, number>>;
+
+type BrainNetwork = NeuralNetwork<NetworkData, NetworkData>;
+/** brain.js's `NeuralNetwork#toJSON()` result. */
+export type BrainNeuralNetworkJSON = ReturnType<BrainNetwork['toJSON']>;
+type BrainOptions = NonNullable<ConstructorParameters<typeof NeuralNetwork>[0]>;
+type BrainTrainOptions = NonNullable<Parameters<BrainNetwork['train']>[1]>;
+type BrainFullTrainOptions = Parameters<BrainNetwork['validateTrainingOptions']>[0];
+type BrainLayerJSON = BrainNeuralNetworkJSON['layers'][number];
+
+/** brain.js training options, with 'apalu' among the activations and 'sgd' named. */
+export interface ApaluTrainOptions extends Omit<BrainTrainOptions, 'activation' | 'praxis'> {
+  activation?: ApaluActivation;
+  /** 'sgd' (brain.js's default: SGD with momentum on weights) or 'adam'. a and b follow it. */
+  praxis?: 'sgd' | 'adam';
+}
+
+export interface ApaluNeuralNetworkOptions extends Omit<BrainOptions, 'activation' | 'praxis'>, ApaluTrainOptions {
+  /**
+   * Seeds weights, biases (uniform in [−0.2, 0.2), brain.js's range) and a, b, so the same
+   * seed trains to the same network everywhere. Without it brain.js uses Math.random.
+   */
+  seed?: number;
+  /** Initial values and limits of the per-neuron APALU parameters. */
+  apalu?: ApaluParamOptions;
+}
+
+/** One layer of an APALU network's JSON: brain.js's weights and biases plus a and b. */
+export interface ApaluLayerJSON extends BrainLayerJSON {
+  a?: number[];
+  b?: number[];
+}
+
+/** `ApaluNeuralNetwork#toJSON()` for activation 'apalu'. */
+export interface ApaluNeuralNetworkJSON extends Omit<BrainNeuralNetworkJSON, 'layers'> {
+  type: string;
+  layers: ApaluLayerJSON[];
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : String(value);
+}
+
+function checkConstructorOptions(options: ApaluNeuralNetworkOptions): BrainOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new ApaluInputError('E_TYPE', `options = ${describe(options)}: pass an object such as { hiddenLayers: [4], activation: 'apalu' }.`);
+  }
+  checkSeed(options.seed);
+  resolveParamOptions(options.apalu);
+  return options as unknown as BrainOptions;
+}
+
+/**
+ * brain.js's NeuralNetwork with `activation: 'apalu'`: every neuron of every layer (the
+ * output layer too, as brain.js does for its own activations) has its own trainable a and
+ * b. The other activations behave exactly as in brain.js.
+ */
+export class ApaluNeuralNetwork<
+  InputType extends NetworkData = NetworkData,
+  OutputType extends NetworkData = NetworkData,
+> extends NeuralNetwork<InputType, OutputType> {
+  /** a of every neuron, per layer (index 0, the input layer, is empty). */
+  apaluA: Float32Array[] = [];
+  /** b of every neuron, per layer. */
+  apaluB: Float32Array[] = [];
+  /** Pre-activation sums of the last forward pass, kept for ∂f/∂x, ∂f/∂a, ∂f/∂b. */
+  preActivations: Float64Array[] = [];
+  /** −∂L/∂a and −∂L/∂b of the last backward pass (descent directions, per neuron). */
+  gradA: Float64Array[] = [];
+  gradB: Float64Array[] = [];
+  private upstream: Float64Array[] = [];
+  private changesA: Float64Array[] = [];
+  private changesB: Float64Array[] = [];
+  private adamA: { m: Float64Array; v: Float64Array }[] = [];
+  private adamB: { m: Float64Array; v: Float64Array }[] = [];
+  private params: ResolvedParamOptions = resolveParamOptions(undefined);
+
+  constructor(options: ApaluNeuralNetworkOptions = {}) {
+    super(checkConstructorOptions(options));
+  }
+
+  /** The resolved APALU options of this network (read when it is initialised or loaded). */
+  get apaluOptions(): ResolvedParamOptions {
+    return { ...this.params };
+  }
+
+  private get seed(): number | undefined {
+    return (this.options as { seed?: number }).seed;
+  }
+
+  private get isApalu(): boolean {
+    return this.trainOpts.activation === 'apalu';
+  }
+
+  override updateTrainingOptions(trainOpts: Partial<BrainTrainOptions> | ApaluTrainOptions): void {
+    const opts = trainOpts as Record<string, unknown>;
+    const activation = normalizeActivation(opts.activation);
+    super.updateTrainingOptions((activation === opts.activation ? opts : { ...opts, activation }) as Partial<BrainTrainOptions>);
+  }
+
+  override validateTrainingOptions(options: BrainFullTrainOptions): void {
+    const { activation, praxis } = options as { activation?: unknown; praxis?: unknown };
+    if (!('activation' in options)) {
+      // brain.js 1.x keeps the activation outside trainOpts and serialises differently.
+      throw new Error(
+        '@apalu/brain needs brain.js 2.0.0-beta.24 (found a brain.js whose training options have no activation, e.g. 1.6.1): ' +
+          'npm i brain.js@2.0.0-beta.24 (see the @apalu/brain README, "Install").',
+      );
+    }
+    checkActivation(activation);
+    checkPraxis(praxis);
+    // brain.js checks the rest; it knows neither 'apalu' nor the name 'sgd'.
+    super.validateTrainingOptions({ ...options, activation: 'sigmoid', praxis: praxis === 'adam' ? 'adam' : undefined } as BrainFullTrainOptions);
+  }
+
+  override setActivation(activation?: string): void {
+    const value = activation ?? this.trainOpts.activation;
+    if (value !== 'apalu') {
+      super.setActivation(value as Parameters<BrainNetwork['setActivation']>[0]);
+      return;
+    }
+    this.runInput = (input) => this._runInputApalu(input);
+    this.calculateDeltas = (target) => this._calculateDeltasApalu(target);
+  }
+
+  override initialize(): void {
+    super.initialize();
+    const seed = this.seed;
+    const next = splitmix32(seed ?? Math.floor(Math.random() * 2 ** 32));
+    if (seed !== undefined) {
+      // Same range as brain.js's randomWeight(), drawn from the seeded generator.
+      const weight = () => (next() / 2 ** 32) * 0.4 - 0.2;
+      for (let layer = 1; layer <= this.outputLayer; layer++) {
+        const biases = this.biases[layer] as Float32Array;
+        for (let node = 0; node < biases.length; node++) {
+          biases[node] = weight();
+          const w = (this.weights[layer] as Float32Array[])[node] as Float32Array;
+          for (let k = 0; k < w.length; k++) w[k] = weight();
+        }
+      }
+    }
+    this.params = resolveParamOptions((this.options as { apalu?: unknown }).apalu);
+    const { a, b } = this.params;
+    const initA = paramInitializer('a', a, next());
+    const initB = paramInitializer('b', b, next());
+    const total = this.sizes.slice(1).reduce((s, n) => s + n, 0);
+    const allA = initA(total);
+    const allB = initB(total);
+    let offset = 0;
+    const perLayer = () => this.sizes.map((n) => new Float64Array(n));
+    this.apaluA = [];
+    this.apaluB = [];
+    for (let layer = 0; layer <= this.outputLayer; layer++) {
+      const n = layer === 0 ? 0 : (this.sizes[layer] as number);
+      this.apaluA.push(allA.slice(offset, offset + n));
+      this.apaluB.push(allB.slice(offset, offset + n));
+      offset += n;
+    }
+    this.preActivations = perLayer();
+    this.gradA = perLayer();
+    this.gradB = perLayer();
+    this.upstream = perLayer();
+    this.changesA = perLayer();
+    this.changesB = perLayer();
+  }
+
+  override _setupAdam(): void {
+    super._setupAdam();
+    this.adamA = this.sizes.map((n) => ({ m: new Float64Array(n), v: new Float64Array(n) }));
+    this.adamB = this.sizes.map((n) => ({ m: new Float64Array(n), v: new Float64Array(n) }));
+  }
+
+  /** The forward pass with APALU; keeps every layer's pre-activation sums. */
+  _runInputApalu(input: Float32Array): Float32Array {
+    this.outputs[0] = input;
+    let current: ArrayLike<number> = input;
+    for (let layer = 1; layer <= this.outputLayer; layer++) {
+      const weights = this.weights[layer] as Float32Array[];
+      const biases = this.biases[layer] as Float32Array;
+      const sums = this.preActivations[layer] as Float64Array;
+      for (let node = 0; node < sums.length; node++) {
+        const w = weights[node] as Float32Array;
+        let sum = biases[node] as number;
+        for (let k = 0; k < w.length; k++) sum += (w[k] as number) * (current[k] as number);
+        sums[node] = sum;
+      }
+      const out = this.outputs[layer] as Float32Array;
+      activateLayer(sums, this.apaluA[layer] as Float32Array, this.apaluB[layer] as Float32Array, out);
+      current = out;
+    }
+    return this.outputs[this.outputLayer] as Float32Array;
+  }
+
+  /** Backpropagation with APALU's ∂f/∂x; also fills gradA and gradB for the update. */
+  _calculateDeltasApalu(target: Float32Array): void {
+    for (let layer = this.outputLayer; layer > 0; layer--) {
+      const errors = this.upstream[layer] as Float64Array;
+      const brainErrors = this.errors[layer] as Float32Array;
+      if (layer === this.outputLayer) {
+        const outputs = this.outputs[layer] as Float32Array;
+        for (let node = 0; node < errors.length; node++) errors[node] = (target[node] as number) - (outputs[node] as number);
+      } else {
+        const nextDeltas = this.deltas[layer + 1] as Float32Array;
+        const nextWeights = this.weights[layer + 1] as Float32Array[];
+        for (let node = 0; node < errors.length; node++) {
+          let error = 0;
+          for (let k = 0; k < nextDeltas.length; k++) error += (nextDeltas[k] as number) * ((nextWeights[k] as Float32Array)[node] as number);
+          errors[node] = error;
+        }
+      }
+      brainErrors.set(errors);
+      backpropLayer(
+        this.preActivations[layer] as Float64Array,
+        errors,
+        this.apaluA[layer] as Float32Array,
+        this.apaluB[layer] as Float32Array,
+        this.deltas[layer] as Float32Array,
+        this.gradA[layer] as Float64Array,
+        this.gradB[layer] as Float64Array,
+      );
+    }
+  }
+
+  override adjustWeights(): void {
+    super.adjustWeights();
+    if (!this.isApalu) return;
+    const { trainable, minParam } = this.params;
+    if (!trainable) return;
+    const { learningRate, momentum } = this.trainOpts;
+    for (let layer = 1; layer <= this.outputLayer; layer++) {
+      sgdMomentumUpdate(this.apaluA[layer] as Float32Array, this.gradA[layer] as Float64Array, this.changesA[layer] as Float64Array, learningRate, momentum, minParam);
+      sgdMomentumUpdate(this.apaluB[layer] as Float32Array, this.gradB[layer] as Float64Array, this.changesB[layer] as Float64Array, learningRate, momentum, minParam);
+    }
+  }
+
+  override _adjustWeightsAdam(): void {
+    super._adjustWeightsAdam();
+    if (!this.isApalu) return;
+    const { trainable, minParam } = this.params;
+    if (!trainable) return;
+    const { learningRate, beta1, beta2, epsilon } = this.trainOpts;
+    const settings = { learningRate, beta1, beta2, epsilon, t: this.iterations };
+    for (let layer = 1; layer <= this.outputLayer; layer++) {
+      const sa = this.adamA[layer] as { m: Float64Array; v: Float64Array };
+      const sb = this.adamB[layer] as { m: Float64Array; v: Float64Array };
+      adamUpdate(this.apaluA[layer] as Float32Array, this.gradA[layer] as Float64Array, sa.m, sa.v, settings, minParam);
+      adamUpdate(this.apaluB[layer] as Float32Array, this.gradB[layer] as Float64Array, sb.m, sb.v, settings, minParam);
+    }
+  }
+
+  override train(
+    data: Parameters<NeuralNetwork<InputType, OutputType>['train']>[0],
+    options: ApaluTrainOptions | BrainTrainOptions = {},
+  ): ReturnType<BrainNetwork['train']> {
+    return super.train(data, options as BrainTrainOptions);
+  }
+
+  override trainAsync(
+    data: Parameters<NeuralNetwork<InputType, OutputType>['trainAsync']>[0],
+    options: ApaluTrainOptions | BrainTrainOptions = {},
+  ): ReturnType<BrainNetwork['trainAsync']> {
+    return super.trainAsync(data, options as BrainTrainOptions);
+  }
+
+  /**
+   * brain.js's JSON plus `a` and `b` in every layer. For APALU, `type` is
+   * 'ApaluNeuralNetwork' and `trainOpts.activation` is APALU_JSON_ACTIVATION, whose text
+   * names this class in the error a plain brain.NeuralNetwork throws on it.
+   */
+  override toJSON(): ApaluNeuralNetworkJSON {
+    const json = super.toJSON() as ApaluNeuralNetworkJSON;
+    if (!this.isApalu) return json;
+    json.type = 'ApaluNeuralNetwork';
+    json.layers = json.layers.map((layer, i) => ({ ...layer, a: Array.from(this.apaluA[i] ?? []), b: Array.from(this.apaluB[i] ?? []) }));
+    json.trainOpts = { ...json.trainOpts, activation: APALU_JSON_ACTIVATION };
+    return json;
+  }
+
+  /** Loads APALU JSON (and brain.js NeuralNetwork JSON); checks a and b before changing anything. */
+  override fromJSON(json: ApaluNeuralNetworkJSON | BrainNeuralNetworkJSON): this {
+    if (json === null || typeof json !== 'object' || !Array.isArray(json.sizes) || !Array.isArray(json.layers)) {
+      throw new ApaluInputError('E_JSON', `fromJSON: expected the object toJSON() returns (with sizes and layers), got ${describe(json)}.`);
+    }
+    const activation = normalizeActivation(json.trainOpts?.activation);
+    let a: Float32Array[] = [];
+    let b: Float32Array[] = [];
+    if (activation === 'apalu') {
+      const layers = json.layers as ApaluLayerJSON[];
+      a = [new Float32Array(0)];
+      b = [new Float32Array(0)];
+      for (let i = 1; i < json.sizes.length; i++) {
+        const layer = layers[i];
+        const size = json.sizes[i];
+        if (!Array.isArray(layer?.a) || !Array.isArray(layer?.b) || layer.a.length !== size) {
+          throw new ApaluInputError(
+            'E_JSON',
+            `fromJSON: layers[${i}] needs arrays a and b of length sizes[${i}] = ${String(size)} (got a: ${describe(layer?.a && layer.a.length)}, b: ${describe(layer?.b && layer.b.length)}); save the network with ApaluNeuralNetwork#toJSON().`,
+          );
+        }
+        try {
+          validateParams(layer.a, layer.b);
+        } catch (error) {
+          if (error instanceof ApaluInputError) throw new ApaluInputError(error.code, `fromJSON: layers[${i}].${error.message}`);
+          throw error;
+        }
+        a.push(Float32Array.from(layer.a));
+        b.push(Float32Array.from(layer.b));
+      }
+    }
+    super.fromJSON({ ...json, trainOpts: { ...json.trainOpts, activation } } as BrainNeuralNetworkJSON);
+    if (activation === 'apalu') {
+      this.apaluA = a;
+      this.apaluB = b;
+    }
+    return this;
+  }
+
+  /**
+   * A standalone function (no imports, no closure) computing what run() computes, APALU
+   * included, bit for bit. `cb` may rewrite the source, as in brain.js.
+   */
+  override toFunction(cb?: (source: string) => string): (input: Partial<InputType>) => OutputType {
+    if (!this.isApalu) return super.toFunction(cb);
+    if (!this.isRunnable) {
+      throw new ApaluInputError('E_STATE', 'toFunction: the network has no layers yet; train it or load it with fromJSON first.');
+    }
+    const source = networkSource({
+      sizes: this.sizes,
+      weights: this.weights,
+      biases: this.biases,
+      a: this.apaluA,
+      b: this.apaluB,
+      inputLookup: this.inputLookup as Record<string, number> | null,
+      outputLookup: this.outputLookup as Record<string, number> | null,
+    });
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point is a standalone function, as brain.js's own toFunction
+    return new Function('input', cb ? cb(source) : source) as (input: Partial<InputType>) => OutputType;
+  }
+}
