@@ -1,0 +1,5 @@
+/**
+ * Every backend in the workspace, in the order the report lists them. Adding a backend
+ * package means adding it here (and as a dependency of this app) — nothing else.
+ */
+export const BACKEND_MODULES = ['@apalu/core'] as const;
