@@ -1,0 +1,136 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { layers, sequential, type LayersModel } from '@tensorflow/tfjs-layers';
+import { Bench } from 'tinybench';
+import { Apalu, apalu, apaluComposed } from '../src/index.js';
+
+/** One measured line: median milliseconds per call, and the ratio to the case's baseline when it has one. */
+export interface TfjsBenchRow {
+  backend: string;
+  case: string;
+  medianMs: number;
+  baseline?: string;
+  ratio?: number;
+  /** The target for the ratio, when there is one. */
+  target?: number;
+}
+
+export interface TfjsBenchOptions {
+  /** tfjs backends to measure (they must be registered: import the backend packages first). */
+  backends?: string[];
+  /** Elements per tensor (default 1 << 20). */
+  size?: number;
+  /** Interleaved rounds; the reported value is the median over rounds of each round's median. */
+  rounds?: number;
+  /** Milliseconds per task per round. */
+  time?: number;
+  /** Also time one MLP epoch on MNIST-shaped data, APALU against ReLU (default true). */
+  epoch?: boolean;
+  /** Samples in the epoch (default 8192, batch 128). */
+  epochSamples?: number;
+}
+
+const median = (v: number[]) => {
+  const s = [...v].sort((p, q) => p - q);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+interface Case {
+  name: string;
+  fn: () => void;
+  baseline?: string;
+  target?: number;
+}
+
+async function measure(cases: Case[], rounds: number, time: number, iterations = 8): Promise<Map<string, number>> {
+  const perRound = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    // Alternate the order so neither side always runs first (GC, frequency, neighbours on a shared machine).
+    const order = r % 2 === 0 ? cases : [...cases].reverse();
+    const bench = new Bench({ time, iterations, warmupTime: Math.min(time, 100), warmupIterations: 2, throws: true });
+    for (const c of order) bench.add(c.name, c.fn);
+    await bench.run();
+    for (const task of bench.tasks) {
+      const result = task.result as { latency?: { p50?: number } };
+      perRound.get(task.name)?.push(result.latency?.p50 ?? Number.NaN);
+    }
+  }
+  return new Map([...perRound].map(([k, v]) => [k, median(v)]));
+}
+
+function rows(backend: string, cases: Case[], medians: Map<string, number>): TfjsBenchRow[] {
+  return cases.map((c) => {
+    const ms = medians.get(c.name) as number;
+    const row: TfjsBenchRow = { backend, case: c.name, medianMs: ms };
+    if (c.baseline !== undefined) {
+      row.baseline = c.baseline;
+      row.ratio = ms / (medians.get(c.baseline) as number);
+      if (c.target !== undefined) row.target = c.target;
+    }
+    return row;
+  });
+}
+
+function mlp(activation: 'apalu' | 'relu'): LayersModel {
+  const model = sequential();
+  model.add(layers.dense({ units: 128, inputShape: [784] }));
+  model.add(activation === 'apalu' ? new Apalu() : layers.reLU());
+  model.add(layers.dense({ units: 10, activation: 'softmax' }));
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+  return model;
+}
+
+/**
+ * Times APALU against tf.elu (forward, forward + backward) and an MLP epoch against its ReLU
+ * twin on each backend, interleaved, and returns the rows (apps/bench imports this).
+ */
+export async function runTfjsBench(options: TfjsBenchOptions = {}): Promise<TfjsBenchRow[]> {
+  const { backends = ['wasm', 'cpu'], size = 1 << 20, rounds = 5, time = 300, epoch = true, epochSamples = 8192 } = options;
+  const out: TfjsBenchRow[] = [];
+  for (const backend of backends) {
+    await tf.setBackend(backend);
+    await tf.ready();
+    const channels = 64;
+    const x = tf.randomNormal([size / channels, channels], 0, 2, 'float32', 1);
+    const dy = tf.randomNormal([size / channels, channels], 0, 1, 'float32', 2);
+    const a = tf.randomUniform([channels], 0.5, 1.5, 'float32', 3);
+    const b = tf.randomUniform([channels], 0.5, 1.5, 'float32', 4);
+    const eluGrad = tf.grad((t: tf.Tensor) => tf.elu(t));
+    const apaluGrads = tf.grads((t: tf.Tensor, p: tf.Tensor, q: tf.Tensor) => apalu(t, p, q));
+    const composedGrads = tf.grads((t: tf.Tensor, p: tf.Tensor, q: tf.Tensor) => apaluComposed(t, p, q));
+    const run = (f: () => tf.Tensor | tf.Tensor[]) => () => tf.dispose(f());
+    const cases: Case[] = [
+      { name: 'elu forward', fn: run(() => tf.elu(x)) },
+      { name: 'apalu forward', fn: run(() => apalu(x, a, b)), baseline: 'elu forward', target: backend === 'wasm' ? 1.5 : backend === 'cpu' ? 1.2 : undefined },
+      { name: 'apalu composed forward', fn: run(() => apaluComposed(x, a, b)), baseline: 'elu forward' },
+      { name: 'elu forward+backward', fn: run(() => eluGrad(x, dy)) },
+      {
+        name: 'apalu forward+backward',
+        fn: run(() => apaluGrads([x, a, b], dy)),
+        baseline: 'elu forward+backward',
+        target: backend === 'wasm' ? 1.5 : undefined,
+      },
+      { name: 'apalu composed forward+backward', fn: run(() => composedGrads([x, a, b], dy)), baseline: 'elu forward+backward' },
+    ];
+    out.push(...rows(backend, cases, await measure(cases, rounds, time)));
+    tf.dispose([x, dy, a, b]);
+
+    if (epoch) {
+      const xs = tf.randomUniform([epochSamples, 784], 0, 1, 'float32', 5);
+      const labels = tf.oneHot(tf.randomUniform([epochSamples], 0, 10, 'int32', 6), 10);
+      const models = { apalu: mlp('apalu'), relu: mlp('relu') };
+      const fit = (m: LayersModel) => async () => {
+        await m.fit(xs, labels, { epochs: 1, batchSize: 128, shuffle: false, verbose: 0 });
+      };
+      const epochCases: Case[] = [
+        { name: 'mlp epoch relu', fn: fit(models.relu) },
+        { name: 'mlp epoch apalu', fn: fit(models.apalu), baseline: 'mlp epoch relu', target: backend === 'wasm' ? 1.25 : undefined },
+      ];
+      out.push(...rows(backend, epochCases, await measure(epochCases, Math.max(3, rounds - 2), 1, 2)));
+      models.apalu.dispose();
+      models.relu.dispose();
+      tf.dispose([xs, labels]);
+    }
+  }
+  return out;
+}

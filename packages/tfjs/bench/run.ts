@@ -1,0 +1,17 @@
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { runTfjsBench } from './bench.js';
+
+// `pnpm --filter @apalu/tfjs bench [--quick]`: prints a table and the rows as JSON.
+const quick = process.argv.includes('--quick');
+const rows = await runTfjsBench(quick ? { rounds: 2, time: 150, epochSamples: 2048 } : {});
+console.table(
+  rows.map((r) => ({
+    backend: r.backend,
+    case: r.case,
+    'median ms': r.medianMs.toFixed(3),
+    'vs baseline': r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.baseline}`,
+    target: r.target === undefined ? '' : `≤ ${r.target}×`,
+  })),
+);
+console.log(JSON.stringify(rows));

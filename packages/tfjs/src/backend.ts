@@ -1,0 +1,95 @@
+import { type ApaluBackend, ApaluInputError, validateCall } from '@apalu/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { apalu } from './op.js';
+import { hasApaluKernel } from './register.js';
+
+export type TfBackendName = 'cpu' | 'wasm' | 'webgpu';
+
+export interface TfjsBackendOptions {
+  /** The tfjs backend to compute on (default 'cpu'); its package must be installed. */
+  tfBackend?: TfBackendName;
+  /** 'kernel': the registered Apalu kernels (strict class); 'composed': tfjs ops (composed class). */
+  path?: 'kernel' | 'composed';
+}
+
+/** Every variant the conformance report lists; webgpu needs an adapter (see the README). */
+export const conformanceVariants = [
+  { name: 'tfjs-cpu-kernel', options: { tfBackend: 'cpu', path: 'kernel' } },
+  { name: 'tfjs-cpu-composed', options: { tfBackend: 'cpu', path: 'composed' } },
+  { name: 'tfjs-wasm-kernel', options: { tfBackend: 'wasm', path: 'kernel' } },
+  { name: 'tfjs-wasm-composed', options: { tfBackend: 'wasm', path: 'composed' } },
+  { name: 'tfjs-webgpu-kernel', options: { tfBackend: 'webgpu', path: 'kernel' } },
+  { name: 'tfjs-webgpu-composed', options: { tfBackend: 'webgpu', path: 'composed' } },
+] as const satisfies readonly { name: string; options: TfjsBackendOptions }[];
+
+const packages: Record<TfBackendName, string> = {
+  cpu: '@tensorflow/tfjs-backend-cpu',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
+};
+
+/** Registers the tfjs backend by importing its package when nothing registered it yet. */
+async function useBackend(name: TfBackendName): Promise<void> {
+  if (tf.findBackendFactory(name) === null || tf.findBackendFactory(name) === undefined) {
+    try {
+      await import(packages[name]);
+    } catch (error) {
+      throw new ApaluInputError('E_BACKEND', `tfBackend '${name}' needs ${packages[name]} (npm i -E ${packages[name]}@4.22.0): ${String(error)}`);
+    }
+  }
+  if (tf.getBackend() !== name && !(await tf.setBackend(name))) {
+    throw new ApaluInputError('E_BACKEND', `tfjs could not initialise its '${name}' backend${name === 'webgpu' ? ' (no WebGPU adapter: navigator.gpu is missing or offers none)' : ''}.`);
+  }
+  await tf.ready();
+}
+
+/** Shapes the flat SPEC call as x: [N/(C·S), C, S] and a, b: [C, 1], which the op maps back to (C, S). */
+function shaped(x: Float32Array, a: Float32Array, b: Float32Array, inner: number) {
+  const c = a.length;
+  return {
+    x: tf.tensor3d(x, [x.length / (c * inner), c, inner], 'float32'),
+    a: tf.tensor2d(a, [c, 1], 'float32'),
+    b: tf.tensor2d(b, [c, 1], 'float32'),
+  };
+}
+
+/**
+ * The ApaluBackend (DESIGN.md) for the conformance kit and apps: APALU through tfjs on the chosen
+ * backend and path. Inputs are validated with @apalu/core before any tensor is made.
+ */
+export async function createBackend(options: TfjsBackendOptions = {}): Promise<ApaluBackend> {
+  const { tfBackend = 'cpu', path = 'kernel' } = options;
+  if (!(tfBackend in packages)) throw new ApaluInputError('E_BACKEND', `tfBackend = ${String(tfBackend)}: use 'cpu', 'wasm' or 'webgpu'.`);
+  if (path !== 'kernel' && path !== 'composed') throw new ApaluInputError('E_PATH', `path = ${String(path)}: use 'kernel' or 'composed'.`);
+  await useBackend(tfBackend);
+  if (path === 'kernel' && !hasApaluKernel(tfBackend)) {
+    throw new ApaluInputError('E_PATH', `no Apalu kernel is registered for tfjs backend '${tfBackend}'; use path 'composed'.`);
+  }
+  return {
+    name: `tfjs-${tfBackend}-${path}`,
+    accuracy: path === 'kernel' ? 'strict' : 'composed',
+    async forward(x, a, b, layout) {
+      const { inner } = validateCall(x, a, b, layout?.inner);
+      await useBackend(tfBackend);
+      const y = tf.tidy(() => {
+        const t = shaped(x, a, b, inner);
+        return apalu(t.x, t.a, t.b, path);
+      });
+      const out = (await y.data()) as Float32Array;
+      y.dispose();
+      return Float32Array.from(out);
+    },
+    async backward(x, dy, a, b, layout) {
+      const { inner } = validateCall(x, a, b, layout?.inner, dy);
+      await useBackend(tfBackend);
+      const grads = tf.tidy(() => {
+        const t = shaped(x, a, b, inner);
+        const g = tf.tensor3d(dy, t.x.shape, 'float32');
+        return tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => apalu(p, q, r, path))([t.x, t.a, t.b], g);
+      });
+      const [dx, da, db] = (await Promise.all(grads.map((g) => g.data()))) as Float32Array[];
+      tf.dispose(grads);
+      return { dx: Float32Array.from(dx as Float32Array), da: Float32Array.from(da as Float32Array), db: Float32Array.from(db as Float32Array) };
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { APALU_GRAD_KERNEL, APALU_KERNEL } from './names.js';
+
+/**
+ * The gradient of the Apalu kernel: one fused ApaluGrad kernel call gives dx, da and db
+ * together, instead of three passes over x.
+ */
+export const apaluGradConfig: tf.GradConfig = {
+  kernelName: APALU_KERNEL,
+  inputsToSave: ['x', 'a', 'b'],
+  gradFunc: (dy, saved) => {
+    const [x, a, b] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const [dx, da, db] = tf.engine().runKernel(APALU_GRAD_KERNEL, { dy: dy as tf.Tensor, x, a, b }, {}) as tf.Tensor[];
+    return { x: () => dx as tf.Tensor, a: () => da as tf.Tensor, b: () => db as tf.Tensor };
+  },
+};

@@ -1,0 +1,195 @@
+import { ApaluInputError, uniform } from '@apalu/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { layers, type LayerVariable, type Shape, SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { apalu } from './op.js';
+import { registerApaluKernels } from './register.js';
+import {
+  type ApaluInitializer,
+  type Constraint,
+  type ConstraintIdentifier,
+  type Initializer,
+  type InitializerIdentifier,
+  type Regularizer,
+  type RegularizerIdentifier,
+  resolve,
+  serialize,
+} from './serializable.js';
+
+type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
+
+export interface ApaluLayerArgs extends LayerArgs {
+  /** Initial a (default: the paper's uniform(0, 2), seed 0). Any tfjs initializer or an @apalu/core one. */
+  aInitializer?: InitializerIdentifier;
+  /** Initial b (default: uniform(0, 2), seed 1). */
+  bInitializer?: InitializerIdentifier;
+  aRegularizer?: RegularizerIdentifier | null;
+  bRegularizer?: RegularizerIdentifier | null;
+  /** Applied after every write to a, during `fit` too (stock tfjs layers skip constraints there). */
+  aConstraint?: ConstraintIdentifier | null;
+  bConstraint?: ConstraintIdentifier | null;
+  /** Axes (1-based like tf.layers.prelu: 0 is the batch) along which a and b are shared. */
+  sharedAxes?: number | number[] | null;
+  /** Floor every write to a and b is clamped to, so both stay > 0 in training (default 1e-3). */
+  minParam?: number;
+}
+
+export const DEFAULT_MIN_PARAM = 1e-3;
+
+/**
+ * Makes every write to the variable (optimizer steps, setWeights, loading) apply the user's
+ * constraint and then the floor. tfjs optimizers write variables with `assign`, bypassing layer
+ * constraints, so the guarantee a, b > 0 has to live on the variable itself.
+ */
+function keepAbove(variable: LayerVariable, floor: number, constraint: Constraint | null): void {
+  const v = variable.read() as tf.Variable;
+  const assign = v.assign.bind(v);
+  v.assign = (value: tf.Tensor) => {
+    const bounded = tf.tidy(() => tf.maximum(constraint === null ? value : constraint.apply(value), floor));
+    assign(bounded);
+    bounded.dispose();
+  };
+}
+
+function oneShape(inputShape: Shape | Shape[]): Shape {
+  if (Array.isArray(inputShape[0]) || (inputShape.length > 0 && inputShape.every((d) => Array.isArray(d)))) {
+    const shapes = inputShape as Shape[];
+    if (shapes.length !== 1) throw new ApaluInputError('E_INPUTS', `Apalu takes one input, got ${shapes.length}.`);
+    return shapes[0] as Shape;
+  }
+  return inputShape as Shape;
+}
+
+/**
+ * The APALU activation as a tfjs layer, configured like tf.layers.prelu. Weights `a` and `b`
+ * have PReLU's alpha shape (input shape without the batch axis, shared axes set to 1); the
+ * class name 'Apalu', getConfig() and the weight order [a, b] are a stable contract
+ * (@apalu/onnx exports models by reading them).
+ */
+export class Apalu extends layers.Layer {
+  static className = 'Apalu';
+  readonly aInitializer: Initializer | ApaluInitializer;
+  readonly bInitializer: Initializer | ApaluInitializer;
+  readonly aRegularizer: Regularizer | null;
+  readonly bRegularizer: Regularizer | null;
+  readonly aConstraint: Constraint | null;
+  readonly bConstraint: Constraint | null;
+  readonly sharedAxes: number[] | null;
+  readonly minParam: number;
+  private a: LayerVariable | null = null;
+  private b: LayerVariable | null = null;
+
+  constructor(args: ApaluLayerArgs = {}) {
+    super(args);
+    registerApaluKernels();
+    if (args.dtype !== undefined && args.dtype !== 'float32') {
+      throw new ApaluInputError('E_TYPE', `dtype = '${String(args.dtype)}': the Apalu layer computes in float32; drop the dtype option.`);
+    }
+    this.supportsMasking = true;
+    this.aInitializer = resolve('initializer', 'aInitializer', args.aInitializer ?? uniform(0, 2, 0));
+    this.bInitializer = resolve('initializer', 'bInitializer', args.bInitializer ?? uniform(0, 2, 1));
+    this.aRegularizer = resolve('regularizer', 'aRegularizer', args.aRegularizer);
+    this.bRegularizer = resolve('regularizer', 'bRegularizer', args.bRegularizer);
+    this.aConstraint = resolve('constraint', 'aConstraint', args.aConstraint);
+    this.bConstraint = resolve('constraint', 'bConstraint', args.bConstraint);
+    const shared = args.sharedAxes;
+    if (shared === null || shared === undefined) this.sharedAxes = null;
+    else {
+      const axes = typeof shared === 'number' ? [shared] : shared;
+      if (!Array.isArray(axes) || !axes.every((v) => Number.isInteger(v) && v >= 1)) {
+        throw new ApaluInputError(
+          'E_SHARED_AXES',
+          `sharedAxes = ${JSON.stringify(shared)}: give an axis or a list of axes ≥ 1 (axis 0 is the batch), e.g. [1, 2] to share a and b across height and width of NHWC input.`,
+        );
+      }
+      this.sharedAxes = [...axes];
+    }
+    const minParam = args.minParam ?? DEFAULT_MIN_PARAM;
+    if (!(Number.isFinite(minParam) && minParam > 0)) {
+      throw new ApaluInputError('E_CONFIG', `minParam = ${String(minParam)}: the floor for a and b must be finite and > 0 (default ${DEFAULT_MIN_PARAM}).`);
+    }
+    this.minParam = minParam;
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    const shape = oneShape(inputShape);
+    if (shape.length < 2) {
+      throw new ApaluInputError('E_SHAPE', `input shape [${shape.join(', ')}]: Apalu needs a batch axis and at least one feature axis.`);
+    }
+    const paramShape = shape.slice(1);
+    for (const axis of this.sharedAxes ?? []) {
+      if (axis >= shape.length) {
+        throw new ApaluInputError(
+          'E_SHARED_AXES',
+          `sharedAxes contains ${axis} but the input has rank ${shape.length} (axes 1..${shape.length - 1} besides the batch); ` +
+            `for input shape [${shape.map((d) => d ?? 'null').join(', ')}] choose axes below ${shape.length}.`,
+        );
+      }
+      paramShape[axis - 1] = 1;
+    }
+    const axes: Record<number, number> = {};
+    paramShape.forEach((d, i) => {
+      if (d === null) {
+        throw new ApaluInputError(
+          'E_SHAPE',
+          `input axis ${i + 1} has unknown size: a and b need every non-shared axis known; give the size or add ${i + 1} to sharedAxes.`,
+        );
+      }
+      if (d !== 1 || shape[i + 1] === 1) axes[i + 1] = shape[i + 1] as number;
+    });
+    const params = paramShape as number[];
+    this.a = this.addWeight('a', params, 'float32', this.aInitializer as Initializer, this.aRegularizer ?? undefined, true, this.aConstraint ?? undefined);
+    this.b = this.addWeight('b', params, 'float32', this.bInitializer as Initializer, this.bRegularizer ?? undefined, true, this.bConstraint ?? undefined);
+    for (const [name, v] of [['a', this.a], ['b', this.b]] as const) {
+      const values = v.read().dataSync();
+      const bad = values.findIndex((x) => !(Number.isFinite(x) && x > 0));
+      if (bad >= 0) {
+        throw new ApaluInputError(
+          'E_PARAM',
+          `${name}Initializer gave ${name}[${bad}] = ${String(values[bad])}: APALU needs a and b finite and > 0; ` +
+            `use a positive initializer such as uniform(0, 2) (the default) or 'ones'.`,
+        );
+      }
+    }
+    keepAbove(this.a, this.minParam, this.aConstraint);
+    keepAbove(this.b, this.minParam, this.bConstraint);
+    this.inputSpec = [{ ndim: shape.length, axes }];
+    this.built = true;
+  }
+
+  override apply(inputs: tf.Tensor | tf.Tensor[] | SymbolicTensor | SymbolicTensor[], kwargs?: Record<string, unknown>) {
+    for (const t of Array.isArray(inputs) ? inputs : [inputs]) {
+      if (t.dtype !== 'float32') {
+        throw new ApaluInputError('E_TYPE', `${this.name} got a ${t.dtype} input: Apalu is defined on float32; cast the input (tf.cast(x, 'float32')) or give the input layer dtype 'float32'.`);
+      }
+    }
+    return super.apply(inputs, kwargs);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      if (x === undefined || this.a === null || this.b === null) throw new Error('Apalu: call() before build().');
+      return apalu(x, this.a.read(), this.b.read());
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      aInitializer: serialize(this.aInitializer),
+      bInitializer: serialize(this.bInitializer),
+      aRegularizer: serialize(this.aRegularizer),
+      bRegularizer: serialize(this.bRegularizer),
+      aConstraint: serialize(this.aConstraint),
+      bConstraint: serialize(this.bConstraint),
+      sharedAxes: this.sharedAxes,
+      minParam: this.minParam,
+      ...super.getConfig(),
+    } as unknown as tf.serialization.ConfigDict;
+  }
+}
+tf.serialization.registerClass(Apalu);
+
+/** Factory in the style of tf.layers.prelu: `model.add(apaluLayer({ sharedAxes: [1, 2] }))`. */
+export function apaluLayer(args?: ApaluLayerArgs): Apalu {
+  return new Apalu(args);
+}

@@ -1,0 +1,45 @@
+import { ApaluInputError } from '@apalu/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { apaluComposed } from './composed.js';
+import { paramLayout } from './layout.js';
+import { APALU_KERNEL } from './names.js';
+import { hasApaluKernel } from './register.js';
+
+export type ApaluPath = 'auto' | 'kernel' | 'composed';
+
+function toTensor(name: string, value: tf.Tensor | tf.TensorLike): tf.Tensor {
+  const t = value instanceof tf.Tensor ? value : tf.tensor(value as tf.TensorLike);
+  if (t.dtype !== 'float32') {
+    throw new ApaluInputError('E_TYPE', `${name} has dtype ${t.dtype}: APALU is defined on float32 tensors; cast with tf.cast(${name}, 'float32').`);
+  }
+  return t;
+}
+
+/**
+ * APALU, f(x) = a·x·(1 + σ(1.702x)) for x ≥ 0 and b·(eˣ − 1) for x < 0, with a and b of the
+ * same shape broadcasting into x (shape [C] for channels-last data, like tf.prelu's alpha).
+ *
+ * Runs the registered `Apalu` kernel (gradient: the fused `ApaluGrad`) when the backend has
+ * one and the parameter shape maps to a (C, S) layout; otherwise composes tfjs ops.
+ * `path` forces one route ('kernel' throws where there is no kernel).
+ */
+export function apalu(x: tf.Tensor | tf.TensorLike, a: tf.Tensor | tf.TensorLike, b: tf.Tensor | tf.TensorLike, path: ApaluPath = 'auto'): tf.Tensor {
+  const $x = toTensor('x', x);
+  const $a = toTensor('a', a);
+  const $b = toTensor('b', b);
+  if ($a.shape.join() !== $b.shape.join()) {
+    throw new ApaluInputError('E_SHAPE', `a has shape [${$a.shape.join(', ')}] but b has shape [${$b.shape.join(', ')}]: a and b must have the same shape.`);
+  }
+  const layout = paramLayout($x.shape, $a.shape);
+  // tfjs's own ops handle empty tensors; there is nothing for a kernel to do.
+  if ($x.size === 0) return apaluComposed($x, $a, $b);
+  const kernel = layout !== null && hasApaluKernel();
+  if (path === 'kernel' && !kernel) {
+    throw new ApaluInputError(
+      'E_PATH',
+      `path 'kernel' but ${layout === null ? `a's shape [${$a.shape.join(', ')}] has no (C, S) layout on x's shape [${$x.shape.join(', ')}]` : `backend '${tf.getBackend()}' has no Apalu kernel`}; use path 'auto' or 'composed'.`,
+    );
+  }
+  if (kernel && path !== 'composed') return tf.engine().runKernel(APALU_KERNEL, { x: $x, a: $a, b: $b }, {}) as tf.Tensor;
+  return apaluComposed($x, $a, $b);
+}

@@ -1,0 +1,28 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { apaluGradConfig } from './gradient.js';
+import { cpuKernels } from './kernels/cpu.js';
+import { wasmKernels } from './kernels/wasm.js';
+import { APALU_KERNEL } from './names.js';
+
+let registered = false;
+
+/**
+ * Registers the Apalu and ApaluGrad kernels (cpu, wasm, webgpu) and the gradient with tfjs.
+ * Idempotent; every entry point calls it, so users need it only before `tf.loadLayersModel`
+ * if they import nothing else from this package (see `registerApalu`).
+ */
+export function registerApaluKernels(): void {
+  if (registered) return;
+  registered = true;
+  for (const config of [...cpuKernels, ...wasmKernels]) {
+    // A second copy of this package (ESM and CJS side by side) must not register twice.
+    if (tf.getKernel(config.kernelName, config.backendName) === undefined) tf.registerKernel(config);
+  }
+  if (tf.getGradient(APALU_KERNEL) === undefined) tf.registerGradient(apaluGradConfig);
+}
+
+/** Whether the active backend has a fused Apalu kernel (otherwise the op composes tfjs ops). */
+export function hasApaluKernel(backendName: string = tf.getBackend()): boolean {
+  registerApaluKernels();
+  return tf.getKernel(APALU_KERNEL, backendName) !== undefined;
+}

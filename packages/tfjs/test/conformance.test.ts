@@ -1,0 +1,8 @@
+import { describeConformance } from '@apalu/conformance/vitest';
+import { createBackend } from '../src/index.js';
+import './tf.js';
+
+describeConformance('tfjs cpu kernel', () => createBackend({ tfBackend: 'cpu', path: 'kernel' }));
+describeConformance('tfjs cpu composed', () => createBackend({ tfBackend: 'cpu', path: 'composed' }));
+describeConformance('tfjs wasm kernel', () => createBackend({ tfBackend: 'wasm', path: 'kernel' }), { large: true });
+describeConformance('tfjs wasm composed', () => createBackend({ tfBackend: 'wasm', path: 'composed' }));
