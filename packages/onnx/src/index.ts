@@ -4,3 +4,8 @@ export { formulations, formulationNotes, type Formulation } from './formulations
 export { createSession, type CreateSessionOptions, type InferenceSession, type OrtRuntime } from './session.js';
 export { createBackend, conformanceVariants, type OnnxBackendOptions } from './backend.js';
 export { onnx, IR_VERSION, ONNX_OPSET } from './proto.js';
+export { exportTfjsModel, type ExportOptions } from './export/export-tfjs.js';
+export { supportedLayers } from './export/layers.js';
+export { supportedActivations } from './export/activations.js';
+export { ExportError } from './export/errors.js';
+export type { TfjsModel, TfjsLayer, TfjsSymbolicTensor } from './export/tfjs-types.js';

@@ -1,0 +1,112 @@
+/**
+ * TensorFlow.js LayersModel → ONNX bytes. The model's interface stays as in tfjs (NHWC images,
+ * the same input and output shapes, inputs named after the input layers, outputs after the
+ * output layers); inside, convolutions and pooling run in NCHW with transposes only where the
+ * element order is observable.
+ */
+import { APALU_DOMAIN, apaluFunction, apaluOpset } from '../function.js';
+import type { Formulation } from '../formulations.js';
+import { type Dim, encodeModel, floatValueInfo, node } from '../proto.js';
+import { ExportError } from './errors.js';
+import { GraphBuilder, type Value } from './graph.js';
+import { converters, supportedLayers } from './layers.js';
+import { type TfjsModel, type TfjsSymbolicTensor, isTfjsModel } from './tfjs-types.js';
+
+export interface ExportOptions {
+  /** Body of the APALU function (default 'shared-exp', the fastest measured). */
+  formulation?: Formulation;
+  /** Name of the symbolic batch dimension (default 'batch'); a number fixes the batch size. */
+  batch?: string | number;
+}
+
+function isContainer(layer: object): layer is TfjsModel {
+  return isTfjsModel(layer);
+}
+
+/** Converts the model (Sequential or functional, nested models included) to ONNX model bytes. */
+export function exportTfjsModel(model: TfjsModel, options: ExportOptions = {}): Uint8Array {
+  if (!isTfjsModel(model)) {
+    throw new ExportError('E_MODEL', 'exportTfjsModel(model): model must be a tf.LayersModel (tf.sequential() or tf.model()) that has been built; call model.build() or give the first layer an inputShape.');
+  }
+  if (model.inputs.length === 0 || model.outputs.length === 0) {
+    throw new ExportError('E_MODEL', `model "${model.name}" has no inputs or outputs yet: give the first layer an inputShape (or call model.build(shape)) before exporting.`);
+  }
+  const g = new GraphBuilder();
+  let apaluUsed = false;
+  const batch: Dim = options.batch ?? 'batch';
+  const values = new Map<number, Value>();
+
+  const inputs = model.inputs.map((t, i) => {
+    if (t.dtype !== 'float32') throw new ExportError('E_DTYPE', `input "${t.sourceLayer.name}" has dtype ${t.dtype}; only float32 inputs are supported.`);
+    const name = t.sourceLayer.name;
+    g.reserve(name);
+    values.set(t.id, { name, shape: t.shape, nchw: false });
+    return floatValueInfo(name, t.shape.map((d, axis) => (axis === 0 ? batch : (d ?? `${name}_dim${axis}_${i}`))));
+  });
+
+  const visit = (t: TfjsSymbolicTensor, stack: Set<number>): Value => {
+    const known = values.get(t.id);
+    if (known) return known;
+    const layer = t.sourceLayer;
+    const className = layer.getClassName();
+    if (className === 'InputLayer') {
+      throw new ExportError('E_MODEL', `input layer "${layer.name}" is not among the model's inputs; export the model whose inputs include it.`);
+    }
+    if (stack.has(t.id)) throw new ExportError('E_MODEL', `the graph has a cycle at layer "${layer.name}".`);
+    stack.add(t.id);
+    const call = layer.inboundNodes[t.nodeIndex];
+    if (call === undefined) throw new ExportError('E_MODEL', `layer "${layer.name}" has no call #${t.nodeIndex}; was the model built?`);
+    const ins = call.inputTensors.map((i) => visit(i, stack));
+    let outs: Value[];
+    if (isContainer(layer)) {
+      // A nested model: map its inputs to ours and walk its graph in place.
+      layer.inputs.forEach((inner, i) => values.set(inner.id, ins[i]!));
+      outs = layer.outputs.map((inner) => visit(inner, stack));
+    } else {
+      const convert = converters[className];
+      if (convert === undefined) {
+        throw new ExportError(
+          'E_UNSUPPORTED_LAYER',
+          `layer "${layer.name}" (${className}) is not supported by exportTfjsModel. Supported layers: ${supportedLayers.join(', ')}.`,
+        );
+      }
+      outs = convert({
+        g,
+        layer,
+        config: layer.getConfig() as Record<string, unknown>,
+        inputs: ins,
+        outputShapes: call.outputTensors.map((o) => o.shape),
+        useApalu: () => {
+          apaluUsed = true;
+        },
+      });
+    }
+    call.outputTensors.forEach((o, i) => values.set(o.id, outs[i]!));
+    stack.delete(t.id);
+    return values.get(t.id)!;
+  };
+
+  // Output names are the output layers' names (with the tensor index when a layer gives several);
+  // reserved first, so the internal tensors of those layers get suffixed names instead.
+  const outputNames = model.outputs.map((t) =>
+    g.name(model.outputs.filter((o) => o.sourceLayer === t.sourceLayer).length > 1 ? `${t.sourceLayer.name}_${t.tensorIndex}` : t.sourceLayer.name),
+  );
+  const outputs = model.outputs.map((t, i) => {
+    const value = g.toTfjs(visit(t, new Set()));
+    const name = outputNames[i]!;
+    // Outputs keep tfjs names and order; Identity lets one tensor be several outputs (ORT removes it).
+    g.nodes.push(node('Identity', { inputs: [value.name], outputs: [name], name: `${name}/output_${i}` }));
+    return floatValueInfo(name, value.shape.map((d, axis) => (axis === 0 ? batch : (d ?? `${name}_dim${axis}`))));
+  });
+
+  return encodeModel({
+    name: model.name,
+    nodes: g.nodes,
+    inputs,
+    outputs,
+    initializers: g.initializers,
+    functions: apaluUsed ? [apaluFunction(options.formulation)] : [],
+    opsets: apaluUsed ? [apaluOpset] : [],
+    docString: `Exported from TensorFlow.js by @apalu/onnx${apaluUsed ? `; Apalu layers are calls of the model-local function ${APALU_DOMAIN}.Apalu` : ''}.`,
+  });
+}

@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { ExportError, exportTfjsModel, onnx, supportedLayers } from '../src/index.js';
+import { agreement, seeded, seedWeights } from './helpers.js';
+
+describe('exportTfjsModel: every supported layer agrees with tfjs (cpu) in onnxruntime-web', () => {
+  it('Sequential CNN: Conv2D (same, strides, dilation), DepthwiseConv2D, BatchNormalization, pools, Flatten, Dropout, Dense', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [13, 11, 3], filters: 6, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+        tf.layers.conv2d({ filters: 5, kernelSize: [2, 3], dilationRate: 2, padding: 'same', activation: 'elu' }),
+        tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'valid', activation: 'tanh' }),
+        tf.layers.batchNormalization({ epsilon: 0.01 }),
+        tf.layers.maxPooling2d({ poolSize: 2, strides: 1, padding: 'same' }),
+        tf.layers.averagePooling2d({ poolSize: [2, 1], padding: 'valid' }),
+        tf.layers.flatten(),
+        tf.layers.dropout({ rate: 0.5 }),
+        tf.layers.dense({ units: 7, activation: 'sigmoid' }),
+        tf.layers.batchNormalization({ center: false }),
+        tf.layers.dense({ units: 4, activation: 'softmax' }),
+      ],
+    });
+    seedWeights(model, 10);
+    const { worstRatio, maxAbs, bytes } = await agreement(model, [seeded(2 * 13 * 11 * 3, 3)]);
+    expect(worstRatio, `max |err| ${maxAbs}`).toBeLessThanOrEqual(1);
+    // NHWC → NCHW once at the input and back once before Flatten; the conv stack stays NCHW.
+    const ops = onnx.ModelProto.decode(bytes).graph!.node!.map((n) => n.opType);
+    expect(ops.filter((op) => op === 'Transpose')).toHaveLength(2);
+  });
+
+  it('functional graph: branches, Add, Concatenate, Activation, Reshape, GlobalAveragePooling2D, average pooling with same padding, a nested model, two outputs', async () => {
+    const input = tf.input({ shape: [9, 9, 2], name: 'image' });
+    const stem = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }).apply(input) as tf.SymbolicTensor;
+    const left = tf.layers.activation({ activation: 'relu' }).apply(stem) as tf.SymbolicTensor;
+    const right = tf.layers.conv2d({ filters: 4, kernelSize: 1, activation: 'sigmoid' }).apply(stem) as tf.SymbolicTensor;
+    const sum = tf.layers.add().apply([left, right]) as tf.SymbolicTensor;
+    const pooled = tf.layers.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' }).apply(sum) as tf.SymbolicTensor;
+    const joined = tf.layers.concatenate().apply([pooled, tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }).apply(stem) as tf.SymbolicTensor]) as tf.SymbolicTensor;
+    const inner = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [5, 5, 8], filters: 3, kernelSize: 2, activation: 'tanh' })] });
+    const nested = inner.apply(joined) as tf.SymbolicTensor;
+    const gap = tf.layers.globalAveragePooling2d({}).apply(joined) as tf.SymbolicTensor;
+    const flat = tf.layers.reshape({ targetShape: [48] }).apply(nested) as tf.SymbolicTensor;
+    const features = tf.layers.concatenate({ axis: 1 }).apply([gap, flat]) as tf.SymbolicTensor;
+    const head = tf.layers.dense({ units: 3 }).apply(features) as tf.SymbolicTensor;
+    const reshaped = tf.layers.reshape({ targetShape: [4, 2, 3] }).apply(tf.layers.dense({ units: 24 }).apply(features) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const probs = tf.layers.activation({ activation: 'softmax' }).apply(reshaped) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: [head, probs] });
+    seedWeights(model, 20);
+    const { worstRatio, maxAbs } = await agreement(model, [seeded(3 * 9 * 9 * 2, 4)]);
+    expect(worstRatio, `max |err| ${maxAbs}`).toBeLessThanOrEqual(1);
+  });
+
+  it('two inputs, merge layers, activation layers, BatchNormalization on NHWC input and on a rank-3 tensor', async () => {
+    const a = tf.input({ shape: [6, 6, 3], name: 'a' });
+    const b = tf.input({ shape: [6, 6, 3], name: 'b' });
+    const bn = tf.layers.batchNormalization().apply(a) as tf.SymbolicTensor;
+    const prod = tf.layers.multiply().apply([bn, b]) as tf.SymbolicTensor;
+    const conv = tf.layers.conv2d({ filters: 3, kernelSize: 1 }).apply(prod) as tf.SymbolicTensor;
+    const diff = tf.layers.add().apply([conv, b, prod]) as tf.SymbolicTensor;
+    const stats = [tf.layers.maximum(), tf.layers.minimum(), tf.layers.average()].map((l) => l.apply([diff, conv]) as tf.SymbolicTensor);
+    const acts = [
+      tf.layers.reLU({ maxValue: 0.5 }).apply(stats[0]!) as tf.SymbolicTensor,
+      tf.layers.leakyReLU({ alpha: 0.1 }).apply(stats[1]!) as tf.SymbolicTensor,
+      tf.layers.elu().apply(stats[2]!) as tf.SymbolicTensor,
+      tf.layers.prelu({ sharedAxes: [1, 2] }).apply(diff) as tf.SymbolicTensor,
+    ];
+    const all = tf.layers.concatenate({ axis: 3 }).apply(acts) as tf.SymbolicTensor;
+    const seq = tf.layers.reshape({ targetShape: [36, 12] }).apply(all) as tf.SymbolicTensor;
+    const norm = tf.layers.batchNormalization({ axis: 2 }).apply(seq) as tf.SymbolicTensor;
+    const dense = tf.layers.dense({ units: 5, activation: 'relu6' }).apply(norm) as tf.SymbolicTensor;
+    const out = tf.layers.softmax({ axis: 2 }).apply(dense) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: [a, b], outputs: out });
+    seedWeights(model, 30);
+    const { worstRatio, maxAbs } = await agreement(model, [seeded(2 * 108, 5), seeded(2 * 108, 6)]);
+    expect(worstRatio, `max |err| ${maxAbs}`).toBeLessThanOrEqual(1);
+  });
+
+  it('names an unsupported layer and lists the supported ones; writes nothing', () => {
+    const model = tf.sequential({ layers: [tf.layers.conv1d({ inputShape: [8, 2], filters: 2, kernelSize: 3, name: 'my_conv1d' })] });
+    let error: unknown;
+    try {
+      exportTfjsModel(model);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ExportError);
+    expect((error as Error).message).toMatch(/layer "my_conv1d" \(Conv1D\) is not supported/);
+    for (const name of ['Dense', 'Conv2D', 'DepthwiseConv2D', 'Apalu', 'BatchNormalization']) expect((error as Error).message).toContain(name);
+    expect(supportedLayers).toContain('Apalu');
+  });
+
+  it('names an unsupported activation and a non-model argument', () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2, activation: 'mish', name: 'd1' })] });
+    expect(() => exportTfjsModel(model)).toThrow(/layer "d1": activation "mish" is not supported. Supported activations: linear, relu/);
+    expect(() => exportTfjsModel({} as never)).toThrow(/must be a tf.LayersModel/);
+  });
+});
