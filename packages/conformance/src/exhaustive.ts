@@ -1,5 +1,3 @@
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { AccuracyClass } from '@apalu/core';
 import { ACCURACY_CLASSES } from './classes.js';
 import { type FromWorker, type MetricTally, type ToWorker, type WorkerSetup, mergeTally } from './exhaustive-shared.js';
@@ -52,12 +50,14 @@ export async function runExhaustive(options: ExhaustiveOptions): Promise<Exhaust
   if (!(Number.isInteger(sampleBits) && sampleBits >= 20 && sampleBits <= 32)) {
     throw new RangeError(`sampleBits = ${String(sampleBits)}: use an integer from 20 (1M inputs) to 32 (all 2^32 float32 values).`);
   }
+  // Node-only modules load here, so the kit's main entry also works in browsers.
+  const [{ availableParallelism }, { Worker }] = await Promise.all([import('node:os'), import('node:worker_threads')]);
   const threads = options.threads ?? availableParallelism();
   if (!(Number.isInteger(threads) && threads >= 1)) throw new RangeError(`threads = ${String(threads)}: use a positive integer.`);
   const chunkBits = 20;
   const chunks = 2 ** (sampleBits - chunkBits);
   const setup: WorkerSetup = {
-    moduleUrl: resolveModule(options.module),
+    moduleUrl: await resolveModule(options.module),
     exportName: options.exportName ?? 'createBackend',
     options: options.options,
     a: options.a ?? 0.7,
@@ -75,7 +75,7 @@ export async function runExhaustive(options: ExhaustiveOptions): Promise<Exhaust
   const workerUrl = new URL('./exhaustive-worker.js', import.meta.url);
 
   await new Promise<void>((resolveRun, reject) => {
-    const workers: Worker[] = [];
+    const workers: InstanceType<typeof Worker>[] = [];
     let finished = false;
     const end = (error?: Error) => {
       if (finished) return;
@@ -84,7 +84,7 @@ export async function runExhaustive(options: ExhaustiveOptions): Promise<Exhaust
       if (error) reject(error);
       else resolveRun();
     };
-    const feed = (w: Worker) => {
+    const feed = (w: InstanceType<typeof Worker>) => {
       if (options.signal?.aborted || next >= chunks) {
         if (done === next) end();
         return;

@@ -26,7 +26,7 @@ export async function loadVariants(entry: string, from?: string): Promise<Loaded
   const hash = entry.lastIndexOf('#');
   const specifier = hash > 0 ? entry.slice(0, hash) : entry;
   const wanted = hash > 0 ? entry.slice(hash + 1) : undefined;
-  const moduleUrl = resolveModule(specifier, from);
+  const moduleUrl = await resolveModule(specifier, from);
   const mod = (await import(moduleUrl)) as {
     createBackend?: (options?: unknown) => Promise<ApaluBackend>;
     conformanceVariants?: readonly ConformanceVariant[];
