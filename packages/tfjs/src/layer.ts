@@ -137,10 +137,10 @@ export class Apalu extends layers.Layer {
       if (d !== 1 || shape[i + 1] === 1) axes[i + 1] = shape[i + 1] as number;
     });
     const params = paramShape as number[];
-    this.a = this.addWeight('a', params, 'float32', this.aInitializer as Initializer, this.aRegularizer ?? undefined, true, this.aConstraint ?? undefined);
-    this.b = this.addWeight('b', params, 'float32', this.bInitializer as Initializer, this.bRegularizer ?? undefined, true, this.bConstraint ?? undefined);
-    for (const [name, v] of [['a', this.a], ['b', this.b]] as const) {
-      const values = v.read().dataSync();
+    // Checked on a separate draw: while tfjs loads a model it builds with zeros (fast weight
+    // init) and writes the saved values afterwards, so the variables are not the place to look.
+    for (const [name, init] of [['a', this.aInitializer], ['b', this.bInitializer]] as const) {
+      const values = tf.tidy(() => (init as Initializer).apply(params, 'float32').dataSync());
       const bad = values.findIndex((x) => !(Number.isFinite(x) && x > 0));
       if (bad >= 0) {
         throw new ApaluInputError(
@@ -150,6 +150,8 @@ export class Apalu extends layers.Layer {
         );
       }
     }
+    this.a = this.addWeight('a', params, 'float32', this.aInitializer as Initializer, this.aRegularizer ?? undefined, true, this.aConstraint ?? undefined);
+    this.b = this.addWeight('b', params, 'float32', this.bInitializer as Initializer, this.bRegularizer ?? undefined, true, this.bConstraint ?? undefined);
     keepAbove(this.a, this.minParam, this.aConstraint);
     keepAbove(this.b, this.minParam, this.bConstraint);
     this.inputSpec = [{ ndim: shape.length, axes }];

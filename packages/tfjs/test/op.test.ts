@@ -1,0 +1,203 @@
+import { apalu as apalu64, apaluGrad, ApaluInputError, splitmix32 } from '@apalu/core';
+import { describe, expect, it } from 'vitest';
+import { apalu, apaluComposed, paramLayout, probeWasmBackend } from '../src/index.js';
+import { setWasmKernelMode } from '../src/kernels/wasm.js';
+import { BACKENDS, tf, use } from './tf.js';
+
+function randomArray(n: number, seed: number, scale = 6): Float32Array {
+  const next = splitmix32(seed);
+  return Float32Array.from({ length: n }, () => ((next() / 2 ** 32) * 2 - 1) * scale);
+}
+function positive(n: number, seed: number): Float32Array {
+  const next = splitmix32(seed);
+  return Float32Array.from({ length: n }, () => 0.1 + (next() / 2 ** 32) * 1.9);
+}
+
+/** Index of the parameter element that x's flat element i uses under numpy broadcasting. */
+function paramIndex(i: number, xShape: number[], pShape: number[]): number {
+  const aligned = [...new Array<number>(xShape.length - pShape.length).fill(1), ...pShape];
+  let rest = i;
+  let index = 0;
+  let stride = 1;
+  for (let d = xShape.length - 1; d >= 0; d--) {
+    const coord = rest % (xShape[d] as number);
+    rest = Math.floor(rest / (xShape[d] as number));
+    if (aligned[d] !== 1) index += coord * stride;
+    stride *= aligned[d] as number;
+  }
+  return index;
+}
+
+const ULP_LIMIT = 2;
+function ulpDistance(got: number, want: number): number {
+  const f = new Float32Array([got, Math.fround(want)]);
+  const u = new Int32Array(f.buffer);
+  const key = (v: number) => (v < 0 ? -2147483648 - v : v);
+  return Math.abs(key(u[0] as number) - key(u[1] as number));
+}
+
+const shapes: { x: number[]; p: number[]; mapped: boolean }[] = [
+  { x: [5, 7], p: [7], mapped: true },
+  { x: [5, 7], p: [1], mapped: true },
+  { x: [2, 4, 4, 3], p: [1, 1, 3], mapped: true },
+  { x: [2, 4, 4, 3], p: [4, 4, 1], mapped: true },
+  { x: [2, 4, 4, 3], p: [4, 4, 3], mapped: true },
+  { x: [2, 4, 4, 3], p: [4, 1, 3], mapped: false },
+];
+
+describe('paramLayout', () => {
+  it('maps PReLU-style parameter shapes to (C, S) and refuses non-adjacent ones', () => {
+    expect(paramLayout([5, 7], [7])).toEqual({ channels: 7, inner: 1 });
+    expect(paramLayout([2, 4, 4, 3], [1, 1, 3])).toEqual({ channels: 3, inner: 1 });
+    expect(paramLayout([2, 4, 4, 3], [4, 4, 1])).toEqual({ channels: 16, inner: 3 });
+    expect(paramLayout([2, 3, 4, 4], [3, 1, 1])).toEqual({ channels: 3, inner: 16 });
+    expect(paramLayout([2, 4, 4, 3], [4, 1, 3])).toBeNull();
+    expect(paramLayout([2, 1, 4, 3], [1, 4, 1])).toEqual({ channels: 4, inner: 3 });
+    expect(() => paramLayout([5, 7], [6])).toThrow(/does not broadcast/);
+  });
+});
+
+describe.each(BACKENDS)('apalu op on %s', (backend) => {
+  it.each(shapes)('forward and gradients match the float64 reference (x $x, a $p)', async ({ x: xShape, p: pShape, mapped }) => {
+    await use(backend);
+    const n = xShape.reduce((s, d) => s * d, 1);
+    const m = pShape.reduce((s, d) => s * d, 1);
+    const xv = randomArray(n, 1);
+    const dyv = randomArray(n, 2, 1);
+    const av = positive(m, 3);
+    const bv = positive(m, 4);
+    const x = tf.tensor(xv, xShape);
+    const a = tf.tensor(av, pShape);
+    const b = tf.tensor(bv, pShape);
+    const dy = tf.tensor(dyv, xShape);
+    expect(paramLayout(xShape, pShape) !== null).toBe(mapped);
+    const y = apalu(x, a, b).dataSync();
+    const [dx, da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => apalu(p, q, r))([x, a, b], dy).map((t) => t.dataSync());
+    const wantDa = new Float64Array(m);
+    const wantDb = new Float64Array(m);
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      const c = paramIndex(i, xShape, pShape);
+      const g = apaluGrad(xv[i] as number, av[c] as number, bv[c] as number);
+      const want = apalu64(xv[i] as number, av[c] as number, bv[c] as number);
+      // Kernel paths are strict (≤ 2 ULP); the composed path is held to its class.
+      if (mapped) worst = Math.max(worst, ulpDistance(y[i] as number, want), ulpDistance(dx![i] as number, (dyv[i] as number) * g.dx));
+      else {
+        expect(Math.abs((y[i] as number) - want)).toBeLessThanOrEqual(Math.max(5e-6, 1e-5 * Math.abs(want)));
+      }
+      wantDa[c]! += (dyv[i] as number) * g.da;
+      wantDb[c]! += (dyv[i] as number) * g.db;
+    }
+    expect(worst).toBeLessThanOrEqual(ULP_LIMIT);
+    const rel = mapped ? 1e-6 : 1e-4;
+    for (let c = 0; c < m; c++) {
+      expect(Math.abs((da![c] as number) - (wantDa[c] as number))).toBeLessThanOrEqual(rel * Math.abs(wantDa[c] as number) + 1e-30);
+      expect(Math.abs((db![c] as number) - (wantDb[c] as number))).toBeLessThanOrEqual(rel * Math.abs(wantDb[c] as number) + 1e-30);
+    }
+    tf.dispose([x, a, b, dy]);
+  });
+
+  it('gradients match central finite differences of the loss', async () => {
+    await use(backend);
+    const xv = Float32Array.from([-3, -1.25, -0.3, -0.01, 0.02, 0.4, 1.1, 2.5, 4]);
+    const av = Float32Array.from([0.7, 1.3, 0.9]);
+    const bv = Float32Array.from([1.6, 0.4, 1.1]);
+    const w = randomArray(9, 7, 1);
+    // loss(x, a, b) = Σ w_i f(x_i) in float64 (core), differentiated numerically.
+    const loss = (x: ArrayLike<number>, a: ArrayLike<number>, b: ArrayLike<number>) => {
+      let s = 0;
+      for (let i = 0; i < 9; i++) s += (w[i] as number) * apalu64(x[i] as number, a[i % 3] as number, b[i % 3] as number);
+      return s;
+    };
+    const numeric = (values: Float32Array, k: number, which: 'x' | 'a' | 'b') => {
+      const h = 1e-6;
+      const plus = Float64Array.from(values);
+      const minus = Float64Array.from(values);
+      plus[k]! += h;
+      minus[k]! -= h;
+      const args = (v: Float64Array) => (which === 'x' ? loss(v, av, bv) : which === 'a' ? loss(xv, v, bv) : loss(xv, av, v));
+      return (args(plus) - args(minus)) / (2 * h);
+    };
+    for (const path of ['auto', 'composed'] as const) {
+      const f = (x: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(apalu(x, a, b, path), tf.tensor(w, [3, 3])));
+      const [gx, ga, gb] = tf.grads(f)([tf.tensor(xv, [3, 3]), tf.tensor(av), tf.tensor(bv)]).map((t) => t.dataSync());
+      for (let k = 0; k < 9; k++) expect(gx![k]).toBeCloseTo(numeric(xv, k, 'x'), 4);
+      for (let k = 0; k < 3; k++) {
+        expect(ga![k]).toBeCloseTo(numeric(av, k, 'a'), 4);
+        expect(gb![k]).toBeCloseTo(numeric(bv, k, 'b'), 4);
+      }
+    }
+  });
+
+  it('kernel and composed paths agree within the composed tolerance', async () => {
+    await use(backend);
+    const x = tf.tensor(randomArray(4096, 11, 20), [64, 64]);
+    const a = tf.tensor(positive(64, 12));
+    const b = tf.tensor(positive(64, 13));
+    const k = apalu(x, a, b, 'kernel').dataSync();
+    const c = apaluComposed(x, a, b).dataSync();
+    for (let i = 0; i < k.length; i++) expect(Math.abs((k[i] as number) - (c[i] as number))).toBeLessThanOrEqual(Math.max(5e-6, 1e-5 * Math.abs(k[i] as number)));
+    tf.dispose([x, a, b]);
+  });
+
+  it('rejects non-float dtypes and mismatched parameters with a named error', async () => {
+    await use(backend);
+    const x = tf.tensor([1, 2, 3], [3], 'int32');
+    expect(() => apalu(x, [1], [1])).toThrow(ApaluInputError);
+    expect(() => apalu(x, [1], [1])).toThrow(/x has dtype int32.*tf\.cast/);
+    expect(() => apalu([1, 2, 3], [1, 1], [1])).toThrow(/a has shape \[2\] but b has shape \[1\]/);
+    expect(() => apalu([[1, 2, 3]], [1, 1], [1, 1])).toThrow(/does not broadcast/);
+    expect(() => apalu(tf.zeros([2, 4, 4, 3]), tf.ones([4, 1, 3]), tf.ones([4, 1, 3]), 'kernel')).toThrow(/no \(C, S\) layout/);
+  });
+
+  it('frees everything it allocates (forward, fused gradient, rejected calls)', async () => {
+    await use(backend);
+    const x = tf.tensor(randomArray(600, 31), [100, 6]);
+    const a = tf.tensor(positive(6, 32));
+    const b = tf.tensor(positive(6, 33));
+    const bad = tf.tensor([1, 1, 1, 1, 1, -1]);
+    apalu(x, a, b).dispose();
+    const before = tf.engine().backend.numDataIds();
+    tf.dispose(tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => apalu(p, q, r))([x, a, b]));
+    tf.dispose(apalu(x, a, b));
+    expect(() => apalu(x, bad, b)).toThrow(/a\[5\] = -1/);
+    expect(tf.engine().backend.numDataIds()).toBe(before);
+    tf.dispose([x, a, b, bad]);
+  });
+
+  it('returns an empty tensor for empty input', async () => {
+    await use(backend);
+    const y = apalu(tf.zeros([0, 3]), [1, 1, 1], [1, 1, 1]);
+    expect(y.shape).toEqual([0, 3]);
+  });
+});
+
+describe('wasm kernel memory route', () => {
+  it('runs zero-copy in tfjs-backend-wasm 4.22.0 memory (fails if the internals it reads move)', async () => {
+    await use('wasm');
+    const backend = tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } }; dataIdMap: { get(id: object): { memoryOffset: number } } };
+    expect(backend.wasm.asm.memory).toBeInstanceOf(WebAssembly.Memory);
+    const t = tf.tensor([0.25, -4, 1e-8]);
+    const offset = backend.dataIdMap.get(t.dataId).memoryOffset;
+    expect(Array.from(new Float32Array(backend.wasm.asm.memory.buffer, offset, 3))).toEqual(Array.from(t.dataSync()));
+    expect(probeWasmBackend(backend)).toBe('zero-copy');
+  });
+
+  it('falls back to copying, with identical results, when the internals are not where 4.22.0 keeps them', async () => {
+    await use('wasm');
+    expect(probeWasmBackend({ readSync: () => new Float32Array(4) })).toBe('copy');
+    expect(probeWasmBackend({ wasm: { asm: {} }, dataIdMap: new Map() })).toBe('copy');
+    const x = tf.tensor(randomArray(3 * 1000, 21), [1000, 3]);
+    const a = tf.tensor(positive(3, 22));
+    const b = tf.tensor(positive(3, 23));
+    const dy = tf.tensor(randomArray(3000, 24, 1), [1000, 3]);
+    const run = () => [apalu(x, a, b), ...tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => apalu(p, q, r))([x, a, b], dy)].map((t) => Array.from(t.dataSync()));
+    const zeroCopy = run();
+    setWasmKernelMode(tf.backend(), 'copy');
+    try {
+      expect(run()).toEqual(zeroCopy);
+    } finally {
+      setWasmKernelMode(tf.backend(), undefined);
+    }
+  });
+});
