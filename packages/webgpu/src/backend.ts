@@ -1,0 +1,103 @@
+import { type ApaluBackend, type ApaluGradients, type ApaluLayout, ApaluInputError, validateCall, validateParams } from '@apalu/core';
+import { type DeviceRequest, requestApaluDevice } from './device.js';
+import { ApaluGpuError } from './errors.js';
+import { type ApaluGpuRunner, BufferUsage, getRunner } from './runner.js';
+
+export interface WebGpuBackendOptions extends DeviceRequest {
+  /**
+   * Run on this device (e.g. the one your renderer or tfjs uses). The backend never destroys
+   * a device it was given. Without it, the backend requests its own and destroys it in dispose().
+   */
+  device?: GPUDevice;
+}
+
+/** Every way this package can be run, for the conformance CLI and report. */
+export const conformanceVariants = [{ name: 'webgpu', options: {} }] as const;
+
+function toFloat32(name: string, values: ArrayLike<number>): Float32Array {
+  return values instanceof Float32Array ? values : Float32Array.from(values);
+}
+
+function requireFloat32(name: string, value: unknown): void {
+  if (!(value instanceof Float32Array)) {
+    throw new ApaluInputError(
+      'E_TYPE',
+      `${name} is a ${(value as object).constructor.name}: the WebGPU backend computes in float32; pass Float32Array.from(${name}).`,
+    );
+  }
+}
+
+/**
+ * The Float32Array convenience API: validates, uploads, runs the kernels, reads back.
+ * Strict accuracy class (SPEC.md) on any conforming WebGPU implementation.
+ */
+export async function createBackend(options: WebGpuBackendOptions = {}): Promise<ApaluBackend & { readonly runner: ApaluGpuRunner; readonly device: GPUDevice }> {
+  const owned = options.device === undefined;
+  const device = options.device ?? (await requestApaluDevice(options));
+  const runner = getRunner(device);
+  let disposed = false;
+
+  const alive = () => {
+    if (disposed) throw new ApaluGpuError('E_DISPOSED', 'This @apalu/webgpu backend was disposed; create a new one with createBackend().');
+    runner.assertAlive();
+  };
+  const upload = (data: Float32Array, label: string): GPUBuffer => {
+    const buffer = device.createBuffer({ label, size: Math.max(4, data.byteLength), usage: BufferUsage.STORAGE | BufferUsage.COPY_DST });
+    if (data.length > 0) device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    return buffer;
+  };
+  const params = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+    const a32 = toFloat32('a', a);
+    const b32 = toFloat32('b', b);
+    // a value that is fine in float64 may round to 0 or ∞ in float32
+    validateParams(a32, b32);
+    return [a32, b32] as const;
+  };
+
+  return {
+    name: 'webgpu',
+    accuracy: 'strict',
+    runner,
+    device,
+    async forward(x, a, b, layout?: ApaluLayout) {
+      validateCall(x, a, b, layout?.inner);
+      requireFloat32('x', x);
+      const [a32, b32] = params(a, b);
+      alive();
+      if (x.length === 0) return new Float32Array(0);
+      const inputs = [upload(x, 'apalu-x'), upload(a32, 'apalu-a'), upload(b32, 'apalu-b')] as const;
+      let y: GPUBuffer | undefined;
+      try {
+        y = await runner.forward({ x: inputs[0], a: inputs[1], b: inputs[2], length: x.length, channels: a32.length, inner: layout?.inner });
+        return await runner.read(y, x.length);
+      } finally {
+        for (const buffer of inputs) buffer.destroy();
+        y?.destroy();
+      }
+    },
+    async backward(x, dy, a, b, layout?: ApaluLayout): Promise<ApaluGradients> {
+      validateCall(x, a, b, layout?.inner, dy);
+      requireFloat32('x', x);
+      requireFloat32('dy', dy);
+      const [a32, b32] = params(a, b);
+      alive();
+      const channels = a32.length;
+      if (x.length === 0) return { dx: new Float32Array(0), da: new Float32Array(channels), db: new Float32Array(channels) };
+      const inputs = [upload(x, 'apalu-x'), upload(dy, 'apalu-dy'), upload(a32, 'apalu-a'), upload(b32, 'apalu-b')] as const;
+      let result: { dx: GPUBuffer; da: GPUBuffer; db: GPUBuffer } | undefined;
+      try {
+        result = await runner.backward({ x: inputs[0], dy: inputs[1], a: inputs[2], b: inputs[3], length: x.length, channels, inner: layout?.inner });
+        const [dx, da, db] = await Promise.all([runner.read(result.dx, x.length), runner.read(result.da, channels), runner.read(result.db, channels)]);
+        return { dx, da, db };
+      } finally {
+        for (const buffer of inputs) buffer.destroy();
+        if (result) for (const buffer of Object.values(result)) buffer.destroy();
+      }
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      if (owned) device.destroy();
+    },
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * Thrown when the GPU side fails: no adapter, a lost device, out of memory, a limit the
+ * input exceeds. `code` is stable; the message says what happened and what to do.
+ * Bad arguments throw @apalu/core's ApaluInputError instead, before any GPU work.
+ */
+export class ApaluGpuError extends Error {
+  readonly code: 'E_NO_WEBGPU' | 'E_NO_ADAPTER' | 'E_DEVICE_LOST' | 'E_GPU_OOM' | 'E_GPU_VALIDATION' | 'E_GPU_LIMIT' | 'E_DISPOSED';
+  constructor(code: ApaluGpuError['code'], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ApaluGpuError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,367 @@
+import { ApaluInputError, validateLayout } from '@apalu/core';
+import { ApaluGpuError } from './errors.js';
+import {
+  BACKWARD_ROWS,
+  FORWARD_WORKGROUP,
+  REDUCE_WORKGROUP,
+  type VectorWidth,
+  backwardFinalShader,
+  backwardPartialShader,
+  forwardShader,
+} from './wgsl/kernels.js';
+
+// The WebGPU flag values (spec constants), so Node needs no GPUBufferUsage globals.
+export const BufferUsage = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
+const MAP_MODE_READ = 0x1;
+const MAX_GRID = 65535;
+
+/** Usage of every buffer the runner creates for callers: bindable, copyable both ways. */
+export const RESULT_USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
+
+export interface GpuForwardArgs {
+  /** float32 input, at least 4·length bytes, with STORAGE usage. */
+  x: GPUBuffer;
+  /** Per-channel a and b: `channels` float32 each (finite, > 0: not checked on the GPU side). */
+  a: GPUBuffer;
+  b: GPUBuffer;
+  /** Number of elements of x to use. */
+  length: number;
+  /** C, the number of channels (the length of a and b). */
+  channels: number;
+  /** S, the inner size (default 1). */
+  inner?: number;
+  /** Where to write f(x) (4·length bytes, STORAGE); created with RESULT_USAGE when omitted. */
+  y?: GPUBuffer;
+}
+
+export interface GpuBackwardArgs extends Omit<GpuForwardArgs, 'y'> {
+  /** The upstream gradient, like x. */
+  dy: GPUBuffer;
+  /** Optional destinations (created with RESULT_USAGE when omitted): dx like x, da/db `channels` float32. */
+  dx?: GPUBuffer;
+  da?: GPUBuffer;
+  db?: GPUBuffer;
+}
+
+export interface GpuBackwardResult {
+  dx: GPUBuffer;
+  da: GPUBuffer;
+  db: GPUBuffer;
+}
+
+type Kernel = 'forward4' | 'forward1' | 'partial4' | 'partial1' | 'final';
+
+function shaderFor(kernel: Kernel): string {
+  switch (kernel) {
+    case 'forward4':
+      return forwardShader(4);
+    case 'forward1':
+      return forwardShader(1);
+    case 'partial4':
+      return backwardPartialShader(4);
+    case 'partial1':
+      return backwardPartialShader(1);
+    case 'final':
+      return backwardFinalShader();
+  }
+}
+
+/** Workgroup counts as a 2-D grid: at most 65,535 per dimension. */
+export function grid(workgroups: number): [number, number] {
+  if (workgroups <= MAX_GRID) return [workgroups, 1];
+  const y = Math.ceil(workgroups / MAX_GRID);
+  return [Math.ceil(workgroups / y), y];
+}
+
+const runners = new WeakMap<GPUDevice, ApaluGpuRunner>();
+
+/** The runner of a device: pipelines are compiled once per device and shared. */
+export function getRunner(device: GPUDevice): ApaluGpuRunner {
+  let runner = runners.get(device);
+  if (runner === undefined) {
+    runner = new ApaluGpuRunner(device);
+    runners.set(device, runner);
+  }
+  return runner;
+}
+
+function checkCount(name: string, value: number, min: number): void {
+  if (!(Number.isSafeInteger(value) && value >= min)) {
+    throw new ApaluInputError('E_LAYOUT', `${name} = ${String(value)}: must be an integer ≥ ${min}.`);
+  }
+}
+
+/**
+ * APALU kernels over one GPUDevice, GPUBuffer in and GPUBuffer out. Each call records and
+ * submits one command buffer; later work on the same queue sees its results, so callers can
+ * chain GPU work without reading back. Temporary buffers are destroyed after submission;
+ * buffers the runner creates for results belong to the caller (call `destroy()` on them).
+ */
+export class ApaluGpuRunner {
+  readonly device: GPUDevice;
+  private readonly pipelines = new Map<Kernel, Promise<GPUComputePipeline>>();
+  private lostInfo: GPUDeviceLostInfo | undefined;
+
+  constructor(device: GPUDevice) {
+    this.device = device;
+    void device.lost.then((info) => {
+      this.lostInfo = info;
+    });
+  }
+
+  /** Throws ApaluGpuError('E_DEVICE_LOST') once the device is gone. */
+  assertAlive(): void {
+    if (this.lostInfo !== undefined) {
+      throw new ApaluGpuError(
+        'E_DEVICE_LOST',
+        `The GPU device was lost (reason: ${String(this.lostInfo.reason)}; ${this.lostInfo.message || 'no message'}); ` +
+          'its buffers are gone. Create a new backend (createBackend()) or device and upload the data again.',
+      );
+    }
+  }
+
+  get isLost(): boolean {
+    return this.lostInfo !== undefined;
+  }
+
+  private pipeline(kernel: Kernel): Promise<GPUComputePipeline> {
+    let p = this.pipelines.get(kernel);
+    if (p === undefined) {
+      const module = this.device.createShaderModule({ label: `apalu-${kernel}`, code: shaderFor(kernel) });
+      p = this.device.createComputePipelineAsync({ label: `apalu-${kernel}`, layout: 'auto', compute: { module, entryPoint: 'main' } });
+      p.catch(() => this.pipelines.delete(kernel));
+      this.pipelines.set(kernel, p);
+    }
+    return p;
+  }
+
+  /** Compiles every pipeline now instead of on first use. */
+  async warmUp(): Promise<void> {
+    await Promise.all((['forward4', 'forward1', 'partial4', 'partial1', 'final'] as const).map((k) => this.pipeline(k)));
+  }
+
+  private checkBuffer(name: string, buffer: GPUBuffer, bytes: number, usage: number): void {
+    if (buffer === null || typeof buffer !== 'object' || typeof buffer.size !== 'number') {
+      throw new ApaluInputError('E_TYPE', `${name} must be a GPUBuffer created on this runner's device.`);
+    }
+    if (buffer.size < bytes) {
+      throw new ApaluInputError('E_LENGTH', `${name}.size = ${buffer.size} bytes but ${bytes} are needed (4 bytes per float32).`);
+    }
+    if ((buffer.usage & usage) !== usage) {
+      throw new ApaluInputError('E_USAGE', `${name} lacks usage flags 0x${usage.toString(16)} (has 0x${buffer.usage.toString(16)}): create it with GPUBufferUsage.STORAGE.`);
+    }
+  }
+
+  private checkLimits(length: number): void {
+    const limit = this.device.limits.maxStorageBufferBindingSize;
+    if (length * 4 > limit) {
+      throw new ApaluGpuError(
+        'E_GPU_LIMIT',
+        `${length} elements need a ${length * 4}-byte storage binding but this device allows ${limit} (maxStorageBufferBindingSize). ` +
+          'Request the device with requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize }, or split the input.',
+      );
+    }
+  }
+
+  private validate(args: GpuForwardArgs): { length: number; channels: number; inner: number } {
+    checkCount('length', args.length, 0);
+    checkCount('channels', args.channels, 1);
+    const { channels, inner } = validateLayout(args.length, args.channels, args.inner);
+    this.checkBuffer('x', args.x, args.length * 4, BufferUsage.STORAGE);
+    this.checkBuffer('a', args.a, channels * 4, BufferUsage.STORAGE);
+    this.checkBuffer('b', args.b, channels * 4, BufferUsage.STORAGE);
+    this.checkLimits(args.length);
+    return { length: args.length, channels, inner };
+  }
+
+  /** Runs `record` inside validation and out-of-memory error scopes and turns errors into ApaluGpuError. */
+  private async scoped<T>(what: string, owned: GPUBuffer[], record: () => Promise<T>): Promise<T> {
+    this.assertAlive();
+    const device = this.device;
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    let result: T | undefined;
+    let thrown: unknown;
+    try {
+      result = await record();
+    } catch (error) {
+      thrown = error;
+    }
+    const validation = await device.popErrorScope();
+    const oom = await device.popErrorScope();
+    if (thrown === undefined && validation === null && oom === null) return result as T;
+    for (const b of owned) b.destroy();
+    if (this.lostInfo !== undefined) this.assertAlive();
+    if (oom !== null) {
+      throw new ApaluGpuError('E_GPU_OOM', `Out of GPU memory during ${what}: ${oom.message}. Free GPU buffers or split the input into smaller calls.`);
+    }
+    if (validation !== null) {
+      throw new ApaluGpuError('E_GPU_VALIDATION', `WebGPU rejected ${what}: ${validation.message}`);
+    }
+    throw thrown;
+  }
+
+  private uniform(words: number[]): GPUBuffer {
+    const buffer = this.device.createBuffer({ label: 'apalu-params', size: words.length * 4, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST });
+    this.device.queue.writeBuffer(buffer, 0, new Uint32Array(words));
+    return buffer;
+  }
+
+  /** A result buffer the caller owns. */
+  createResultBuffer(elements: number, label: string): GPUBuffer {
+    return this.device.createBuffer({ label, size: Math.max(4, elements * 4), usage: RESULT_USAGE });
+  }
+
+  private bind(pipeline: GPUComputePipeline, buffers: Array<GPUBuffer | { buffer: GPUBuffer; size: number }>): GPUBindGroup {
+    return this.device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: buffers.map((b, binding) => ({ binding, resource: 'buffer' in b ? b : { buffer: b } })),
+    });
+  }
+
+  private dispatch(pass: GPUComputePassEncoder, pipeline: GPUComputePipeline, group: GPUBindGroup, workgroups: number): void {
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group);
+    const [gx, gy] = grid(workgroups);
+    pass.dispatchWorkgroups(gx, gy);
+  }
+
+  /** y = f(x) on the GPU. Resolves once the work is submitted (not finished). */
+  async forward(args: GpuForwardArgs): Promise<GPUBuffer> {
+    const { length, channels, inner } = this.validate(args);
+    if (args.y !== undefined) this.checkBuffer('y', args.y, length * 4, BufferUsage.STORAGE);
+    const owned: GPUBuffer[] = [];
+    return this.scoped('forward', owned, async () => {
+      const [p4, p1] = await Promise.all([this.pipeline('forward4'), this.pipeline('forward1')]);
+      this.assertAlive();
+      const y = args.y ?? this.createResultBuffer(length, 'apalu-y');
+      if (args.y === undefined) owned.push(y);
+      const temps: GPUBuffer[] = [];
+      const encoder = this.device.createCommandEncoder({ label: 'apalu-forward' });
+      const pass = encoder.beginComputePass();
+      const vectors = Math.floor(length / 4);
+      if (vectors > 0) {
+        const params = this.uniform([vectors, inner, channels, 0]);
+        temps.push(params);
+        const size = vectors * 16;
+        this.dispatch(pass, p4, this.bind(p4, [{ buffer: args.x, size }, args.a, args.b, { buffer: y, size }, params]), Math.ceil(vectors / FORWARD_WORKGROUP));
+      }
+      const tail = length - vectors * 4;
+      if (tail > 0) {
+        const params = this.uniform([tail, inner, channels, vectors * 4]);
+        temps.push(params);
+        const size = length * 4;
+        this.dispatch(pass, p1, this.bind(p1, [{ buffer: args.x, size }, args.a, args.b, { buffer: y, size }, params]), 1);
+      }
+      pass.end();
+      this.device.queue.submit([encoder.finish()]);
+      for (const t of temps) t.destroy();
+      return y;
+    });
+  }
+
+  /** dx = dy·∂f/∂x and per-channel da, db on the GPU. Resolves once submitted. */
+  async backward(args: GpuBackwardArgs): Promise<GpuBackwardResult> {
+    const { length, channels, inner } = this.validate(args);
+    this.checkBuffer('dy', args.dy, length * 4, BufferUsage.STORAGE);
+    if (args.dx !== undefined) this.checkBuffer('dx', args.dx, length * 4, BufferUsage.STORAGE);
+    if (args.da !== undefined) this.checkBuffer('da', args.da, channels * 4, BufferUsage.STORAGE);
+    if (args.db !== undefined) this.checkBuffer('db', args.db, channels * 4, BufferUsage.STORAGE);
+    const owned: GPUBuffer[] = [];
+    return this.scoped('backward', owned, async () => {
+      const [p4, p1, pf] = await Promise.all([this.pipeline('partial4'), this.pipeline('partial1'), this.pipeline('final')]);
+      this.assertAlive();
+      const out = (given: GPUBuffer | undefined, elements: number, label: string) => {
+        if (given !== undefined) return given;
+        const b = this.createResultBuffer(elements, label);
+        owned.push(b);
+        return b;
+      };
+      const dx = out(args.dx, length, 'apalu-dx');
+      const da = out(args.da, channels, 'apalu-da');
+      const db = out(args.db, channels, 'apalu-db');
+      const plan = planBackward(length, channels, inner);
+      const temps: GPUBuffer[] = [];
+      const partials = this.device.createBuffer({ label: 'apalu-partials', size: Math.max(32, channels * plan.stride * 32), usage: BufferUsage.STORAGE });
+      temps.push(partials);
+      const encoder = this.device.createCommandEncoder({ label: 'apalu-backward' });
+      const pass = encoder.beginComputePass();
+      for (const step of plan.steps) {
+        const pipeline = step.width === 4 ? p4 : p1;
+        const params = this.uniform([step.channels, step.vinner, step.perChannel, step.chunks, plan.stride, step.pbase, step.base, 0]);
+        temps.push(params);
+        const size = step.bindBytes;
+        const group = this.bind(pipeline, [{ buffer: args.x, size }, { buffer: args.dy, size }, args.a, args.b, { buffer: dx, size }, partials, params]);
+        this.dispatch(pass, pipeline, group, step.channels * step.chunks);
+      }
+      const finalParams = this.uniform([channels, plan.stride, 0, 0]);
+      temps.push(finalParams);
+      this.dispatch(pass, pf, this.bind(pf, [partials, da, db, finalParams]), channels);
+      pass.end();
+      this.device.queue.submit([encoder.finish()]);
+      for (const t of temps) t.destroy();
+      return { dx, da, db };
+    });
+  }
+
+  /** Copies `elements` float32 values out of a buffer (needs COPY_SRC usage). */
+  async read(buffer: GPUBuffer, elements: number): Promise<Float32Array> {
+    if (elements === 0) return new Float32Array(0);
+    this.assertAlive();
+    const staging = this.device.createBuffer({ label: 'apalu-readback', size: elements * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    try {
+      const encoder = this.device.createCommandEncoder({ label: 'apalu-readback' });
+      encoder.copyBufferToBuffer(buffer, 0, staging, 0, elements * 4);
+      this.device.queue.submit([encoder.finish()]);
+      try {
+        await staging.mapAsync(MAP_MODE_READ);
+      } catch (error) {
+        // A lost device rejects the mapping; say so instead of a bare AbortError.
+        await Promise.resolve();
+        this.assertAlive();
+        throw new ApaluGpuError('E_GPU_VALIDATION', `Reading results back failed: ${(error as Error).message}`, { cause: error });
+      }
+      return new Float32Array(staging.getMappedRange().slice(0));
+    } finally {
+      staging.destroy();
+    }
+  }
+}
+
+interface PartialStep {
+  width: VectorWidth;
+  channels: number;
+  vinner: number;
+  perChannel: number;
+  chunks: number;
+  pbase: number;
+  base: number;
+  bindBytes: number;
+}
+
+/**
+ * How the backward pass splits the work. Vector loads need each channel's runs to be whole
+ * vec4s: true when S is a multiple of 4, or with one channel (its elements are contiguous;
+ * the last length % 4 go to a one-workgroup scalar step whose partial is summed last).
+ */
+export function planBackward(length: number, channels: number, inner: number): { steps: PartialStep[]; stride: number } {
+  const perWorkgroup = BACKWARD_ROWS * REDUCE_WORKGROUP;
+  const steps: PartialStep[] = [];
+  if (length === 0) return { steps, stride: 0 };
+  if (channels === 1) {
+    const vectors = Math.floor(length / 4);
+    let chunks = 0;
+    if (vectors > 0) {
+      chunks = Math.ceil(vectors / perWorkgroup);
+      steps.push({ width: 4, channels: 1, vinner: vectors, perChannel: vectors, chunks, pbase: 0, base: 0, bindBytes: vectors * 16 });
+    }
+    const tail = length - vectors * 4;
+    if (tail > 0) steps.push({ width: 1, channels: 1, vinner: tail, perChannel: tail, chunks: 1, pbase: chunks, base: vectors * 4, bindBytes: length * 4 });
+    return { steps, stride: chunks + (tail > 0 ? 1 : 0) };
+  }
+  const width: VectorWidth = inner % 4 === 0 ? 4 : 1;
+  const perChannel = length / channels / width;
+  const chunks = Math.ceil(perChannel / perWorkgroup);
+  steps.push({ width, channels, vinner: inner / width, perChannel, chunks, pbase: 0, base: 0, bindBytes: length * 4 });
+  return { steps, stride: chunks };
+}

@@ -1,0 +1,11 @@
+const { create } = await import('webgpu');
+const adapter = await create([]).requestAdapter();
+const device = await adapter.requestDevice();
+const code = process.argv[2] === 'simple' ? `@group(0) @binding(0) var<storage, read_write> y: array<u32>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3<u32>) { y[g.x] = g.x; }` : (await import('/work/main/packages/webgpu/dist/index.js')).WGSL_SOURCES[process.argv[2]];
+const m = device.createShaderModule({ code });
+console.log((await m.getCompilationInfo()).messages.length);
+device.pushErrorScope('validation');
+const p = device.createComputePipeline({ layout: 'auto', compute: { module: m, entryPoint: 'main' } });
+console.log('pipeline', await device.popErrorScope());
+device.destroy();
