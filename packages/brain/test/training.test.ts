@@ -1,4 +1,4 @@
-import { NeuralNetwork } from 'brain.js';
+import { CrossValidate, NeuralNetwork } from 'brain.js';
 import { describe, expect, it } from 'vitest';
 import { ApaluNeuralNetwork } from '../src/index.js';
 import { XOR } from './helpers.js';
@@ -127,4 +127,17 @@ describe('brain.js activations are untouched', () => {
       });
     }
   }
+});
+
+describe('brain.js tools that take a network class', () => {
+  it('CrossValidate trains and reloads APALU networks', () => {
+    const data = [...XOR, ...XOR, ...XOR];
+    const cv = new CrossValidate(() => new ApaluNeuralNetwork({ hiddenLayers: [3], activation: 'apalu', seed: 3, praxis: 'adam' }));
+    const stats = cv.train(data, { iterations: 500, learningRate: 0.01 }, 3);
+    expect(stats.sets).toHaveLength(3);
+    const best = cv.toNeuralNetwork() as ApaluNeuralNetwork;
+    expect(best).toBeInstanceOf(ApaluNeuralNetwork);
+    expect(best.apaluA[1]).toHaveLength(3);
+    expect(Array.from(best.run([1, 0]) as Float32Array)[0]).toBeGreaterThan(0.5);
+  });
 });
