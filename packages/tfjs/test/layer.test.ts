@@ -2,6 +2,10 @@ import { ApaluInputError, constant, uniform } from '@apalu/core';
 import { constraints, initializers, input, layers, loadLayersModel, model as functional, regularizers, sequential } from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { Apalu, apaluLayer } from '../src/index.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadModel, saveModel } from './node-files.js';
 import { saveToMemory } from './save.js';
 import { tf, use } from './tf.js';
 
@@ -82,6 +86,17 @@ describe('Apalu layer', () => {
     // layers do the same), so only its configuration round-trips bit for bit.
     const withMaxNorm = new Apalu({ aConstraint: constraints.maxNorm({ maxValue: 3, axis: 0 }), bRegularizer: 'l1l2' });
     expect(new Apalu(JSON.parse(JSON.stringify(withMaxNorm.getConfig()))).getConfig()).toEqual(withMaxNorm.getConfig());
+  });
+
+  it('saves to a directory and loads back with the README route (model.json + weights.bin)', async () => {
+    await use('cpu');
+    const m = sequential({ layers: [layers.dense({ units: 5, inputShape: [3] }), new Apalu({ sharedAxes: 1 })] });
+    const x = tf.randomNormal([4, 3], 0, 2, 'float32', 8);
+    const dir = join(await mkdtemp(join(tmpdir(), 'apalu-tfjs-')), 'model');
+    await saveModel(m, dir);
+    const loaded = await loadModel(dir);
+    expect(loaded.layers[1]!.getWeights()[0]!.shape).toEqual([1]);
+    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((m.predict(x) as tf.Tensor).dataSync()));
   });
 
   it('predicts the same on wasm as on cpu after save and load (composed tolerance)', async () => {
