@@ -1,0 +1,445 @@
+// APALU kernels in AssemblyScript. One source, two builds: with `--enable simd` the
+// ASC_FEATURE_SIMD branches use f32x4 (four elements per step); without it only the
+// scalar code is compiled. Both evaluate the same operations in the same order, so the
+// SIMD and scalar builds return bit-identical results (the tests check this).
+//
+// The module imports its memory and uses no data segment, stack, allocator or Math
+// function: a host (tfjs's wasm backend) can run it inside its own memory. Every
+// exported function takes byte addresses into that memory.
+
+// ---- constants -----------------------------------------------------------------------
+const MINUS_K: f32 = -1.702;
+const LOG2E: f32 = 1.44269502;
+// Adding 1.5·2^23 rounds to an integer held in the low mantissa bits (XNNPACK's trick);
+// the extra 127 is the float32 exponent bias, so `bits << 23` is 2^n directly.
+const MAGIC_BIASED: f32 = 12583039.0;
+const MAGIC: f32 = 12582912.0;
+const MAGIC_BITS: i32 = 0x4b400000;
+// ln 2 split in two (Cody–Waite): n·LN2_HI is exact for |n| < 2^9.
+const LN2_HI: f32 = 0.693145751953125;
+const LN2_LO: f32 = 1.42860677e-6;
+// expm1(r) ≈ r + r²·(C2 + C3 r + C4 r² + C5 r³ + C6 r⁴) on |r| ≤ ln2/2, minimax relative
+// error 0.23 ULP (fitted for this kernel; see scripts/fit-expm1.py).
+const C2: f32 = 0.4999999701976776;
+const C3: f32 = 0.16666539013385773;
+const C4: f32 = 0.04166722297668457;
+const C5: f32 = 0.008367180824279785;
+const C6: f32 = 0.0013882395578548312;
+// Forward: below −87 the exponential no longer changes any float32 result and 2^n must
+// stay a normal float32. Backward: e^x scales b·dy down to float32 subnormals, so 2^n is
+// built as a float64 and the clamp sits far lower (|n| < 2^9 keeps n·LN2_HI exact).
+const FWD_CLAMP: f32 = -87.0;
+const BWD_CLAMP: f32 = -300.0;
+
+// ---- scalar element kernels (also the SIMD build's tails) -----------------------------
+
+/** Polynomial part: returns r, leaves r²·Q(r) in gRQ. */
+let gRQ: f32 = 0;
+let gN: f32 = 0;
+
+@inline function reduce(t: f32, magic: f32): f32 {
+  const vn = t * LOG2E + magic;
+  gN = vn;
+  const nf = vn - magic;
+  let r = t - nf * LN2_HI;
+  r = r - nf * LN2_LO;
+  let q = C6 * r + C5;
+  q = q * r + C4;
+  q = q * r + C3;
+  q = q * r + C2;
+  gRQ = r * r * q;
+  return r;
+}
+
+@inline function forwardScalar(x: f32, a: f32, b: f32): f32 {
+  const neg = x < 0;
+  const kx = x * MINUS_K;
+  let t = select<f32>(kx, x, kx < x);
+  t = select<f32>(FWD_CLAMP, t, t < FWD_CLAMP);
+  const r = reduce(t, MAGIC_BIASED);
+  const s = reinterpret<f32>(reinterpret<i32>(gN) << 23);
+  const rq = gRQ;
+  const sm1 = s - <f32>1;
+  const coef = <f64>select<f32>(b, a, neg);
+  const sm164 = <f64>sm1;
+  const em1 = sm164 + (sm164 + 1) * (<f64>r + <f64>rq);
+  const pos = <f64>x * (1 + 1 / (2 + em1));
+  return <f32>(coef * select<f64>(em1, pos, neg));
+}
+
+let gTermA: f64 = 0;
+let gTermB: f64 = 0;
+
+/** dy·∂f/∂x, with dy·∂f/∂a in gTermA and dy·∂f/∂b in gTermB (the other one is 0). */
+@inline function backwardScalar(x: f32, dy: f32, a: f64, b: f64): f32 {
+  const neg = x < 0;
+  let t = select<f32>(x, x * MINUS_K, neg);
+  t = select<f32>(BWD_CLAMP, t, t < BWD_CLAMP);
+  const r = reduce(t, MAGIC);
+  const ni = reinterpret<i32>(gN) - MAGIC_BITS;
+  const p = <f64>r + <f64>gRQ;
+  const s = reinterpret<f64>(<i64>(ni + 1023) << 52);
+  const sp = s * p;
+  const e = s + sp;
+  const em1 = (s - 1) + sp;
+  const sig = 1 / (1 + e);
+  const t64 = <f64>t;
+  const g = 1 + sig * (1 - t64 * e * sig);
+  const x64 = <f64>x;
+  const dy64 = <f64>dy;
+  const neg64 = x64 < 0;
+  const termA = dy64 * (x64 * (1 + sig));
+  const termB = dy64 * em1;
+  gTermA = select<f64>(0, termA, neg64);
+  gTermB = select<f64>(termB, 0, neg64);
+  return <f32>select<f64>(dy64 * (b * e), dy64 * (a * g), neg64);
+}
+
+// ---- SIMD element kernels (no v128 globals: the scalar build must not see the type) ---
+
+@inline function forwardVec(x: v128, a: v128, b: v128): v128 {
+  const neg = f32x4.lt(x, f32x4.splat(0));
+  // t = x < 0 ? x : −k·x, i.e. the smaller of the two; pmin/pmax keep a NaN x.
+  let t = f32x4.pmin(x, f32x4.mul(x, f32x4.splat(MINUS_K)));
+  t = f32x4.pmax(t, f32x4.splat(FWD_CLAMP));
+  const vn = f32x4.add(f32x4.mul(t, f32x4.splat(LOG2E)), f32x4.splat(MAGIC_BIASED));
+  const nf = f32x4.sub(vn, f32x4.splat(MAGIC_BIASED));
+  let r = f32x4.sub(t, f32x4.mul(nf, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(nf, f32x4.splat(LN2_LO)));
+  let q = f32x4.add(f32x4.mul(f32x4.splat(C6), r), f32x4.splat(C5));
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C4));
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C3));
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C2));
+  const rq = f32x4.mul(f32x4.mul(r, r), q);
+  const s = i32x4.shl(vn, 23);
+  const one = f32x4.splat(1);
+  const sm1 = f32x4.sub(s, one);
+  // In float64 from here, so that only the final conversion rounds (every addend is an
+  // exact float32): with e^t − 1 = (s − 1) + s·(r + r²Q),
+  // x ≥ 0: a·(x·(1 + 1/(2 + (e^t − 1)))), x < 0: b·(e^t − 1).
+  const coef = v128.bitselect(b, a, neg);
+  const lo = forwardTail(x, sm1, r, rq, coef, neg);
+  const hi = forwardTail(
+    f32x4.shuffle(x, x, 2, 3, 2, 3),
+    f32x4.shuffle(sm1, sm1, 2, 3, 2, 3),
+    f32x4.shuffle(r, r, 2, 3, 2, 3),
+    f32x4.shuffle(rq, rq, 2, 3, 2, 3),
+    f32x4.shuffle(coef, coef, 2, 3, 2, 3),
+    i32x4.shuffle(neg, neg, 2, 3, 2, 3),
+  );
+  return f32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/** Lanes 0, 1 of the float64 tail of forwardVec. */
+@inline function forwardTail(x: v128, sm1: v128, r: v128, rq: v128, coef: v128, neg: v128): v128 {
+  const one = f64x2.splat(1);
+  const sm164 = f64x2.promote_low_f32x4(sm1);
+  const p = f64x2.add(f64x2.promote_low_f32x4(r), f64x2.promote_low_f32x4(rq));
+  const em1 = f64x2.add(sm164, f64x2.mul(f64x2.add(sm164, one), p));
+  const pos = f64x2.mul(f64x2.promote_low_f32x4(x), f64x2.add(one, f64x2.div(one, f64x2.add(f64x2.splat(2), em1))));
+  return f64x2.mul(f64x2.promote_low_f32x4(coef), v128.bitselect(em1, pos, i64x2.extend_low_i32x4_s(neg)));
+}
+
+/**
+ * Backward over `len` elements. row = false: all share a, b; sums returned in gSumA, gSumB.
+ * row = true: element j uses a[j], b[j] and adds its terms to the float64 accA[j], accB[j].
+ * Always inlined with a constant `row`, so each caller keeps only its own branch.
+ */
+@inline function backwardLoop(
+  xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize, accA: usize, accB: usize, row: bool,
+): void {
+  let i = 0;
+  let sumA: f64 = 0;
+  let sumB: f64 = 0;
+  const a0 = <f64>load<f32>(ap);
+  const b0 = <f64>load<f32>(bp);
+  if (ASC_FEATURE_SIMD) {
+    let aLo = f64x2.splat(a0);
+    let aHi = aLo;
+    let bLo = f64x2.splat(b0);
+    let bHi = bLo;
+    let accALo = f64x2.splat(0);
+    let accAHi = accALo;
+    let accBLo = accALo;
+    let accBHi = accALo;
+    const one = f64x2.splat(1);
+    const zero = f64x2.splat(0);
+    for (; i + 4 <= len; i += 4) {
+      const o = <usize>i << 2;
+      if (row) {
+        const av = v128.load(ap + o);
+        const bv = v128.load(bp + o);
+        aLo = f64x2.promote_low_f32x4(av);
+        aHi = f64x2.promote_low_f32x4(f32x4.shuffle(av, av, 2, 3, 2, 3));
+        bLo = f64x2.promote_low_f32x4(bv);
+        bHi = f64x2.promote_low_f32x4(f32x4.shuffle(bv, bv, 2, 3, 2, 3));
+      }
+      const x = v128.load(xp + o);
+      const dy = v128.load(dyp + o);
+      const neg = f32x4.lt(x, f32x4.splat(0));
+      let t = v128.bitselect(x, f32x4.mul(x, f32x4.splat(MINUS_K)), neg);
+      t = f32x4.pmax(t, f32x4.splat(BWD_CLAMP));
+      const vn = f32x4.add(f32x4.mul(t, f32x4.splat(LOG2E)), f32x4.splat(MAGIC));
+      const nf = f32x4.sub(vn, f32x4.splat(MAGIC));
+      let r = f32x4.sub(t, f32x4.mul(nf, f32x4.splat(LN2_HI)));
+      r = f32x4.sub(r, f32x4.mul(nf, f32x4.splat(LN2_LO)));
+      let q = f32x4.add(f32x4.mul(f32x4.splat(C6), r), f32x4.splat(C5));
+      q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C4));
+      q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C3));
+      q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C2));
+      const rq = f32x4.mul(f32x4.mul(r, r), q);
+      const n = i32x4.sub(vn, i32x4.splat(MAGIC_BITS));
+
+      // low lanes 0, 1
+      let x64 = f64x2.promote_low_f32x4(x);
+      let dy64 = f64x2.promote_low_f32x4(dy);
+      let p = f64x2.add(f64x2.promote_low_f32x4(r), f64x2.promote_low_f32x4(rq));
+      let s = i64x2.shl(i64x2.add(i64x2.extend_low_i32x4_s(n), i64x2.splat(1023)), 52);
+      let sp = f64x2.mul(s, p);
+      let e = f64x2.add(s, sp);
+      let em1 = f64x2.add(f64x2.sub(s, one), sp);
+      let sig = f64x2.div(one, f64x2.add(one, e));
+      let t64 = f64x2.promote_low_f32x4(t);
+      let g = f64x2.add(one, f64x2.mul(sig, f64x2.sub(one, f64x2.mul(f64x2.mul(t64, e), sig))));
+      let neg64 = f64x2.lt(x64, zero);
+      const dxLo = v128.bitselect(f64x2.mul(dy64, f64x2.mul(bLo, e)), f64x2.mul(dy64, f64x2.mul(aLo, g)), neg64);
+      const taLo = v128.andnot(f64x2.mul(dy64, f64x2.mul(x64, f64x2.add(one, sig))), neg64);
+      const tbLo = v128.and(f64x2.mul(dy64, em1), neg64);
+
+      // high lanes 2, 3
+      const xh = f32x4.shuffle(x, x, 2, 3, 2, 3);
+      x64 = f64x2.promote_low_f32x4(xh);
+      dy64 = f64x2.promote_low_f32x4(f32x4.shuffle(dy, dy, 2, 3, 2, 3));
+      p = f64x2.add(f64x2.promote_low_f32x4(f32x4.shuffle(r, r, 2, 3, 2, 3)), f64x2.promote_low_f32x4(f32x4.shuffle(rq, rq, 2, 3, 2, 3)));
+      s = i64x2.shl(i64x2.add(i64x2.extend_high_i32x4_s(n), i64x2.splat(1023)), 52);
+      sp = f64x2.mul(s, p);
+      e = f64x2.add(s, sp);
+      em1 = f64x2.add(f64x2.sub(s, one), sp);
+      sig = f64x2.div(one, f64x2.add(one, e));
+      t64 = f64x2.promote_low_f32x4(f32x4.shuffle(t, t, 2, 3, 2, 3));
+      g = f64x2.add(one, f64x2.mul(sig, f64x2.sub(one, f64x2.mul(f64x2.mul(t64, e), sig))));
+      neg64 = f64x2.lt(x64, zero);
+      const dxHi = v128.bitselect(f64x2.mul(dy64, f64x2.mul(bHi, e)), f64x2.mul(dy64, f64x2.mul(aHi, g)), neg64);
+      const taHi = v128.andnot(f64x2.mul(dy64, f64x2.mul(x64, f64x2.add(one, sig))), neg64);
+      const tbHi = v128.and(f64x2.mul(dy64, em1), neg64);
+
+      v128.store(dxp + o, f32x4.shuffle(f32x4.demote_f64x2_zero(dxLo), f32x4.demote_f64x2_zero(dxHi), 0, 1, 4, 5));
+      if (row) {
+        const o8 = <usize>i << 3;
+        v128.store(accA + o8, f64x2.add(v128.load(accA + o8), taLo));
+        v128.store(accA + o8, f64x2.add(v128.load(accA + o8, 16), taHi), 16);
+        v128.store(accB + o8, f64x2.add(v128.load(accB + o8), tbLo));
+        v128.store(accB + o8, f64x2.add(v128.load(accB + o8, 16), tbHi), 16);
+      } else {
+        accALo = f64x2.add(accALo, taLo);
+        accAHi = f64x2.add(accAHi, taHi);
+        accBLo = f64x2.add(accBLo, tbLo);
+        accBHi = f64x2.add(accBHi, tbHi);
+      }
+    }
+    if (!row) {
+      const accAv = f64x2.add(accALo, accAHi);
+      const accBv = f64x2.add(accBLo, accBHi);
+      sumA = f64x2.extract_lane(accAv, 0) + f64x2.extract_lane(accAv, 1);
+      sumB = f64x2.extract_lane(accBv, 0) + f64x2.extract_lane(accBv, 1);
+    }
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    if (row) {
+      const o8 = <usize>i << 3;
+      store<f32>(dxp + o, backwardScalar(load<f32>(xp + o), load<f32>(dyp + o), <f64>load<f32>(ap + o), <f64>load<f32>(bp + o)));
+      store<f64>(accA + o8, load<f64>(accA + o8) + gTermA);
+      store<f64>(accB + o8, load<f64>(accB + o8) + gTermB);
+    } else {
+      store<f32>(dxp + o, backwardScalar(load<f32>(xp + o), load<f32>(dyp + o), a0, b0));
+      sumA += gTermA;
+      sumB += gTermB;
+    }
+  }
+  gSumA = sumA;
+  gSumB = sumB;
+}
+
+// ---- runs: contiguous elements sharing one (a, b) or walking a, b one channel per element
+
+/** f over `len` elements that all use the same a, b. */
+function forwardConst(xp: usize, op: usize, len: i32, a: f32, b: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const av = f32x4.splat(a);
+    const bv = f32x4.splat(b);
+    for (; i + 8 <= len; i += 8) {
+      const o = <usize>i << 2;
+      const y0 = forwardVec(v128.load(xp + o), av, bv);
+      const y1 = forwardVec(v128.load(xp + o, 16), av, bv);
+      v128.store(op + o, y0);
+      v128.store(op + o, y1, 16);
+    }
+    for (; i + 4 <= len; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(op + o, forwardVec(v128.load(xp + o), av, bv));
+    }
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    store<f32>(op + o, forwardScalar(load<f32>(xp + o), a, b));
+  }
+}
+
+/** f over `len` elements where element j uses a[j], b[j] (channels-last rows). */
+function forwardRow(xp: usize, op: usize, len: i32, ap: usize, bp: usize): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= len; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(op + o, forwardVec(v128.load(xp + o), v128.load(ap + o), v128.load(bp + o)));
+    }
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    store<f32>(op + o, forwardScalar(load<f32>(xp + o), load<f32>(ap + o), load<f32>(bp + o)));
+  }
+}
+
+let gSumA: f64 = 0;
+let gSumB: f64 = 0;
+
+/** Backward over `len` elements sharing a = *ap, b = *bp; the sums of the ∂a, ∂b terms go to gSumA, gSumB. */
+function backwardConst(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize): void {
+  backwardLoop(xp, dyp, dxp, len, ap, bp, 0, 0, false);
+}
+
+/** Backward over `len` elements where element j uses channel j: a[j], b[j], sums into accA[j], accB[j] (float64). */
+function backwardRow(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize, accA: usize, accB: usize): void {
+  backwardLoop(xp, dyp, dxp, len, ap, bp, accA, accB, true);
+}
+
+// ---- exported kernels: the SPEC layout (C channels, inner size S) -----------------------
+
+/**
+ * out[i] = f(x[i]) for i in [start, start + count), channel c(i) = floor(i / S) mod C.
+ * xPtr/outPtr address element 0 of the whole tensor (out may equal x); aPtr/bPtr hold C
+ * float32 values each. The caller has validated the call.
+ */
+export function forwardRange(xPtr: usize, outPtr: usize, start: i32, count: i32, aPtr: usize, bPtr: usize, C: i32, S: i32): void {
+  if (count <= 0) return;
+  let i = start;
+  const end = start + count;
+  if (C == 1) {
+    const o = <usize>i << 2;
+    forwardConst(xPtr + o, outPtr + o, count, load<f32>(aPtr), load<f32>(bPtr));
+    return;
+  }
+  if (S == 1) {
+    let c = i % C;
+    while (i < end) {
+      const len = min(C - c, end - i);
+      const o = <usize>i << 2;
+      const oc = <usize>c << 2;
+      forwardRow(xPtr + o, outPtr + o, len, aPtr + oc, bPtr + oc);
+      i += len;
+      c = 0;
+    }
+    return;
+  }
+  const q = i / S;
+  let within = i - q * S;
+  let c = q % C;
+  while (i < end) {
+    const len = min(S - within, end - i);
+    const o = <usize>i << 2;
+    const oc = <usize>c << 2;
+    forwardConst(xPtr + o, outPtr + o, len, load<f32>(aPtr + oc), load<f32>(bPtr + oc));
+    i += len;
+    within = 0;
+    if (++c == C) c = 0;
+  }
+}
+
+/** forwardRange over all n elements. */
+export function forward(xPtr: usize, outPtr: usize, n: i32, aPtr: usize, bPtr: usize, C: i32, S: i32): void {
+  forwardRange(xPtr, outPtr, 0, n, aPtr, bPtr, C, S);
+}
+
+/**
+ * dx[i] = dy[i]·∂f/∂x for i in [start, start + count), and the per-channel sums of
+ * dy·∂f/∂a and dy·∂f/∂b ADDED to the float64 accumulators acc[0..C) and acc[C..2C)
+ * at accPtr (16·C bytes, 8-byte aligned). Zero them first (or call `backward`).
+ */
+export function backwardRange(
+  xPtr: usize,
+  dyPtr: usize,
+  dxPtr: usize,
+  start: i32,
+  count: i32,
+  aPtr: usize,
+  bPtr: usize,
+  C: i32,
+  S: i32,
+  accPtr: usize,
+): void {
+  if (count <= 0) return;
+  let i = start;
+  const end = start + count;
+  const accB = accPtr + (<usize>C << 3);
+  if (S == 1 && C > 1) {
+    let c = i % C;
+    while (i < end) {
+      const len = min(C - c, end - i);
+      const o = <usize>i << 2;
+      const oc = <usize>c << 2;
+      backwardRow(xPtr + o, dyPtr + o, dxPtr + o, len, aPtr + oc, bPtr + oc, accPtr + (oc << 1), accB + (oc << 1));
+      i += len;
+      c = 0;
+    }
+    return;
+  }
+  const q = i / S;
+  let within = i - q * S;
+  let c = q % C;
+  while (i < end) {
+    // With C = 1 every element shares the one channel: one run covers the whole range.
+    const len = C == 1 ? end - i : min(S - within, end - i);
+    const o = <usize>i << 2;
+    const oc = <usize>c << 2;
+    backwardConst(xPtr + o, dyPtr + o, dxPtr + o, len, aPtr + oc, bPtr + oc);
+    store<f64>(accPtr + (oc << 1), load<f64>(accPtr + (oc << 1)) + gSumA);
+    store<f64>(accB + (oc << 1), load<f64>(accB + (oc << 1)) + gSumB);
+    i += len;
+    within = 0;
+    if (++c == C) c = 0;
+  }
+}
+
+/** Rounds the float64 sums at accPtr to float32 da[0..C), db[0..C). */
+export function finishSums(accPtr: usize, daPtr: usize, dbPtr: usize, C: i32): void {
+  const accB = accPtr + (<usize>C << 3);
+  for (let c = 0; c < C; c++) {
+    const o8 = <usize>c << 3;
+    store<f32>(daPtr + (<usize>c << 2), <f32>load<f64>(accPtr + o8));
+    store<f32>(dbPtr + (<usize>c << 2), <f32>load<f64>(accB + o8));
+  }
+}
+
+/**
+ * The whole backward pass: zeroes the 16·C-byte float64 scratch at accPtr, fills dx
+ * (n elements) and writes da, db (C float32 each).
+ */
+export function backward(
+  xPtr: usize,
+  dyPtr: usize,
+  dxPtr: usize,
+  daPtr: usize,
+  dbPtr: usize,
+  n: i32,
+  aPtr: usize,
+  bPtr: usize,
+  C: i32,
+  S: i32,
+  accPtr: usize,
+): void {
+  memory.fill(accPtr, 0, <usize>C << 4);
+  backwardRange(xPtr, dyPtr, dxPtr, 0, n, aPtr, bPtr, C, S, accPtr);
+  finishSums(accPtr, daPtr, dbPtr, C);
+}

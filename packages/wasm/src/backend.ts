@@ -1,0 +1,250 @@
+import { type ApaluBackend, type ApaluGradients, type ApaluLayout, ApaluInputError, type ParamArray, validateCall } from '@apalu/core';
+import { type KernelKind, kernelModule, sharedMemorySupported } from './bytes.js';
+import { assertAttached, assertFloat32 } from './checks.js';
+import { type RawKernels, SCRATCH_BYTES_PER_CHANNEL, chooseKind } from './kernels.js';
+import { WorkerPool } from './pool.js';
+
+export interface WasmBackendOptions {
+  /** true: SIMD build (error where unsupported); false: scalar build; 'auto' (default): SIMD when available. */
+  simd?: boolean | 'auto';
+  /**
+   * Threads that share the work of one large call, the calling thread included (default 1).
+   * 'auto': every core. Needs shared memory (always in Node; cross-origin isolation in
+   * browsers, otherwise the backend runs on one thread and says so in `threads`).
+   */
+  threads?: number | 'auto';
+  /** Calls with fewer elements stay on the calling thread (default 131072 = 2^17). */
+  parallelThreshold?: number;
+  /** Upper bound for the backend's WebAssembly memory in bytes (default and maximum 4 GiB). */
+  maximumMemoryBytes?: number;
+}
+
+/** An ApaluBackend running the WebAssembly kernels, with what it chose at creation. */
+export interface WasmBackend extends ApaluBackend {
+  readonly name: string;
+  readonly accuracy: 'strict';
+  /** The build in use. */
+  readonly kind: KernelKind;
+  /** Threads actually used for large calls (1 when shared memory is unavailable). */
+  readonly threads: number;
+  /** Why fewer threads than asked for are used, if so. */
+  readonly threadsNote?: string;
+  dispose(): Promise<void>;
+}
+
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+const align = (value: number, to: number) => Math.ceil(value / to) * to;
+
+function optionError(message: string): ApaluInputError {
+  return new ApaluInputError('E_OPTION', message);
+}
+
+async function availableThreads(): Promise<number> {
+  if (typeof navigator === 'object' && typeof navigator.hardwareConcurrency === 'number') return navigator.hardwareConcurrency;
+  const os = await import('node:os');
+  return os.availableParallelism();
+}
+
+interface CallLayout {
+  aPtr: number;
+  bPtr: number;
+  daPtr: number;
+  dbPtr: number;
+  scratchPtr: number;
+  xPtr: number;
+  dyPtr: number;
+  end: number;
+}
+
+/**
+ * Where one call's arrays go in the backend's memory: parameters and float64 scratch
+ * (one slice per part) first, then x, then dy (backward), each 64-byte aligned.
+ */
+function layoutFor(n: number, channels: number, parts: number, backward: boolean): CallLayout {
+  const c4 = align(4 * channels, 16);
+  const aPtr = 0;
+  const bPtr = c4;
+  const daPtr = 2 * c4;
+  const dbPtr = 3 * c4;
+  const scratchPtr = 4 * c4;
+  const xPtr = align(scratchPtr + SCRATCH_BYTES_PER_CHANNEL * channels * parts, 64);
+  const dyPtr = xPtr + align(4 * n, 64);
+  return { aPtr, bPtr, daPtr, dbPtr, scratchPtr, xPtr, dyPtr, end: backward ? dyPtr + 4 * n : xPtr + 4 * n };
+}
+
+/** [start, count) ranges of n elements for `parts` threads, cut at multiples of 16 elements. */
+function split(n: number, parts: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  const step = align(Math.ceil(n / parts), 16);
+  for (let start = 0; start < n; start += step) out.push([start, Math.min(step, n - start)]);
+  return out;
+}
+
+/**
+ * Creates the WebAssembly backend. Every call copies x (and dy) into the backend's own
+ * memory, runs the kernels there and returns fresh arrays: the inputs are never written.
+ */
+export async function createBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  const kind = chooseKind(options.simd ?? 'auto');
+  const requested = options.threads === 'auto' ? await availableThreads() : (options.threads ?? 1);
+  if (!(Number.isInteger(requested) && requested >= 1)) {
+    throw optionError(`threads = ${String(options.threads)}: use a positive integer or 'auto' (1 keeps every call on the calling thread).`);
+  }
+  const parallelThreshold = options.parallelThreshold ?? 1 << 17;
+  if (!(Number.isInteger(parallelThreshold) && parallelThreshold >= 0)) {
+    throw optionError(`parallelThreshold = ${String(options.parallelThreshold)}: use a non-negative integer number of elements.`);
+  }
+  const maximumBytes = options.maximumMemoryBytes ?? MAX_PAGES * PAGE;
+  if (!(Number.isInteger(maximumBytes) && maximumBytes >= PAGE && maximumBytes <= MAX_PAGES * PAGE)) {
+    throw optionError(`maximumMemoryBytes = ${String(options.maximumMemoryBytes)}: use an integer from 65536 (one page) to 4 GiB.`);
+  }
+  const maximumPages = Math.floor(maximumBytes / PAGE);
+
+  let threads = requested;
+  let threadsNote: string | undefined;
+  if (threads > 1 && !sharedMemorySupported()) {
+    threadsNote = 'shared WebAssembly memory is unavailable here (a browser page needs cross-origin isolation: COOP/COEP headers); running on one thread';
+    threads = 1;
+  }
+  const shared = threads > 1;
+  const memory = new WebAssembly.Memory(shared ? { initial: 1, maximum: maximumPages, shared: true } : { initial: 1, maximum: maximumPages });
+  const module = await kernelModule(kind, { shared });
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  const raw = instance.exports as unknown as RawKernels;
+  const pool = shared ? await WorkerPool.create(threads - 1, module, memory) : undefined;
+  let disposed = false;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  /** Grows the memory to hold `bytes`, or throws before anything is written. */
+  const reserve = (bytes: number, n: number) => {
+    if (bytes > maximumPages * PAGE) {
+      throw new ApaluInputError(
+        'E_TOO_LARGE',
+        `x.length = ${n} needs ${bytes} bytes of WebAssembly memory, more than this backend's limit of ${maximumPages * PAGE} bytes ` +
+          `(a wasm32 memory holds at most 4 GiB); split the call into smaller chunks along the outer dimension.`,
+      );
+    }
+    const have = memory.buffer.byteLength;
+    if (bytes <= have) return;
+    try {
+      memory.grow(Math.ceil((bytes - have) / PAGE));
+    } catch (error) {
+      throw new ApaluInputError(
+        'E_MEMORY',
+        `x.length = ${n} needs ${bytes} bytes of WebAssembly memory, but the memory could not grow from ${have} bytes ` +
+          `(${error instanceof Error ? error.message : String(error)}); free memory, lower the batch size or split the call.`,
+      );
+    }
+  };
+
+  const check = (x: unknown, a: ParamArray, b: ParamArray, layout: ApaluLayout | undefined, dy?: unknown) => {
+    if (disposed) throw new ApaluInputError('E_DISPOSED', `the ${name} backend was disposed; create a new one with createBackend().`);
+    for (const [label, value] of [['x', x], ['dy', dy], ['a', a], ['b', b]] as const) assertAttached(label, value);
+    assertFloat32('x', x);
+    if (dy !== undefined) assertFloat32('dy', dy);
+    return validateCall(x, a, b, layout?.inner, dy);
+  };
+
+  /** Calls that use the workers run one after another (they share the memory). */
+  const exclusive = <T>(body: () => Promise<T>): Promise<T> => {
+    const run = queue.then(body, body);
+    queue = run.catch(() => {});
+    return run;
+  };
+
+  const partsFor = (n: number) => (pool !== undefined && n >= parallelThreshold && n >= 32 ? threads : 1);
+
+  const name = `wasm-${kind}${threads > 1 ? '-threads' : ''}`;
+
+  async function forward(x: Float32Array, a: Float32Array, b: Float32Array, layout?: ApaluLayout): Promise<Float32Array> {
+    const { channels, inner } = check(x, a, b, layout);
+    const n = x.length;
+    const parts = partsFor(n);
+    const at = layoutFor(n, channels, parts, false);
+    const body = async () => {
+      reserve(at.end, n);
+      const heap = new Float32Array(memory.buffer);
+      heap.set(a, at.aPtr >> 2);
+      heap.set(b, at.bPtr >> 2);
+      heap.set(x, at.xPtr >> 2);
+      if (parts === 1 || pool === undefined) {
+        raw.forward(at.xPtr, at.xPtr, n, at.aPtr, at.bPtr, channels, inner);
+      } else {
+        const ranges = split(n, parts);
+        const jobs = ranges
+          .slice(1)
+          .map(([start, count], i) => pool.run(i, { type: 'forward', args: [at.xPtr, at.xPtr, start, count, at.aPtr, at.bPtr, channels, inner] }));
+        const [start, count] = ranges[0] as [number, number];
+        raw.forwardRange(at.xPtr, at.xPtr, start, count, at.aPtr, at.bPtr, channels, inner);
+        await Promise.all(jobs);
+      }
+      return new Float32Array(memory.buffer, at.xPtr, n).slice();
+    };
+    return pool === undefined ? body() : exclusive(body);
+  }
+
+  async function backward(x: Float32Array, dy: Float32Array, a: Float32Array, b: Float32Array, layout?: ApaluLayout): Promise<ApaluGradients> {
+    const { channels, inner } = check(x, a, b, layout, dy);
+    const n = x.length;
+    const parts = partsFor(n);
+    const at = layoutFor(n, channels, parts, true);
+    const body = async () => {
+      reserve(at.end, n);
+      const heap = new Float32Array(memory.buffer);
+      heap.set(a, at.aPtr >> 2);
+      heap.set(b, at.bPtr >> 2);
+      heap.set(x, at.xPtr >> 2);
+      heap.set(dy, at.dyPtr >> 2);
+      const da = new Float32Array(channels);
+      const db = new Float32Array(channels);
+      if (parts === 1 || pool === undefined) {
+        raw.backward(at.xPtr, at.dyPtr, at.dyPtr, at.daPtr, at.dbPtr, n, at.aPtr, at.bPtr, channels, inner, at.scratchPtr);
+        da.set(new Float32Array(memory.buffer, at.daPtr, channels));
+        db.set(new Float32Array(memory.buffer, at.dbPtr, channels));
+      } else {
+        const ranges = split(n, parts);
+        const sums = new Float64Array(memory.buffer, at.scratchPtr, 2 * channels * ranges.length);
+        sums.fill(0);
+        const scratch = (part: number) => at.scratchPtr + SCRATCH_BYTES_PER_CHANNEL * channels * part;
+        const jobs = ranges.slice(1).map(([start, count], i) =>
+          pool.run(i, {
+            type: 'backward',
+            args: [at.xPtr, at.dyPtr, at.dyPtr, start, count, at.aPtr, at.bPtr, channels, inner, scratch(i + 1)],
+          }),
+        );
+        const [start, count] = ranges[0] as [number, number];
+        raw.backwardRange(at.xPtr, at.dyPtr, at.dyPtr, start, count, at.aPtr, at.bPtr, channels, inner, scratch(0));
+        await Promise.all(jobs);
+        // Parts are added in a fixed order, so the result does not depend on timing.
+        for (let c = 0; c < channels; c++) {
+          let sa = 0;
+          let sb = 0;
+          for (let p = 0; p < ranges.length; p++) {
+            sa += sums[2 * channels * p + c] as number;
+            sb += sums[2 * channels * p + channels + c] as number;
+          }
+          da[c] = sa;
+          db[c] = sb;
+        }
+      }
+      return { dx: new Float32Array(memory.buffer, at.dyPtr, n).slice(), da, db };
+    };
+    return pool === undefined ? body() : exclusive(body);
+  }
+
+  return {
+    name,
+    accuracy: 'strict',
+    kind,
+    threads,
+    ...(threadsNote === undefined ? {} : { threadsNote }),
+    forward,
+    backward,
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await pool?.terminate();
+    },
+  };
+}

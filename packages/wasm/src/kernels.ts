@@ -1,0 +1,153 @@
+import { ApaluInputError, validateLayout, validateParams } from '@apalu/core';
+import { type KernelKind, kernelModule, simdSupported } from './bytes.js';
+
+/** The exports of the kernel module, exactly as compiled (no checks: callers validate). */
+export interface RawKernels {
+  /** out[i] = f(x[i]) for i in [0, n); out may equal x. */
+  forward(xPtr: number, outPtr: number, n: number, aPtr: number, bPtr: number, channels: number, inner: number): void;
+  /** forward on elements [start, start + count) of the tensor at xPtr/outPtr (for splitting work). */
+  forwardRange(xPtr: number, outPtr: number, start: number, count: number, aPtr: number, bPtr: number, channels: number, inner: number): void;
+  /** dx = dy·∂f/∂x (dx may equal dy), da/db = per-channel sums; uses 16·C bytes of scratch at scratchPtr. */
+  backward(
+    xPtr: number,
+    dyPtr: number,
+    dxPtr: number,
+    daPtr: number,
+    dbPtr: number,
+    n: number,
+    aPtr: number,
+    bPtr: number,
+    channels: number,
+    inner: number,
+    scratchPtr: number,
+  ): void;
+  /** backward on [start, start + count): ADDS the float64 sums to scratch[0..C) (da) and scratch[C..2C) (db). */
+  backwardRange(
+    xPtr: number,
+    dyPtr: number,
+    dxPtr: number,
+    start: number,
+    count: number,
+    aPtr: number,
+    bPtr: number,
+    channels: number,
+    inner: number,
+    scratchPtr: number,
+  ): void;
+  /** Rounds the float64 sums in scratch to float32 da[0..C), db[0..C). */
+  finishSums(scratchPtr: number, daPtr: number, dbPtr: number, channels: number): void;
+}
+
+/** Bytes of float64 scratch the backward kernels need per channel (da and db sums). */
+export const SCRATCH_BYTES_PER_CHANNEL = 16;
+
+export interface KernelOptions {
+  /** true: SIMD build (throws where unsupported); false: scalar; 'auto' (default): SIMD when the engine has it. */
+  simd?: boolean | 'auto';
+}
+
+/** The kernels instantiated over one WebAssembly.Memory, with checked, typed entry points. */
+export interface ApaluKernels {
+  readonly kind: KernelKind;
+  readonly memory: WebAssembly.Memory;
+  /** The unchecked exports, for hot loops whose arguments are already known to be valid. */
+  readonly raw: RawKernels;
+  /**
+   * out[i] = f(x[i]), i < n, channel floor(i / inner) mod channels. Byte addresses, 4-byte
+   * aligned; out may equal x. Checks every argument (and a, b in memory) before writing.
+   */
+  forward(xPtr: number, outPtr: number, n: number, aPtr: number, bPtr: number, channels: number, inner?: number): void;
+  /**
+   * dx[i] = dy[i]·∂f/∂x and da[c], db[c] summed per channel. dx may equal dy. scratchPtr:
+   * 16·channels bytes, 8-byte aligned, clobbered. Checks everything before writing.
+   */
+  backward(
+    xPtr: number,
+    dyPtr: number,
+    dxPtr: number,
+    daPtr: number,
+    dbPtr: number,
+    n: number,
+    aPtr: number,
+    bPtr: number,
+    channels: number,
+    inner: number | undefined,
+    scratchPtr: number,
+  ): void;
+}
+
+/** The build to use for a `simd` option on this engine. */
+export function chooseKind(simd: boolean | 'auto' | undefined): KernelKind {
+  if (simd === false) return 'scalar';
+  const supported = simdSupported();
+  if (simd === true && !supported) {
+    throw new ApaluInputError('E_SIMD', 'simd: true, but this engine does not run WebAssembly SIMD; use simd: "auto" to fall back to the scalar build.');
+  }
+  return supported ? 'simd' : 'scalar';
+}
+
+function checkCount(name: string, value: number): void {
+  if (!(Number.isInteger(value) && value >= 0 && value <= 0x7fffffff)) {
+    throw new ApaluInputError('E_COUNT', `${name} = ${String(value)}: must be an integer in [0, 2^31).`);
+  }
+}
+
+function checkRegion(memory: WebAssembly.Memory, name: string, ptr: number, bytes: number, align: number): void {
+  if (!(Number.isInteger(ptr) && ptr >= 0 && ptr % align === 0)) {
+    throw new ApaluInputError('E_POINTER', `${name} = ${String(ptr)}: must be a non-negative byte address that is a multiple of ${align}.`);
+  }
+  const size = memory.buffer.byteLength;
+  if (ptr + bytes > size) {
+    throw new ApaluInputError(
+      'E_POINTER',
+      `${name} = ${ptr} with ${bytes} bytes ends at ${ptr + bytes}, past the end of the memory (${size} bytes); grow the memory or fix the address.`,
+    );
+  }
+}
+
+function checkLayout(memory: WebAssembly.Memory, n: number, aPtr: number, bPtr: number, channels: number, inner: number | undefined): number {
+  checkCount('n', n);
+  if (!(Number.isInteger(channels) && channels >= 1)) {
+    throw new ApaluInputError('E_CHANNELS', `channels = ${String(channels)}: the channel count C must be an integer ≥ 1 (a and b hold C values each).`);
+  }
+  checkRegion(memory, 'aPtr', aPtr, 4 * channels, 4);
+  checkRegion(memory, 'bPtr', bPtr, 4 * channels, 4);
+  validateParams(new Float32Array(memory.buffer, aPtr, channels), new Float32Array(memory.buffer, bPtr, channels));
+  return validateLayout(n, channels, inner).inner;
+}
+
+/**
+ * Instantiates the kernels over `memory` (a shared memory selects the shared build). The
+ * module adds nothing to the memory: every address is the caller's.
+ */
+export async function instantiateKernels(memory: WebAssembly.Memory, options: KernelOptions = {}): Promise<ApaluKernels> {
+  if (!(memory instanceof WebAssembly.Memory)) {
+    throw new ApaluInputError('E_TYPE', 'memory must be a WebAssembly.Memory (for tfjs-backend-wasm: backend.wasm.asm.memory or wasm.HEAPU8 memory).');
+  }
+  const kind = chooseKind(options.simd ?? 'auto');
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const module = await kernelModule(kind, { shared });
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  const raw = instance.exports as unknown as RawKernels;
+  return {
+    kind,
+    memory,
+    raw,
+    forward(xPtr, outPtr, n, aPtr, bPtr, channels, inner) {
+      const s = checkLayout(memory, n, aPtr, bPtr, channels, inner);
+      checkRegion(memory, 'xPtr', xPtr, 4 * n, 4);
+      checkRegion(memory, 'outPtr', outPtr, 4 * n, 4);
+      raw.forward(xPtr, outPtr, n, aPtr, bPtr, channels, s);
+    },
+    backward(xPtr, dyPtr, dxPtr, daPtr, dbPtr, n, aPtr, bPtr, channels, inner, scratchPtr) {
+      const s = checkLayout(memory, n, aPtr, bPtr, channels, inner);
+      checkRegion(memory, 'xPtr', xPtr, 4 * n, 4);
+      checkRegion(memory, 'dyPtr', dyPtr, 4 * n, 4);
+      checkRegion(memory, 'dxPtr', dxPtr, 4 * n, 4);
+      checkRegion(memory, 'daPtr', daPtr, 4 * channels, 4);
+      checkRegion(memory, 'dbPtr', dbPtr, 4 * channels, 4);
+      checkRegion(memory, 'scratchPtr', scratchPtr, SCRATCH_BYTES_PER_CHANNEL * channels, 8);
+      raw.backward(xPtr, dyPtr, dxPtr, daPtr, dbPtr, n, aPtr, bPtr, channels, s, scratchPtr);
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { WORKER_SOURCE } from './worker-source.js';
+
+export interface WorkerMessage {
+  type: 'init' | 'forward' | 'backward';
+  module?: WebAssembly.Module;
+  memory?: WebAssembly.Memory;
+  args?: number[];
+}
+
+interface Port {
+  post(message: WorkerMessage & { id: number }): void;
+  terminate(): Promise<unknown> | void;
+  /** Node only: keep the process alive while a job runs, not while the worker idles. */
+  hold(active: boolean): void;
+}
+
+type Reply = { id: number; error?: string };
+
+/** Worker threads (Node) or Web Workers (browsers) sharing one memory; one job at a time each. */
+export class WorkerPool {
+  private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  private nextId = 0;
+  private busy = 0;
+
+  private constructor(private readonly ports: Port[]) {}
+
+  get size(): number {
+    return this.ports.length;
+  }
+
+  static async create(count: number, module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<WorkerPool> {
+    const isNode = typeof process === 'object' && process !== null && typeof process.versions?.node === 'string';
+    const ports: Port[] = [];
+    const pool = new WorkerPool(ports);
+    const onReply = (reply: Reply) => pool.settle(reply);
+    if (isNode) {
+      const { Worker } = await import('node:worker_threads');
+      for (let i = 0; i < count; i++) {
+        const worker = new Worker(WORKER_SOURCE, { eval: true });
+        worker.on('message', onReply);
+        worker.on('error', (error) => pool.failAll(error));
+        worker.unref();
+        ports.push({
+          post: (m) => worker.postMessage(m),
+          terminate: () => worker.terminate(),
+          hold: (active) => (active ? worker.ref() : worker.unref()),
+        });
+      }
+    } else {
+      const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+      try {
+        for (let i = 0; i < count; i++) {
+          const worker = new Worker(url);
+          worker.onmessage = (event: MessageEvent<Reply>) => onReply(event.data);
+          worker.onerror = (event) => pool.failAll(new Error(`worker error: ${event.message}`));
+          ports.push({ post: (m) => worker.postMessage(m), terminate: () => worker.terminate(), hold: () => {} });
+        }
+      } finally {
+        URL.revokeObjectURL(url);
+      }
+    }
+    await Promise.all(ports.map((_, i) => pool.run(i, { type: 'init', module, memory })));
+    return pool;
+  }
+
+  /** Sends one job to worker `index` and resolves when it has finished. */
+  run(index: number, message: WorkerMessage): Promise<void> {
+    const port = this.ports[index];
+    if (port === undefined) return Promise.reject(new Error(`no worker ${index}`));
+    const id = this.nextId++;
+    if (this.busy++ === 0) for (const p of this.ports) p.hold(true);
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      port.post({ ...message, id });
+    });
+  }
+
+  private settle(reply: Reply): void {
+    const job = this.pending.get(reply.id);
+    if (job === undefined) return;
+    this.pending.delete(reply.id);
+    if (--this.busy === 0) for (const p of this.ports) p.hold(false);
+    if (reply.error === undefined) job.resolve();
+    else job.reject(new Error(`@apalu/wasm worker failed: ${reply.error}`));
+  }
+
+  private failAll(error: Error): void {
+    for (const job of this.pending.values()) job.reject(error);
+    this.pending.clear();
+    this.busy = 0;
+  }
+
+  async terminate(): Promise<void> {
+    this.failAll(new Error('the backend was disposed while a call was running'));
+    await Promise.all(this.ports.map((p) => p.terminate()));
+  }
+}
