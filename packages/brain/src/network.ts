@@ -114,7 +114,11 @@ export class ApaluNeuralNetwork<
   override updateTrainingOptions(trainOpts: Partial<BrainTrainOptions> | ApaluTrainOptions): void {
     const opts = trainOpts as Record<string, unknown>;
     const activation = normalizeActivation(opts.activation);
+    const previous = this.trainOpts?.activation;
     super.updateTrainingOptions((activation === opts.activation ? opts : { ...opts, activation }) as Partial<BrainTrainOptions>);
+    // brain.js records a new activation passed to train() but keeps running the old one;
+    // here the network switches, so toJSON() never labels a network with what it did not run.
+    if (previous !== undefined && previous !== this.trainOpts.activation && this.outputLayer > 0) this.setActivation();
   }
 
   override validateTrainingOptions(options: BrainFullTrainOptions): void {

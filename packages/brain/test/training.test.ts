@@ -100,14 +100,19 @@ describe('seeded training is reproducible', () => {
     expect(train(11)).not.toBe(train(12));
   });
 
-  it('trainAsync reaches the same network as train', async () => {
-    const sync = new ApaluNeuralNetwork({ hiddenLayers: [3], activation: 'apalu', seed: 4 });
-    const syncStatus = sync.train(XOR, { iterations: 300, learningRate: 0.05 });
-    const async = new ApaluNeuralNetwork({ hiddenLayers: [3], activation: 'apalu', seed: 4 });
-    const asyncStatus = await async.trainAsync(XOR, { iterations: 300, learningRate: 0.05 });
-    expect(asyncStatus).toEqual(syncStatus);
-    expect(async.toJSON()).toEqual(sync.toJSON());
-  });
+  for (const praxis of ['sgd', 'adam'] as const) {
+    it(`trainAsync (${praxis}) reaches the same network as train, and test() scores it`, async () => {
+      const learningRate = praxis === 'adam' ? 0.01 : 0.05;
+      const sync = new ApaluNeuralNetwork({ hiddenLayers: [3], activation: 'apalu', seed: 4, praxis });
+      const syncStatus = sync.train(XOR, { iterations: 3000, learningRate });
+      const async = new ApaluNeuralNetwork({ hiddenLayers: [3], activation: 'apalu', seed: 4, praxis });
+      const asyncStatus = await async.trainAsync(XOR, { iterations: 3000, learningRate });
+      expect(syncStatus.error).toBeLessThanOrEqual(0.005);
+      expect(asyncStatus).toEqual(syncStatus);
+      expect(async.toJSON()).toEqual(sync.toJSON());
+      expect((async.test(XOR) as { accuracy: number }).accuracy).toBe(1);
+    });
+  }
 });
 
 describe('brain.js activations are untouched', () => {
@@ -139,5 +144,18 @@ describe('brain.js tools that take a network class', () => {
     expect(best).toBeInstanceOf(ApaluNeuralNetwork);
     expect(best.apaluA[1]).toHaveLength(3);
     expect(Array.from(best.run([1, 0]) as Float32Array)[0]).toBeGreaterThan(0.5);
+  });
+});
+
+describe('changing the activation in train()', () => {
+  it('a sigmoid network trained on with activation apalu runs APALU (brain.js would keep sigmoid)', () => {
+    const net = new ApaluNeuralNetwork({ hiddenLayers: [3], activation: 'sigmoid', seed: 8 });
+    net.train(XOR, { iterations: 5, learningRate: 0.05 });
+    net.train(XOR, { iterations: 5, learningRate: 0.05, activation: 'apalu' });
+    const json = net.toJSON();
+    expect(json.type).toBe('ApaluNeuralNetwork');
+    const reloaded = new ApaluNeuralNetwork().fromJSON(json);
+    expect(reloaded.run([1, 0])).toEqual(net.run([1, 0]));
+    expect(net.preActivations[1]!.some((x) => x !== 0)).toBe(true);
   });
 });
