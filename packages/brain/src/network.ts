@@ -112,10 +112,12 @@ export class ApaluNeuralNetwork<
   }
 
   override updateTrainingOptions(trainOpts: Partial<BrainTrainOptions> | ApaluTrainOptions): void {
-    const opts = trainOpts as Record<string, unknown>;
-    const activation = normalizeActivation(opts.activation);
+    const opts = { ...(trainOpts as Record<string, unknown>) };
+    if ('activation' in opts) opts.activation = normalizeActivation(opts.activation);
+    // 'sgd' is brain.js's default praxis, which brain.js spells `undefined` (and its JSON too).
+    if (opts.praxis === 'sgd') opts.praxis = undefined;
     const previous = this.trainOpts?.activation;
-    super.updateTrainingOptions((activation === opts.activation ? opts : { ...opts, activation }) as Partial<BrainTrainOptions>);
+    super.updateTrainingOptions(opts as Partial<BrainTrainOptions>);
     // brain.js records a new activation passed to train() but keeps running the old one;
     // here the network switches, so toJSON() never labels a network with what it did not run.
     if (previous !== undefined && previous !== this.trainOpts.activation && this.outputLayer > 0) this.setActivation();

@@ -85,6 +85,15 @@ describe('a plain brain.NeuralNetwork is told which class to use', () => {
     expect(() => assertPlainBrainNetwork(plain.toJSON())).not.toThrow();
   });
 
+  it("JSON of a non-APALU ApaluNeuralNetwork (praxis 'sgd' included) loads in brain.NeuralNetwork", () => {
+    const net = new ApaluNeuralNetwork({ hiddenLayers: [3], activation: 'tanh', praxis: 'sgd', seed: 2 });
+    net.train(XOR, { iterations: 20, praxis: 'sgd' });
+    const json = JSON.parse(JSON.stringify(net.toJSON()));
+    expect(isApaluNetworkJSON(json)).toBe(false);
+    const plain = new NeuralNetwork().fromJSON(json);
+    expect(plain.run([0, 1])).toEqual(net.run([0, 1]));
+  });
+
   it('loadNeuralNetwork picks the class from the JSON', () => {
     const apaluJSON = trained().toJSON();
     expect(isApaluNetworkJSON(apaluJSON)).toBe(true);
