@@ -1,4 +1,5 @@
-import { backward, forward, type ResolvedLayout } from '@apalu/core';
+import { backward, forward, type ResolvedLayout, validateParams } from '@apalu/core';
+import { kernelBytes, type RawKernels, SCRATCH_BYTES_PER_CHANNEL, simdSupported } from '@apalu/wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { APALU_GRAD_KERNEL, APALU_KERNEL } from '../names.js';
 import { kernelLayout, sizeOf } from './shared.js';
@@ -26,6 +27,28 @@ interface WasmBackendInternals extends PublicBackend {
 export type WasmKernelMode = 'zero-copy' | 'copy';
 
 const modes = new WeakMap<object, WasmKernelMode>();
+const instances = new WeakMap<WebAssembly.Memory, RawKernels>();
+
+/**
+ * @apalu/wasm's kernel module instantiated over the backend's own memory. Compiled
+ * synchronously: the module is a few KB (browsers allow synchronous compiles up to 8 MB), and
+ * tfjs kernels are synchronous. A shared memory (tfjs's threaded build) takes the shared build.
+ */
+function kernelsIn(memory: WebAssembly.Memory): RawKernels {
+  let raw = instances.get(memory);
+  if (raw === undefined) {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const module = new WebAssembly.Module(kernelBytes(simdSupported() ? 'simd' : 'scalar', { shared }) as BufferSource);
+    raw = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as RawKernels;
+    instances.set(memory, raw);
+  }
+  return raw;
+}
+
+/** Which build of @apalu/wasm the zero-copy route runs ('simd' or 'scalar'). */
+export function wasmKernelBuild(): 'simd' | 'scalar' {
+  return simdSupported() ? 'simd' : 'scalar';
+}
 
 /**
  * Decides once per backend instance whether the internals are where 4.22.0 keeps them, by
@@ -46,7 +69,10 @@ export function probeWasmBackend(backend: object): WasmKernelMode {
         const pattern = [1.5, -2.25, 3.125, 7];
         new Float32Array(memory.buffer, offset, 4).set(pattern);
         const back = (b as PublicBackend).readSync(probe.dataId) as Float32Array;
-        if (pattern.every((v, i) => back[i] === v)) mode = 'zero-copy';
+        if (pattern.every((v, i) => back[i] === v)) {
+          kernelsIn(memory);
+          mode = 'zero-copy';
+        }
       }
       (backend as { disposeData?(dataId: object): void }).disposeData?.(probe.dataId);
     }
@@ -63,41 +89,55 @@ export function setWasmKernelMode(backend: object, mode: WasmKernelMode | undefi
   else modes.set(backend, mode);
 }
 
-/** A float32 view of a tensor in the backend's heap; made after every allocation (growth detaches the old buffer). */
-function heapView(backend: WasmBackendInternals, t: TensorInfo): Float32Array {
+function offsetOf(backend: WasmBackendInternals, t: TensorInfo): number {
   const entry = backend.dataIdMap.get(t.dataId);
   if (entry === undefined) throw new Error(`@apalu/tfjs: tensor ${String((t.dataId as { id?: number }).id)} is not in the wasm backend's data map.`);
-  return new Float32Array(backend.wasm.asm.memory.buffer, entry.memoryOffset, sizeOf(t.shape));
+  return entry.memoryOffset;
 }
 
-/** Frees freshly made outputs when the computation throws (bad a or b), so nothing leaks. */
-function guarded(backend: WasmBackendInternals, outs: TensorInfo[], compute: () => void): void {
-  try {
-    compute();
-  } catch (error) {
-    for (const t of outs) (backend as unknown as { disposeData(dataId: object): void }).disposeData(t.dataId);
-    throw error;
-  }
+/** Checks a and b where they lie (C values each) before anything is allocated or written. */
+function checkParams(backend: WasmBackendInternals, a: TensorInfo, b: TensorInfo, channels: number): void {
+  const buffer = backend.wasm.asm.memory.buffer;
+  validateParams(new Float32Array(buffer, offsetOf(backend, a), channels), new Float32Array(buffer, offsetOf(backend, b), channels));
+}
+
+function dispose(backend: WasmBackendInternals, t: TensorInfo): void {
+  (backend as unknown as { disposeData(dataId: object): void }).disposeData(t.dataId);
 }
 
 function forwardZeroCopy(backend: WasmBackendInternals, x: TensorInfo, a: TensorInfo, b: TensorInfo, layout: ResolvedLayout): TensorInfo {
+  checkParams(backend, a, b, layout.channels);
+  const raw = kernelsIn(backend.wasm.asm.memory);
   const out = backend.makeOutput([...x.shape], 'float32');
-  guarded(backend, [out], () =>
-    forward(heapView(backend, x), heapView(backend, a), heapView(backend, b), { inner: layout.inner, out: heapView(backend, out) }),
-  );
+  raw.forward(offsetOf(backend, x), offsetOf(backend, out), sizeOf(x.shape), offsetOf(backend, a), offsetOf(backend, b), layout.channels, layout.inner);
   return out;
 }
 
 function backwardZeroCopy(backend: WasmBackendInternals, dy: TensorInfo, x: TensorInfo, a: TensorInfo, b: TensorInfo, layout: ResolvedLayout): TensorInfo[] {
-  const outs = [backend.makeOutput([...x.shape], 'float32'), backend.makeOutput([...a.shape], 'float32'), backend.makeOutput([...b.shape], 'float32')];
-  const [dx, da, db] = outs as [TensorInfo, TensorInfo, TensorInfo];
-  guarded(backend, outs, () => {
-    const r = backward(heapView(backend, x), heapView(backend, dy), heapView(backend, a), heapView(backend, b), { inner: layout.inner });
-    heapView(backend, dx).set(r.dx);
-    heapView(backend, da).set(r.da);
-    heapView(backend, db).set(r.db);
-  });
-  return outs;
+  const { channels, inner } = layout;
+  checkParams(backend, a, b, channels);
+  const raw = kernelsIn(backend.wasm.asm.memory);
+  const dx = backend.makeOutput([...x.shape], 'float32');
+  const da = backend.makeOutput([...a.shape], 'float32');
+  const db = backend.makeOutput([...b.shape], 'float32');
+  // float64 per-channel sums: 16·C bytes, 8-byte aligned (one spare float32 covers the rounding up).
+  const scratch = backend.makeOutput([(SCRATCH_BYTES_PER_CHANNEL / 4) * channels + 1], 'float32');
+  const scratchPtr = (offsetOf(backend, scratch) + 7) & ~7;
+  raw.backward(
+    offsetOf(backend, x),
+    offsetOf(backend, dy),
+    offsetOf(backend, dx),
+    offsetOf(backend, da),
+    offsetOf(backend, db),
+    sizeOf(x.shape),
+    offsetOf(backend, a),
+    offsetOf(backend, b),
+    channels,
+    inner,
+    scratchPtr,
+  );
+  dispose(backend, scratch);
+  return [dx, da, db];
 }
 
 const read = (backend: PublicBackend, t: TensorInfo) => backend.readSync(t.dataId) as Float32Array;
