@@ -29,6 +29,8 @@ export interface WasmBackend extends ApaluBackend {
   readonly threads: number;
   /** Why fewer threads than asked for are used, if so. */
   readonly threadsNote?: string;
+  /** How many calls so far were split across threads (small ones stay on the calling thread). */
+  readonly parallelCalls: number;
   dispose(): Promise<void>;
 }
 
@@ -114,6 +116,7 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
   const raw = instance.exports as unknown as RawKernels;
   const pool = shared ? await WorkerPool.create(threads - 1, module, memory) : undefined;
   let disposed = false;
+  let parallelCalls = 0;
   let queue: Promise<unknown> = Promise.resolve();
 
   /** Grows the memory to hold `bytes`, or throws before anything is written. */
@@ -153,7 +156,11 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
     return run;
   };
 
-  const partsFor = (n: number) => (pool !== undefined && n >= parallelThreshold && n >= 32 ? threads : 1);
+  const partsFor = (n: number) => {
+    const parts = pool !== undefined && n >= parallelThreshold && n >= 32 ? threads : 1;
+    if (parts > 1) parallelCalls++;
+    return parts;
+  };
 
   const name = `wasm-${kind}${threads > 1 ? '-threads' : ''}`;
 
@@ -239,6 +246,9 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
     kind,
     threads,
     ...(threadsNote === undefined ? {} : { threadsNote }),
+    get parallelCalls() {
+      return parallelCalls;
+    },
     forward,
     backward,
     async dispose() {

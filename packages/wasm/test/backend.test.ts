@@ -1,0 +1,160 @@
+import { ApaluInputError, apalu, backward as coreBackward } from '@apalu/core';
+import { ulpDistance } from '@apalu/conformance';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { type WasmBackend, createBackend } from '../src/index.js';
+
+const backends: WasmBackend[] = [];
+async function make(options: Parameters<typeof createBackend>[0]): Promise<WasmBackend> {
+  const backend = await createBackend(options);
+  backends.push(backend);
+  return backend;
+}
+afterAll(async () => {
+  for (const b of backends) await b.dispose();
+});
+
+function uniform(n: number, seed: number, scale: number): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s / 2 ** 32 - 0.5) * scale;
+  });
+}
+
+describe('createBackend', () => {
+  it('picks SIMD in Node and names itself', async () => {
+    const simd = await make({});
+    expect([simd.name, simd.kind, simd.threads, simd.accuracy]).toEqual(['wasm-simd', 'simd', 1, 'strict']);
+    const scalar = await make({ simd: false });
+    expect(scalar.name).toBe('wasm-scalar');
+    const threaded = await make({ threads: 2 });
+    expect([threaded.name, threaded.threads]).toEqual(['wasm-simd-threads', 2]);
+  });
+
+  it('rejects bad options with the fix in the message', async () => {
+    await expect(createBackend({ threads: 0 })).rejects.toThrow(/threads = 0: use a positive integer/);
+    await expect(createBackend({ parallelThreshold: -1 })).rejects.toThrow(/parallelThreshold = -1/);
+    await expect(createBackend({ maximumMemoryBytes: 2 ** 33 })).rejects.toThrow(/maximumMemoryBytes/);
+  });
+});
+
+describe('threads', () => {
+  it('split large calls across threads with the same results as one thread', async () => {
+    const one = await make({ threads: 1 });
+    const two = await make({ threads: 2 });
+    const n = 3 * 7 * 20000;
+    const x = uniform(n, 1, 30);
+    const dy = uniform(n, 2, 2);
+    const a = Float32Array.of(0.5, 1, 1.5);
+    const b = Float32Array.of(1.2, 0.2, 0.9);
+    const before = two.parallelCalls;
+    const [f1, f2] = await Promise.all([one.forward(x, a, b, { inner: 7 }), two.forward(x, a, b, { inner: 7 })]);
+    expect(f2).toEqual(f1);
+    const [g1, g2] = await Promise.all([one.backward(x, dy, a, b, { inner: 7 }), two.backward(x, dy, a, b, { inner: 7 })]);
+    expect(g2.dx).toEqual(g1.dx);
+    for (let c = 0; c < 3; c++) {
+      expect(g2.da[c]).toBeCloseTo(g1.da[c] as number, 2);
+      expect(g2.db[c]).toBeCloseTo(g1.db[c] as number, 2);
+    }
+    expect(two.parallelCalls - before).toBe(2);
+  });
+
+  it('keeps small calls on the calling thread', async () => {
+    const two = await make({ threads: 2 });
+    const before = two.parallelCalls;
+    const x = uniform(1000, 3, 10);
+    const y = await two.forward(x, Float32Array.of(1), Float32Array.of(1));
+    expect(two.parallelCalls).toBe(before);
+    expect(ulpDistance(y[10] as number, Math.fround(apalu(x[10] as number, 1, 1)))).toBeLessThanOrEqual(2);
+  });
+
+  it('serialises overlapping calls on one threaded backend', async () => {
+    const two = await make({ threads: 2, parallelThreshold: 0 });
+    const xs = [1, 2, 3, 4].map((seed) => uniform(4096 + seed, seed, 20));
+    const a = Float32Array.of(0.7);
+    const b = Float32Array.of(1.3);
+    const ys = await Promise.all(xs.map((x) => two.forward(x, a, b)));
+    ys.forEach((y, k) => {
+      const x = xs[k] as Float32Array;
+      expect(y.length).toBe(x.length);
+      for (let i = 0; i < x.length; i += 97) expect(ulpDistance(y[i] as number, Math.fround(apalu(x[i] as number, 0.7, Math.fround(1.3))))).toBeLessThanOrEqual(2);
+    });
+  });
+});
+
+describe('bad input: clear errors, nothing written', () => {
+  const a = Float32Array.of(1);
+  const b = Float32Array.of(1);
+
+  it('rejects detached arrays instead of returning an empty result', async () => {
+    const backend = await make({});
+    const x = new Float32Array(8);
+    structuredClone(x.buffer, { transfer: [x.buffer] });
+    expect(x.length).toBe(0);
+    await expect(backend.forward(x, a, b)).rejects.toThrow(/x is a Float32Array whose ArrayBuffer is detached/);
+    const dy = new Float32Array(4);
+    structuredClone(dy.buffer, { transfer: [dy.buffer] });
+    await expect(backend.backward(new Float32Array(4), dy, a, b)).rejects.toThrow(/dy .*detached/);
+    const detachedA = Float32Array.of(1);
+    structuredClone(detachedA.buffer, { transfer: [detachedA.buffer] });
+    await expect(backend.forward(new Float32Array(4), detachedA, b)).rejects.toThrow(/a .*detached/);
+  });
+
+  it('rejects Float64Array (the kernels are float32) and SPEC violations via core', async () => {
+    const backend = await make({});
+    await expect(backend.forward(new Float64Array(4) as unknown as Float32Array, a, b)).rejects.toThrow(/Float64Array.*Float32Array.from/);
+    await expect(backend.forward(new Float32Array(4), Float32Array.of(0), b)).rejects.toThrow(ApaluInputError);
+    await expect(backend.forward(new Float32Array(5), Float32Array.of(1, 1), Float32Array.of(1, 1))).rejects.toThrow(/multiple of C·S/);
+  });
+
+  it('rejects inputs beyond the memory limit before touching memory', async () => {
+    const backend = await make({ maximumMemoryBytes: 1 << 20 });
+    const x = new Float32Array(300_000);
+    await expect(backend.forward(x, a, b)).rejects.toThrow(/x.length = 300000 needs \d+ bytes .* limit of 1048576 bytes/);
+    expect((await backend.forward(new Float32Array(1000), a, b)).length).toBe(1000);
+  });
+
+  it('reports memory that cannot grow', async () => {
+    const backend = await make({});
+    const grow = vi.spyOn(WebAssembly.Memory.prototype, 'grow').mockImplementation(() => {
+      throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+    });
+    try {
+      const x = uniform(1 << 20, 5, 4);
+      const copy = x.slice();
+      await expect(backend.forward(x, a, b)).rejects.toThrow(/could not grow .*Maximum memory size exceeded.*split the call/);
+      expect(x).toEqual(copy);
+    } finally {
+      grow.mockRestore();
+    }
+    expect((await backend.forward(new Float32Array(1 << 20), a, b)).length).toBe(1 << 20);
+  });
+
+  it('refuses calls after dispose', async () => {
+    const backend = await createBackend({ threads: 2 });
+    await backend.dispose();
+    await expect(backend.forward(new Float32Array(4), a, b)).rejects.toThrow(/disposed/);
+  });
+});
+
+describe('sums', () => {
+  it('da, db within 1e-6 of Σ|terms| on 1M elements of one channel', async () => {
+    const backend = await make({});
+    const n = 1 << 20;
+    const x = uniform(n, 11, 8);
+    const dy = uniform(n, 12, 2);
+    const a = Float32Array.of(0.7);
+    const b = Float32Array.of(1.3);
+    const got = await backend.backward(x, dy, a, b);
+    const ref = coreBackward(x, dy, a, b);
+    let absA = 0;
+    let absB = 0;
+    for (let i = 0; i < n; i++) {
+      const xi = x[i] as number;
+      if (xi >= 0) absA += Math.abs((dy[i] as number) * xi * (1 + 1 / (1 + Math.exp(-1.702 * xi))));
+      else absB += Math.abs((dy[i] as number) * Math.expm1(xi));
+    }
+    expect(Math.abs((got.da[0] as number) - (ref.da[0] as number)) / absA).toBeLessThan(1e-6);
+    expect(Math.abs((got.db[0] as number) - (ref.db[0] as number)) / absB).toBeLessThan(1e-6);
+  });
+});

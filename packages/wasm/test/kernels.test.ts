@@ -1,0 +1,206 @@
+import { ApaluInputError, apalu, apaluDerivative, backward as coreBackward } from '@apalu/core';
+import { ulpDistance } from '@apalu/conformance';
+import { describe, expect, it } from 'vitest';
+import { SCRATCH_BYTES_PER_CHANNEL, instantiateKernels, kernelBytes, simdSupported } from '../src/index.js';
+
+function randomBits(n: number, seed: number): Float32Array {
+  const bits = new Uint32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x9e3779b9) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    bits[i] = (z ^ (z >>> 16)) >>> 0;
+  }
+  return new Float32Array(bits.buffer);
+}
+
+describe('the kernel modules', () => {
+  it.each(['simd', 'scalar'] as const)('%s: imports only env.memory, owns no memory, data, table or start', (kind) => {
+    for (const shared of [false, true]) {
+      const module = new WebAssembly.Module(kernelBytes(kind, { shared }) as BufferSource);
+      expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
+      const exports = WebAssembly.Module.exports(module).map((e) => e.name);
+      expect(exports).toEqual(expect.arrayContaining(['forward', 'forwardRange', 'backward', 'backwardRange', 'finishSums']));
+      // Section ids 4 table, 5 memory, 8 start, 11 data, 12 data count must be absent.
+      const bytes = kernelBytes(kind, { shared });
+      const ids: number[] = [];
+      for (let at = 8; at < bytes.length; ) {
+        ids.push(bytes[at++] as number);
+        let size = 0;
+        for (let shift = 0; ; shift += 7) {
+          const byte = bytes[at++] as number;
+          size |= (byte & 0x7f) << shift;
+          if ((byte & 0x80) === 0) break;
+        }
+        at += size;
+      }
+      expect(ids.filter((id) => [4, 5, 8, 11, 12].includes(id))).toEqual([]);
+    }
+  });
+
+  it('Node runs the SIMD build', () => {
+    expect(simdSupported()).toBe(true);
+  });
+});
+
+describe('SIMD and scalar builds agree bit for bit', () => {
+  const layouts = [
+    { C: 1, S: 1 },
+    { C: 3, S: 1 },
+    { C: 5, S: 1 },
+    { C: 64, S: 1 },
+    { C: 3, S: 7 },
+    { C: 2, S: 16 },
+  ];
+  it.each(layouts)('C = $C, S = $S, on random bit patterns and uniform values', async ({ C, S }) => {
+    const n = C * S * 37;
+    const memory = new WebAssembly.Memory({ initial: 64 });
+    const simd = await instantiateKernels(memory, { simd: true });
+    const scalar = await instantiateKernels(memory, { simd: false });
+    const heap = new Float32Array(memory.buffer);
+    const x = randomBits(n, C * 100 + S);
+    for (let i = 0; i < n; i += 2) x[i] = ((x[i + 1] as number) % 40) || 0.5;
+    const aPtr = 0;
+    const bPtr = 1024;
+    for (let c = 0; c < C; c++) {
+      heap[c] = 0.1 + c * 0.37;
+      heap[256 + c] = 1.9 - c * 0.021;
+    }
+    const xPtr = 4096;
+    const outA = xPtr + 4 * n;
+    const outB = outA + 4 * n;
+    const dyPtr = outB + 4 * n;
+    const dxA = dyPtr + 4 * n;
+    const dxB = dxA + 4 * n;
+    const sums = dxB + 4 * n;
+    const scratch = sums + 64 * 16;
+    heap.set(x, xPtr >> 2);
+    heap.set(randomBits(n, 7).map((v) => (Number.isFinite(v) ? Math.fround(v / 2 ** 100) % 2 : 1)), dyPtr >> 2);
+    simd.forward(xPtr, outA, n, aPtr, bPtr, C, S);
+    scalar.forward(xPtr, outB, n, aPtr, bPtr, C, S);
+    const u32 = new Uint32Array(memory.buffer);
+    expect(u32.subarray(outA >> 2, (outA >> 2) + n)).toEqual(u32.subarray(outB >> 2, (outB >> 2) + n));
+    simd.backward(xPtr, dyPtr, dxA, sums, sums + 256, n, aPtr, bPtr, C, S, scratch);
+    scalar.backward(xPtr, dyPtr, dxB, sums + 512, sums + 768, n, aPtr, bPtr, C, S, scratch);
+    expect(u32.subarray(dxA >> 2, (dxA >> 2) + n)).toEqual(u32.subarray(dxB >> 2, (dxB >> 2) + n));
+    // The sums add the same terms in a different order: equal to within float64 rounding.
+    const da = new Float32Array(memory.buffer, sums, C);
+    const daScalar = new Float32Array(memory.buffer, sums + 512, C);
+    for (let c = 0; c < C; c++) {
+      const [u, v] = [da[c] as number, daScalar[c] as number];
+      if (Number.isNaN(u) || !Number.isFinite(u)) expect(v).toBe(u);
+      else expect(Math.abs(u - v)).toBeLessThanOrEqual(1e-6 * Math.abs(u) + 1e-30);
+    }
+  });
+});
+
+describe('special values (SPEC table)', () => {
+  it.each(['simd', 'scalar'] as const)('%s', async (kind) => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const k = await instantiateKernels(memory, { simd: kind === 'simd' });
+    const heap = new Float32Array(memory.buffer);
+    const xs = [Number.NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 1e-40, -1e-40, 3e38, 3.4028234663852886e38, -3.4e38];
+    const n = xs.length;
+    heap[0] = 0.25;
+    heap[1] = 1.3;
+    heap.set(xs, 16);
+    k.forward(64, 256, n, 0, 4, 1, 1);
+    const y = heap.subarray(64, 64 + n);
+    expect(y[0]).toBeNaN();
+    expect(y[1]).toBe(Infinity);
+    expect(y[2]).toBe(Math.fround(-1.3));
+    expect(y[3]).toBe(0);
+    expect(Math.abs(y[4] as number)).toBe(0);
+    // Subnormals are computed, not flushed: f(±1e-45) is ±one subnormal step scaled.
+    for (let i = 5; i < 9; i++) expect(y[i]).toBe(Math.fround(apalu(xs[i] as number, 0.25, Math.fround(1.3))));
+    expect(y[9]).toBe(Math.fround(1.5e38));
+    expect(y[10]).toBe(Math.fround(apalu(3.4028234663852886e38, 0.25, Math.fround(1.3))));
+    expect(y[11]).toBe(Math.fround(-1.3));
+    // ∂f/∂x at exactly 0 uses the x ≥ 0 branch: 1.5·a.
+    heap.fill(1, 128, 128 + n);
+    k.backward(64, 512, 768, 1024, 1028, n, 0, 4, 1, 1, 1040);
+    const dx = heap.subarray(192, 192 + n);
+    expect(dx[3]).toBe(Math.fround(1.5 * 0.25));
+    expect(dx[4]).toBe(Math.fround(1.5 * 0.25));
+    for (let i = 5; i < n; i++) expect(dx[i]).toBe(Math.fround(apaluDerivative(xs[i] as number, 0.25, Math.fround(1.3))));
+  });
+
+  it.each(['simd', 'scalar'] as const)('%s: a NaN input shows up in its channel sum, others stay finite', async (kind) => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const k = await instantiateKernels(memory, { simd: kind === 'simd' });
+    const heap = new Float32Array(memory.buffer);
+    heap.set([1, 1, 1], 0);
+    heap.set([1, 1, 1], 4);
+    const x = Float32Array.from({ length: 30 }, (_, i) => (i - 15) / 4);
+    x[7] = Number.NaN; // channel 7 mod 3 = 1
+    heap.set(x, 64);
+    heap.fill(1, 128, 158);
+    k.backward(256, 512, 1024, 2048, 2064, 30, 0, 16, 3, 1, 2560);
+    const da = heap.subarray(512, 515);
+    const db = heap.subarray(516, 519);
+    expect(Number.isNaN(da[1]) || Number.isNaN(db[1])).toBe(true);
+    for (const c of [0, 2]) {
+      const ref = coreBackward(x, new Float32Array(30).fill(1), [1, 1, 1], [1, 1, 1], {});
+      expect(da[c]).toBe(ref.da[c]);
+      expect(db[c]).toBe(ref.db[c]);
+    }
+  });
+});
+
+describe('the pointer API checks before it writes', () => {
+  it('names the bad argument and leaves memory untouched', async () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const k = await instantiateKernels(memory);
+    const heap = new Float32Array(memory.buffer);
+    heap.fill(1, 0, 4); // a = [1, 1] at byte 0, b = [1, 1] at byte 8
+    heap.fill(7, 16, 16 + 64);
+    const before = heap.slice();
+    const cases: Array<[() => void, RegExp]> = [
+      [() => k.forward(64, 1024, 16, 0, 8, 1, 1), /^$/],
+      [() => k.forward(66, 1024, 16, 0, 8, 1, 1), /xPtr = 66.*multiple of 4/],
+      [() => k.forward(64, 65536 - 32, 16, 0, 8, 1, 1), /outPtr = 65504 .*past the end/],
+      [() => k.forward(64, 1024, 15, 0, 8, 2, 1), /x.length = 15 is not a multiple of C·S/],
+      [() => k.forward(64, 1024, 16, 0, 8, 0, 1), /channels = 0/],
+      [() => k.forward(64, 1024, 16, 0, 64, 1, 1), /b\[0\] = 7|b\[0\]/],
+      [() => k.forward(64, 1024, 16, 0, 8, 1, 0), /inner = 0/],
+      [() => k.forward(64, 1024, -1, 0, 8, 1, 1), /n = -1/],
+      [() => k.backward(64, 64, 1024, 2048, 2052, 16, 0, 8, 1, 1, 2060), /scratchPtr = 2060.*multiple of 8/],
+    ];
+    heap[16] = -2; // the b the b-check case points at
+    for (const [call, message] of cases.slice(1)) {
+      expect(call).toThrow(ApaluInputError);
+      expect(call).toThrow(message);
+    }
+    heap[16] = 7;
+    expect(heap).toEqual(before);
+  });
+
+  it('runs zero-copy inside a host memory, writing only the output regions', async () => {
+    // A host memory already holding other data, as tfjs-backend-wasm's heap does.
+    const memory = new WebAssembly.Memory({ initial: 4 });
+    const bytes = new Uint8Array(memory.buffer);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31) & 0xff;
+    const k = await instantiateKernels(memory);
+    const heap = new Float32Array(memory.buffer);
+    const n = 1000;
+    heap.set([0.5, 1.5], 10);
+    heap.set([1.25, 0.75], 20);
+    const x = Float32Array.from({ length: n }, (_, i) => (i - 500) / 50);
+    heap.set(x, 1000);
+    const snapshot = bytes.slice();
+    k.forward(4000, 16000, n, 40, 80, 2, 10);
+    let changedOutside = 0;
+    for (let i = 0; i < bytes.length; i++) if ((i < 16000 || i >= 20000) && bytes[i] !== snapshot[i]) changedOutside++;
+    expect(changedOutside).toBe(0);
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      const c = Math.floor(i / 10) % 2;
+      const want = Math.fround(apalu(x[i] as number, c === 0 ? 0.5 : 1.5, c === 0 ? 1.25 : 0.75));
+      worst = Math.max(worst, ulpDistance(heap[4000 + i] as number, want));
+    }
+    expect(worst).toBeLessThanOrEqual(2);
+    expect(SCRATCH_BYTES_PER_CHANNEL).toBe(16);
+  });
+});

@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+// The machine running CI is small and shared: generous timeouts, no timing assertions.
+export default defineConfig({
+  test: {
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
