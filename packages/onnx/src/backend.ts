@@ -160,4 +160,5 @@ export const conformanceVariants = [
   { name: 'onnxruntime-web-wasm-sigmoid-exp', options: { executionProviders: ['wasm'], formulation: 'sigmoid-exp' } },
   { name: 'onnxruntime-web-wasm-quickgelu', options: { executionProviders: ['wasm'], formulation: 'quickgelu' } },
   { name: 'onnxruntime-web-wasm-elu-quickgelu', options: { executionProviders: ['wasm'], formulation: 'elu-quickgelu' } },
+  { name: 'onnxruntime-web-wasm-relu-min', options: { executionProviders: ['wasm'], formulation: 'relu-min' } },
 ] as const satisfies readonly { name: string; options: OnnxBackendOptions }[];

@@ -6,10 +6,10 @@
 import { APALU_K } from '@apalu/core';
 import { attribute, floatTensor, node, type NodeProto } from './proto.js';
 
-export type Formulation = 'shared-exp' | 'sigmoid-exp' | 'quickgelu' | 'elu-quickgelu';
+export type Formulation = 'shared-exp' | 'sigmoid-exp' | 'quickgelu' | 'elu-quickgelu' | 'relu-min';
 
 /** Every formulation, the default first. */
-export const formulations: readonly Formulation[] = ['shared-exp', 'sigmoid-exp', 'quickgelu', 'elu-quickgelu'];
+export const formulations: readonly Formulation[] = ['shared-exp', 'sigmoid-exp', 'quickgelu', 'elu-quickgelu', 'relu-min'];
 
 export const formulationNotes: Record<Formulation, string> = {
   'shared-exp':
@@ -17,6 +17,7 @@ export const formulationNotes: Record<Formulation, string> = {
   'sigmoid-exp': 'the textbook form: Where(x ≥ 0, x·(a·(1 + Sigmoid(k·x))), b·(Exp(x) − 1)); two transcendental passes.',
   quickgelu: 'x·Sigmoid(k·x) written so ORT fuses it into com.microsoft.QuickGelu: Where(x ≥ 0, a·x + a·QuickGelu(x), b·(Exp(x) − 1)).',
   'elu-quickgelu': 'Where(x ≥ 0, a, b)·Elu(x) + a·QuickGelu(Relu(x)): ONNX Elu for the negative side, fused QuickGelu for the positive.',
+  'relu-min': 'no Where: p = Relu(x), n = Min(x, 0), f = p·(a·(1 + Sigmoid(k·p))) + b·(Exp(n) − 1); each side is exactly 0 on the other side of 0.',
 };
 
 function scalar(out: string, value: number): NodeProto {
@@ -91,6 +92,23 @@ export function formulationBody(formulation: Formulation): NodeProto[] {
         op('Mul', ['coef', 'elu'], 'lin'),
         op('Mul', ['A', 'qg'], 'aqg'),
         op('Add', ['lin', 'aqg'], 'Y'),
+      ];
+    case 'relu-min':
+      return [
+        scalar('zero', 0),
+        scalar('one', 1),
+        scalar('k', APALU_K),
+        op('Relu', ['X'], 'p'),
+        op('Mul', ['p', 'k'], 'kp'),
+        op('Sigmoid', ['kp'], 'sig'),
+        op('Add', ['sig', 'one'], 'one_plus_sig'),
+        op('Mul', ['A', 'one_plus_sig'], 'scale'),
+        op('Mul', ['p', 'scale'], 'pos'),
+        op('Min', ['X', 'zero'], 'n'),
+        op('Exp', ['n'], 'en'),
+        op('Sub', ['en', 'one'], 'em1'),
+        op('Mul', ['B', 'em1'], 'neg'),
+        op('Add', ['pos', 'neg'], 'Y'),
       ];
     default:
       throw new RangeError(`formulation = ${JSON.stringify(formulation)}: use one of ${formulations.join(', ')}.`);

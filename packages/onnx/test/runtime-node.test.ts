@@ -22,7 +22,7 @@ describe('onnxruntime-node optimizes the APALU function', () => {
   const dir = mkdtempSync(join(tmpdir(), 'apalu-onnx-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.each(formulations)('%s: inlined into standard ops (QuickGelu fused where the formulation allows it)', async (formulation, ctx) => {
+  it.for(formulations)('%s: inlined into standard ops (QuickGelu fused where the formulation allows it)', async (formulation, ctx) => {
     const ort = await loadOrtNode();
     if (typeof ort === 'string') {
       console.warn(`skipping: ${ort}`);
