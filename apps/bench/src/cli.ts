@@ -1,0 +1,99 @@
+/**
+ * pnpm bench [--quick | --smoke] [--filter=tfjs,onnx] [--sizes=1024,65536] [--out=DIR] [--machine="…"]
+ * Full run by default. Ctrl-C stops after the current task and writes what was measured.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import { formatMarkdown } from './output/markdown.js';
+import { writeResults } from './output/write.js';
+import { runBench } from './run.js';
+import type { BenchMode } from './types.js';
+
+const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Dawn reads the Vulkan driver location when the process starts. Without a GPU driver of our
+ * own choosing, and with @apalu/webgpu's SwiftShader set up (pnpm --filter @apalu/webgpu
+ * setup:swiftshader), run again with it so the webgpu row is measured (labelled emulated).
+ */
+function relaunchWithSwiftShader(): boolean {
+  if (process.env.VK_ICD_FILENAMES || process.env.APALU_BENCH_CHILD || process.platform !== 'linux') return false;
+  const vk = join(appDir, 'node_modules', '@apalu', 'webgpu', '.vk');
+  if (!existsSync(join(vk, 'vk_swiftshader_icd.json'))) return false;
+  const env = {
+    ...process.env,
+    APALU_BENCH_CHILD: '1',
+    VK_ICD_FILENAMES: join(vk, 'vk_swiftshader_icd.json'),
+    LD_LIBRARY_PATH: process.env.LD_LIBRARY_PATH ? `${vk}:${process.env.LD_LIBRARY_PATH}` : vk,
+  };
+  // The child gets the terminal (and Ctrl-C); this process only waits for it.
+  process.on('SIGINT', () => {});
+  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
+  process.exitCode = child.status ?? 1;
+  return true;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      smoke: { type: 'boolean', default: false },
+      full: { type: 'boolean', default: false },
+      filter: { type: 'string' },
+      sizes: { type: 'string' },
+      out: { type: 'string' },
+      machine: { type: 'string' },
+      'no-progress': { type: 'boolean', default: false },
+    },
+  });
+  const mode: BenchMode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
+  if (values.machine) process.env.APALU_BENCH_MACHINE = values.machine;
+
+  const controller = new AbortController();
+  process.on('SIGINT', () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+    process.stderr.write('\nStopping after the current task (Ctrl-C again to quit without writing results)…\n');
+  });
+
+  const showBar = !values['no-progress'];
+  const bar = new cliProgress.SingleBar(
+    {
+      format: ' {bar} {percentage}% | {value}/{total} | {duration_formatted} elapsed, ETA {eta_formatted} | {label}',
+      stream: process.stderr,
+      hideCursor: true,
+      etaBuffer: 40,
+      noTTYOutput: true,
+      notTTYSchedule: 15_000,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const result = await runBench({
+    mode,
+    ...(values.filter ? { filter: values.filter } : {}),
+    ...(values.sizes ? { sizes: values.sizes.split(',').map(Number) } : {}),
+    signal: controller.signal,
+    onProgress: (event) => {
+      if (event.kind === 'note') process.stderr.write(`${event.message}\n`);
+      else if (!showBar) return;
+      else if (event.kind === 'start') bar.start(event.total, 0, { label: 'starting' });
+      else bar.update(event.done, { label: event.label });
+    },
+  });
+  if (showBar) bar.stop();
+  const files = await writeResults(result, resolve(values.out ?? join(appDir, 'results')));
+  console.log(formatMarkdown(result));
+  console.error(`\nwritten: ${files.markdown}, ${files.json}, ${files.svg}`);
+  if (result.rejected.length) process.exitCode = 1;
+}
+
+if (!relaunchWithSwiftShader()) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,18 @@
+export { runBench, MODES, type BenchOptions, type ModePlan } from './run.js';
+export { formatMarkdown, machineLine, ratioSize, sizeLabel } from './output/markdown.js';
+export { renderChart } from './output/chart.js';
+export { writeResults, type WrittenFiles } from './output/write.js';
+export { CHANNELS } from './inputs.js';
+export type {
+  BenchEntry,
+  BenchMode,
+  BenchResult,
+  Direction,
+  EntryInfo,
+  EntryRole,
+  MachineInfo,
+  Measurement,
+  ProgressEvent,
+  Rejected,
+  Unavailable,
+} from './types.js';

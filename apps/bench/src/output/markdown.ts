@@ -1,0 +1,125 @@
+import type { BenchResult, Direction, EntryInfo, Measurement } from '../types.js';
+
+/** 1024 → "1K", 16777216 → "16M". */
+export function sizeLabel(n: number): string {
+  if (n >= 1 << 20 && n % (1 << 20) === 0) return `${n >> 20}M`;
+  if (n >= 1024 && n % 1024 === 0) return `${n >> 10}K`;
+  return String(n);
+}
+
+function fixed(value: number): string {
+  if (value >= 100) return value.toFixed(0);
+  if (value >= 10) return value.toFixed(1);
+  return value.toPrecision(2);
+}
+
+const DIRECTION_TITLE: Record<Direction, string> = {
+  forward: 'Forward: y = f(x)',
+  backward: 'Backward: dx, da, db (brain rows: one training step)',
+};
+
+type Lookup = (entry: string, direction: Direction, n: number) => Measurement | undefined;
+
+function lookupOf(result: BenchResult): Lookup {
+  const index = new Map(result.measurements.map((m) => [`${m.entry}|${m.direction}|${m.n}`, m]));
+  return (entry, direction, n) => index.get(`${entry}|${direction}|${n}`);
+}
+
+/** The size ratios are quoted at: 1M when measured, otherwise the largest size. */
+export function ratioSize(result: BenchResult): number {
+  return result.sizes.includes(1 << 20) ? 1 << 20 : Math.max(...result.sizes);
+}
+
+/**
+ * time(row) ÷ time(other) at size n, or at the largest smaller size both have (brain rows stop
+ * early). > 1: the row takes that many times as long.
+ */
+export function timeRatio(lookup: Lookup, sizes: number[], row: string, other: string, direction: Direction, n: number): { ratio: number; n: number } | undefined {
+  for (const size of [...sizes].filter((s) => s <= n).sort((p, q) => q - p)) {
+    const a = lookup(row, direction, size);
+    const b = lookup(other, direction, size);
+    if (a && b) return { ratio: a.medianMs / b.medianMs, n: size };
+  }
+  return undefined;
+}
+
+function ratioText(r: { ratio: number; n: number } | undefined, at: number): string {
+  if (!r) return '–';
+  return `${r.ratio.toFixed(r.ratio >= 10 ? 0 : 1)}×${r.n === at ? '' : ` (${sizeLabel(r.n)})`}`;
+}
+
+function kind(e: EntryInfo): string {
+  return e.role === 'apalu' ? (e.accuracy ?? '') : e.role;
+}
+
+function throughputTable(result: BenchResult, direction: Direction, lookup: Lookup): string[] {
+  const rows = result.entries.filter((e) => result.sizes.some((n) => lookup(e.id, direction, n)));
+  if (rows.length === 0) return [];
+  const head = `| entry | package | class | ${result.sizes.map(sizeLabel).join(' | ')} |`;
+  const lines = [head, `|---|---|---|${result.sizes.map(() => '---:').join('|')}|`];
+  for (const e of rows) {
+    const cells = result.sizes.map((n) => {
+      const m = lookup(e.id, direction, n);
+      return m ? fixed(m.throughput) : '–';
+    });
+    lines.push(`| ${e.id}${e.note ? ` <sub>${e.note}</sub>` : ''} | ${e.source} | ${kind(e)} | ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+function ratioTable(result: BenchResult, direction: Direction, lookup: Lookup): string[] {
+  const at = ratioSize(result);
+  const rows = result.entries.filter((e) => e.role === 'apalu' && result.sizes.some((n) => lookup(e.id, direction, n)));
+  if (rows.length === 0) return [];
+  const lines = [
+    `| entry at ${sizeLabel(at)} | ms per call, median (min–max) | ÷ Float32Array.set | ÷ wasm memory.copy | ÷ js-loop | ÷ its framework's peers |`,
+    '|---|---|---:|---:|---:|---|',
+  ];
+  for (const e of rows) {
+    const m = lookup(e.id, direction, at) ?? [...result.sizes].reverse().map((n) => lookup(e.id, direction, n)).find(Boolean);
+    const time = m ? `${m.medianMs.toPrecision(3)} (${m.minMs.toPrecision(3)}–${m.maxMs.toPrecision(3)})${m.n === at ? '' : ` at ${sizeLabel(m.n)}`}` : '–';
+    const r = (other: string) => ratioText(timeRatio(lookup, result.sizes, e.id, other, direction, at), at);
+    const peers = (e.peers ?? []).filter((p) => p !== 'js-loop (Math.expm1)').map((p) => `${p} ${r(p)}`);
+    lines.push(`| ${e.id} | ${time} | ${r('Float32Array.set')} | ${r('wasm memory.copy')} | ${r('js-loop (Math.expm1)')} | ${peers.join(', ') || '–'} |`);
+  }
+  return lines;
+}
+
+export function machineLine(result: BenchResult): string {
+  const m = result.machine;
+  return `${result.date.slice(0, 16).replace('T', ' ')} UTC · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node} (V8 ${m.v8}) · ${m.platform}${m.note ? ` · ${m.note}` : ''}`;
+}
+
+/** The throughput and ratio tables of one run, with what was not measured and why. */
+export function formatMarkdown(result: BenchResult, options: { title?: string; level?: number } = {}): string {
+  const h = '#'.repeat(options.level ?? 1);
+  const lookup = lookupOf(result);
+  const out = [
+    `${h} ${options.title ?? `APALU benchmark (${result.mode})`}`,
+    '',
+    machineLine(result),
+    '',
+    `Channels-last input, C = ${result.channels}, x uniform on [−6, 6). Medians of ${result.measurements[0]?.rounds ?? 0} interleaved tinybench rounds; every result was checked against @apalu/core's float64 reference (peers: against their own definition) before it was timed. ${result.durationS.toFixed(0)} s in all.${result.interrupted ? ' **Interrupted: partial results.**' : ''}`,
+  ];
+  for (const direction of ['forward', 'backward'] as const) {
+    const table = throughputTable(result, direction, lookup);
+    if (table.length === 0) continue;
+    out.push('', `${h}# ${DIRECTION_TITLE[direction]}: million elements per second (median)`, '', ...table);
+    const ratios = ratioTable(result, direction, lookup);
+    if (ratios.length) out.push('', `${h}# ${DIRECTION_TITLE[direction]}: time ratios (× = takes that many times as long)`, '', ...ratios);
+  }
+  if (result.rejected.length) {
+    out.push('', `${h}# Not timed (result did not validate or the call failed)`, '');
+    for (const r of result.rejected) out.push(`- ${r.entry} ${r.direction} at ${sizeLabel(r.n)}: ${r.reason}`);
+  }
+  if (result.unavailable.length) {
+    out.push('', `${h}# Unavailable here`, '');
+    for (const u of result.unavailable) out.push(`- ${u.id} (${u.source}): ${u.reason}`);
+  }
+  const versions = Object.entries(result.versions)
+    .filter(([, v]) => v !== 'not installed')
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  out.push('', `Versions: ${versions}.`);
+  return out.join('\n');
+}

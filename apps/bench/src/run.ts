@@ -1,0 +1,151 @@
+import { checkApalu } from './check.js';
+import { loadFamilies } from './entries/index.js';
+import { type TimedTask, type TimingPlan, timeInterleaved } from './harness.js';
+import { CHANNELS, makeInput } from './inputs.js';
+import { machineInfo, packageVersions } from './machine.js';
+import { Scope } from './scope.js';
+import type { BenchEntry, BenchMode, BenchResult, Direction, Measurement, Prepared, ProgressEvent, Rejected } from './types.js';
+
+const K = 1024;
+const M = K * K;
+
+export interface ModePlan extends TimingPlan {
+  sizes: number[];
+}
+
+/**
+ * full: 1K…16M in steps of 4×, 3 interleaved rounds. quick: three sizes, the report's main
+ * job (< 2 minutes with everything loaded). smoke: two tiny sizes, one short round (CI: it
+ * checks that every entry loads, validates and produces numbers, never how fast).
+ */
+export const MODES: Readonly<Record<BenchMode, ModePlan>> = {
+  full: { sizes: [K, 4 * K, 16 * K, 64 * K, 256 * K, M, 4 * M, 16 * M], rounds: 3, timeMs: 150, iterations: 3, warmupMs: 100 },
+  quick: { sizes: [4 * K, 64 * K, M], rounds: 2, timeMs: 40, iterations: 2, warmupMs: 20 },
+  smoke: { sizes: [256, 1024], rounds: 1, timeMs: 2, iterations: 1, warmupMs: 0 },
+};
+
+export interface BenchOptions {
+  mode?: BenchMode;
+  /** Keep entries whose id or package contains one of these words (case-insensitive); peers of kept rows and the copy limits stay. */
+  filter?: string | readonly string[];
+  /** Override the mode's sizes (multiples of 64). */
+  sizes?: readonly number[];
+  directions?: readonly Direction[];
+  onProgress?: (event: ProgressEvent) => void;
+  /** Stops after the current task; the result holds what was measured so far (`interrupted: true`). */
+  signal?: AbortSignal;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0] as string : String(error);
+}
+
+function selectEntries(all: BenchEntry[], filter: BenchOptions['filter']): BenchEntry[] {
+  const words = (typeof filter === 'string' ? filter.split(',') : (filter ?? [])).map((w) => w.trim().toLowerCase()).filter(Boolean);
+  if (words.length === 0) return all;
+  const hit = (e: BenchEntry) => words.some((w) => e.id.toLowerCase().includes(w) || e.source.toLowerCase().includes(w));
+  const kept = new Set(all.filter(hit).map((e) => e.id));
+  for (const e of all) if (kept.has(e.id)) for (const p of e.peers ?? []) kept.add(p);
+  return all.filter((e) => kept.has(e.id) || e.role === 'limit');
+}
+
+function applicable(entries: BenchEntry[], direction: Direction, n: number): BenchEntry[] {
+  return entries.filter((e) => e.directions.includes(direction) && (e.maxSize === undefined || n <= e.maxSize));
+}
+
+/**
+ * Runs every available entry at every size of the mode, forward and backward: each entry is
+ * prepared, its first result checked (APALU rows against @apalu/core's float64 reference in
+ * their SPEC accuracy class, peers against their own definition) and only then timed, in
+ * interleaved tinybench rounds. Entries whose package is missing or cannot start are listed
+ * as unavailable with the reason.
+ */
+export async function runBench(options: BenchOptions = {}): Promise<BenchResult> {
+  const mode = options.mode ?? 'quick';
+  const plan = MODES[mode];
+  if (!plan) throw new Error(`mode = ${String(mode)}: use 'full', 'quick' or 'smoke'.`);
+  const sizes = [...(options.sizes ?? plan.sizes)];
+  for (const n of sizes) {
+    if (!(Number.isInteger(n) && n > 0 && n % CHANNELS === 0)) throw new Error(`size ${n}: sizes must be positive multiples of ${CHANNELS} (the channel count).`);
+  }
+  const directions = options.directions ?? (['forward', 'backward'] as const);
+  const progress = options.onProgress ?? (() => {});
+  const started = Date.now();
+
+  const { entries: loaded, unavailable, close } = await loadFamilies(mode, (message) => progress({ kind: 'note', message }));
+  const entries = selectEntries(loaded, options.filter);
+  const total = sizes.reduce((sum, n) => sum + directions.reduce((s, d) => s + applicable(entries, d, n).length * (plan.rounds + 1), 0), 0);
+  let done = 0;
+  progress({ kind: 'start', total });
+  const step = (label: string, count = 1) => {
+    done += count;
+    progress({ kind: 'step', done, total, label });
+  };
+
+  const measurements: Measurement[] = [];
+  const rejected: Rejected[] = [];
+  try {
+    for (const n of sizes) {
+      if (options.signal?.aborted) break;
+      const input = makeInput(n);
+      for (const direction of directions) {
+        if (options.signal?.aborted) break;
+        const group = applicable(entries, direction, n);
+        const scope = new Scope();
+        const tasks: TimedTask[] = [];
+        const prepared: Prepared[] = [];
+        for (const entry of group) {
+          if (options.signal?.aborted) break;
+          const label = `${entry.id} ${direction} n=${n}`;
+          try {
+            const p = await entry.prepare(input, direction, scope);
+            prepared.push(p);
+            await p.enter?.();
+            const first = p.run();
+            const output = first instanceof Promise ? await first : first;
+            const problem = entry.accuracy ? checkApalu(output, input, direction, entry.accuracy) : (entry.check?.(output, input, direction) ?? null);
+            if (problem) {
+              rejected.push({ entry: entry.id, direction, n, reason: `result does not match the reference: ${problem}` });
+              step(label, plan.rounds + 1);
+              continue;
+            }
+            tasks.push({ name: entry.id, fn: () => p.run(), async: first instanceof Promise, ...(p.enter ? { enter: () => p.enter?.() } : {}) });
+            step(`${label} (validated)`);
+          } catch (error) {
+            rejected.push({ entry: entry.id, direction, n, reason: `failed: ${describe(error)}` });
+            step(label, plan.rounds + 1);
+          }
+        }
+        try {
+          const timings = await timeInterleaved(tasks, plan, options.signal, (name) => step(`${name} ${direction} n=${n}`));
+          for (const t of timings) {
+            measurements.push({ entry: t.name, direction, n, medianMs: t.medianMs, minMs: t.minMs, maxMs: t.maxMs, samples: t.samples, rounds: t.rounds, throughput: n / t.medianMs / 1000 });
+          }
+        } catch (error) {
+          // An abort inside tinybench surfaces here; anything else is a bug worth seeing.
+          if (!options.signal?.aborted) throw error;
+        } finally {
+          for (const p of prepared) await p.dispose?.();
+          await scope.dispose();
+        }
+      }
+    }
+  } finally {
+    await close();
+  }
+
+  return {
+    mode,
+    date: new Date(started).toISOString(),
+    durationS: (Date.now() - started) / 1000,
+    interrupted: options.signal?.aborted ?? false,
+    machine: machineInfo(),
+    versions: await packageVersions(),
+    sizes,
+    channels: CHANNELS,
+    entries: entries.map(({ id, role, source, group, accuracy, note, peers }) => ({ id, role, source, group, ...(accuracy ? { accuracy } : {}), ...(note ? { note } : {}), ...(peers ? { peers } : {}) })),
+    measurements,
+    rejected,
+    unavailable,
+  };
+}
