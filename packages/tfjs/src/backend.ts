@@ -1,5 +1,6 @@
 import { type ApaluBackend, ApaluInputError, validateCall } from '@apalu/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { ensureNavigatorGpu } from './navigator-gpu.js';
 import { apalu } from './op.js';
 import { hasApaluKernel } from './register.js';
 
@@ -30,6 +31,7 @@ const packages: Record<TfBackendName, string> = {
 
 /** Registers the tfjs backend by importing its package when nothing registered it yet. */
 async function useBackend(name: TfBackendName): Promise<void> {
+  if (name === 'webgpu') await ensureNavigatorGpu();
   if (tf.findBackendFactory(name) === null || tf.findBackendFactory(name) === undefined) {
     try {
       await import(packages[name]);

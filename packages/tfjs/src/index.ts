@@ -7,3 +7,4 @@ export { paramLayout } from './layout.js';
 export { APALU_KERNEL, APALU_GRAD_KERNEL } from './names.js';
 export { probeWasmBackend, type WasmKernelMode } from './kernels/wasm.js';
 export { createBackend, conformanceVariants, type TfjsBackendOptions, type TfBackendName } from './backend.js';
+export { ensureNavigatorGpu } from './navigator-gpu.js';

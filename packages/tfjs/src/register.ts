@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { apaluGradConfig } from './gradient.js';
 import { cpuKernels } from './kernels/cpu.js';
 import { wasmKernels } from './kernels/wasm.js';
+import { webgpuKernels } from './kernels/webgpu.js';
 import { APALU_KERNEL } from './names.js';
 
 let registered = false;
@@ -14,7 +15,7 @@ let registered = false;
 export function registerApaluKernels(): void {
   if (registered) return;
   registered = true;
-  for (const config of [...cpuKernels, ...wasmKernels]) {
+  for (const config of [...cpuKernels, ...wasmKernels, ...webgpuKernels]) {
     // A second copy of this package (ESM and CJS side by side) must not register twice.
     if (tf.getKernel(config.kernelName, config.backendName) === undefined) tf.registerKernel(config);
   }

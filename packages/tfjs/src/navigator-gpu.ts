@@ -1,0 +1,25 @@
+/**
+ * Node has no navigator.gpu; tfjs-backend-webgpu needs one. When the optional `webgpu` package
+ * (Dawn, 0.6.2) is installed, this installs its GPU object (and the GPUBufferUsage-style
+ * globals) — kept for the whole process: Dawn crashes if it is collected under a live device.
+ * Without a GPU, Dawn needs a Vulkan driver such as SwiftShader (see the README). Returns
+ * whether navigator.gpu exists afterwards.
+ */
+export async function ensureNavigatorGpu(): Promise<boolean> {
+  const g = globalThis as { navigator?: { gpu?: unknown } };
+  if (g.navigator?.gpu !== undefined) return true;
+  let dawn: { create(flags: string[]): unknown; globals: object };
+  try {
+    // A computed specifier keeps bundlers from pulling Dawn into browser builds.
+    const specifier = 'webgpu';
+    dawn = (await import(/* @vite-ignore */ specifier)) as typeof dawn;
+  } catch {
+    return false;
+  }
+  for (const [name, value] of Object.entries(dawn.globals)) {
+    if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+  }
+  const navigator = { ...(g.navigator ?? {}), gpu: dawn.create([]) };
+  Object.defineProperty(globalThis, 'navigator', { value: navigator, configurable: true, writable: true });
+  return true;
+}
