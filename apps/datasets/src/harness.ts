@@ -1,0 +1,88 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+
+export type Level = 'smoke' | 'quick' | 'full';
+
+/** Set by Ctrl+C: loops finish their current batch, the run's partial results are saved. */
+export interface StopSignal {
+  requested: boolean;
+}
+
+export interface Progress {
+  /** Announces `units` more units of work (epochs) for the bar's total. */
+  plan(units: number): void;
+  tick(label: string, units?: number): void;
+  stop(): void;
+}
+
+export function progressBar(enabled: boolean, title: string): Progress {
+  if (!enabled || !process.stderr.isTTY) {
+    return { plan() {}, tick() {}, stop() {} };
+  }
+  const bar = new cliProgress.SingleBar(
+    { format: `${title} [{bar}] {percentage}% | {value}/{total} epochs | ETA {eta_formatted} | {label}`, stream: process.stderr, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let total = 0;
+  let started = false;
+  return {
+    plan(units) {
+      total += units;
+      if (!started) {
+        bar.start(total, 0, { label: '' });
+        started = true;
+      } else bar.setTotal(total);
+    },
+    tick(label, units = 1) {
+      bar.increment(units, { label });
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+export interface Context {
+  level: Level;
+  seeds: number[];
+  stop: StopSignal;
+  progress: Progress;
+}
+
+export class Stopped extends Error {
+  constructor() {
+    super('stopped by the user');
+  }
+}
+
+export function checkStop(stop: StopSignal): void {
+  if (stop.requested) throw new Stopped();
+}
+
+/** CPU seconds (user + system) of this process since `from`. */
+export function cpuSeconds(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1e6;
+}
+
+export interface ExperimentResult<Config = unknown, Data = unknown> {
+  id: string;
+  title: string;
+  level: Level;
+  seeds: number[];
+  config: Config;
+  /** True when Ctrl+C cut the run short: `data` then holds the runs that finished. */
+  stopped: boolean;
+  cpuSeconds: number;
+  wallSeconds: number;
+  finishedAt: string;
+  data: Data;
+}
+
+export function writeResult(dir: string, result: ExperimentResult): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${result.id}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 1)}\n`);
+  return file;
+}
