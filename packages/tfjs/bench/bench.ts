@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { layers, sequential, type LayersModel } from '@tensorflow/tfjs-layers';
 import { Bench } from 'tinybench';
 import { Apalu, apalu, apaluComposed } from '../src/index.js';
+import { kernelsIn } from '../src/kernels/wasm.js';
 
 /** One measured line: median milliseconds per call, and the ratio to the case's baseline when it has one. */
 export interface TfjsBenchRow {
@@ -112,8 +113,32 @@ export async function runTfjsBench(options: TfjsBenchOptions = {}): Promise<Tfjs
       },
       { name: 'apalu composed forward+backward', fn: run(() => composedGrads([x, a, b], dy)), baseline: 'elu forward+backward' },
     ];
+    const scratch: tf.Tensor[] = [];
+    if (backend === 'wasm') {
+      // Where the time goes: the @apalu/wasm kernels alone on the same tensors (no tfjs op,
+      // no allocation), and a plain copy of 1M floats (the memory-bandwidth floor).
+      const be = tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } }; dataIdMap: { get(id: object): { memoryOffset: number } } };
+      const memory = be.wasm.asm.memory;
+      const raw = kernelsIn(memory);
+      const at = (t: tf.Tensor) => be.dataIdMap.get(t.dataId).memoryOffset;
+      const [y, dx, da, db, acc] = [tf.zerosLike(x), tf.zerosLike(x), tf.zerosLike(a), tf.zerosLike(b), tf.zeros([4 * channels + 2])];
+      scratch.push(y, dx, da, db, acc);
+      const accPtr = (at(acc) + 7) & ~7;
+      cases.push(
+        { name: 'raw @apalu/wasm forward', fn: () => raw.forward(at(x), at(y), size, at(a), at(b), channels, 1), baseline: 'elu forward' },
+        {
+          name: 'raw @apalu/wasm forward+backward',
+          fn: () => {
+            raw.forward(at(x), at(y), size, at(a), at(b), channels, 1);
+            raw.backward(at(x), at(dy), at(dx), at(da), at(db), size, at(a), at(b), channels, 1, accPtr);
+          },
+          baseline: 'elu forward+backward',
+        },
+        { name: 'copy 1M floats (Float32Array.set)', fn: () => new Float32Array(memory.buffer, at(y), size).set(new Float32Array(memory.buffer, at(x), size)) },
+      );
+    }
     out.push(...rows(backend, cases, await measure(cases, rounds, time)));
-    tf.dispose([x, dy, a, b]);
+    tf.dispose([x, dy, a, b, ...scratch]);
 
     if (epoch) {
       const xs = tf.randomUniform([epochSamples, 784], 0, 1, 'float32', 5);

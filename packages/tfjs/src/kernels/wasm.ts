@@ -34,7 +34,7 @@ const instances = new WeakMap<WebAssembly.Memory, RawKernels>();
  * synchronously: the module is a few KB (browsers allow synchronous compiles up to 8 MB), and
  * tfjs kernels are synchronous. A shared memory (tfjs's threaded build) takes the shared build.
  */
-function kernelsIn(memory: WebAssembly.Memory): RawKernels {
+export function kernelsIn(memory: WebAssembly.Memory): RawKernels {
   let raw = instances.get(memory);
   if (raw === undefined) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
