@@ -58,13 +58,12 @@ let gN: f32 = 0;
   t = select<f32>(FWD_CLAMP, t, t < FWD_CLAMP);
   const r = reduce(t, MAGIC_BIASED);
   const s = reinterpret<f32>(reinterpret<i32>(gN) << 23);
-  const rq = gRQ;
-  const sm1 = s - <f32>1;
-  const coef = <f64>select<f32>(b, a, neg);
-  const sm164 = <f64>sm1;
-  const em1 = sm164 + (sm164 + 1) * (<f64>r + <f64>rq);
-  const pos = <f64>x * (1 + 1 / (2 + em1));
-  return <f32>(coef * select<f64>(em1, pos, neg));
+  const p = r + gRQ;
+  const sp = s * p;
+  const negv = b * ((s - <f32>1) + sp);
+  const d = (<f32>1 + s) + sp;
+  const pos = <f32>((<f64>a * <f64>x) * (1 + <f64>(<f32>1 / d)));
+  return select<f32>(negv, pos, neg);
 }
 
 let gTermA: f64 = 0;
@@ -110,34 +109,27 @@ let gTermB: f64 = 0;
   q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C4));
   q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C3));
   q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C2));
-  const rq = f32x4.mul(f32x4.mul(r, r), q);
+  const p = f32x4.add(r, f32x4.mul(f32x4.mul(r, r), q));
   const s = i32x4.shl(vn, 23);
   const one = f32x4.splat(1);
-  const sm1 = f32x4.sub(s, one);
-  // In float64 from here, so that only the final conversion rounds (every addend is an
-  // exact float32): with e^t − 1 = (s − 1) + s·(r + r²Q),
-  // x ≥ 0: a·(x·(1 + 1/(2 + (e^t − 1)))), x < 0: b·(e^t − 1).
-  const coef = v128.bitselect(b, a, neg);
-  const lo = forwardTail(x, sm1, r, rq, coef, neg);
-  const hi = forwardTail(
-    f32x4.shuffle(x, x, 2, 3, 2, 3),
-    f32x4.shuffle(sm1, sm1, 2, 3, 2, 3),
-    f32x4.shuffle(r, r, 2, 3, 2, 3),
-    f32x4.shuffle(rq, rq, 2, 3, 2, 3),
-    f32x4.shuffle(coef, coef, 2, 3, 2, 3),
-    i32x4.shuffle(neg, neg, 2, 3, 2, 3),
-  );
-  return f32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+  const sp = f32x4.mul(s, p);
+  // x < 0: b·expm1(t), expm1(t) = (s − 1) + s·p with both addends exact: one rounding.
+  const negv = f32x4.mul(b, f32x4.add(f32x4.sub(s, one), sp));
+  // x ≥ 0: a·x·(1 + σ), σ = 1/d, d = 1 + e^(−kx) = (1 + s) + s·p: d and σ round once
+  // each in float32; 1 + σ and the products are exact in float64, then one last rounding.
+  const d = f32x4.add(f32x4.add(one, s), sp);
+  const sigma = f32x4.div(one, d);
+  const lo = forwardPositive(x, a, sigma);
+  const hi = forwardPositive(f32x4.shuffle(x, x, 2, 3, 2, 3), f32x4.shuffle(a, a, 2, 3, 2, 3), f32x4.shuffle(sigma, sigma, 2, 3, 2, 3));
+  const pos = f32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+  return v128.bitselect(negv, pos, neg);
 }
 
-/** Lanes 0, 1 of the float64 tail of forwardVec. */
-@inline function forwardTail(x: v128, sm1: v128, r: v128, rq: v128, coef: v128, neg: v128): v128 {
+/** Lanes 0, 1 of a·x·(1 + σ) in float64. */
+@inline function forwardPositive(x: v128, a: v128, sigma: v128): v128 {
   const one = f64x2.splat(1);
-  const sm164 = f64x2.promote_low_f32x4(sm1);
-  const p = f64x2.add(f64x2.promote_low_f32x4(r), f64x2.promote_low_f32x4(rq));
-  const em1 = f64x2.add(sm164, f64x2.mul(f64x2.add(sm164, one), p));
-  const pos = f64x2.mul(f64x2.promote_low_f32x4(x), f64x2.add(one, f64x2.div(one, f64x2.add(f64x2.splat(2), em1))));
-  return f64x2.mul(f64x2.promote_low_f32x4(coef), v128.bitselect(em1, pos, i64x2.extend_low_i32x4_s(neg)));
+  const ax = f64x2.mul(f64x2.promote_low_f32x4(a), f64x2.promote_low_f32x4(x));
+  return f64x2.mul(ax, f64x2.add(one, f64x2.promote_low_f32x4(sigma)));
 }
 
 /**

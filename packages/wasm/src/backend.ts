@@ -1,7 +1,7 @@
 import { type ApaluBackend, type ApaluGradients, type ApaluLayout, ApaluInputError, type ParamArray, validateCall } from '@apalu/core';
 import { type KernelKind, kernelModule, sharedMemorySupported } from './bytes.js';
 import { assertAttached, assertFloat32 } from './checks.js';
-import { type RawKernels, SCRATCH_BYTES_PER_CHANNEL, chooseKind } from './kernels.js';
+import { type RawKernels, SCRATCH_BYTES_PER_CHANNEL, checkLayout, checkRegion, chooseKind } from './kernels.js';
 import { WorkerPool } from './pool.js';
 
 export interface WasmBackendOptions {
@@ -31,6 +31,35 @@ export interface WasmBackend extends ApaluBackend {
   readonly threadsNote?: string;
   /** How many calls so far were split across threads (small ones stay on the calling thread). */
   readonly parallelCalls: number;
+  /**
+   * The backend's own memory, for callers that keep tensors in it (see `reserve`,
+   * `forwardAt`, `backwardAt`). Its buffer changes when it grows: re-create views after.
+   */
+  readonly memory: WebAssembly.Memory;
+  /** Grows the memory to at least `bytes` (clear error if the limit or the engine refuses). */
+  reserve(bytes: number): void;
+  /**
+   * forward on data already in `memory` (byte addresses, like the pointer API), split
+   * across the backend's threads when n ≥ parallelThreshold. out may equal x.
+   */
+  forwardAt(xPtr: number, outPtr: number, n: number, aPtr: number, bPtr: number, channels: number, inner?: number): Promise<void>;
+  /**
+   * backward on data already in `memory`; dx may equal dy. scratchPtr: 16·channels·threads
+   * bytes, 8-byte aligned (one float64 slice per thread).
+   */
+  backwardAt(
+    xPtr: number,
+    dyPtr: number,
+    dxPtr: number,
+    daPtr: number,
+    dbPtr: number,
+    n: number,
+    aPtr: number,
+    bPtr: number,
+    channels: number,
+    inner: number | undefined,
+    scratchPtr: number,
+  ): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -120,11 +149,12 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
   let queue: Promise<unknown> = Promise.resolve();
 
   /** Grows the memory to hold `bytes`, or throws before anything is written. */
-  const reserve = (bytes: number, n: number) => {
+  const reserve = (bytes: number, n?: number) => {
+    const what = n === undefined ? 'the request' : `x.length = ${n}`;
     if (bytes > maximumPages * PAGE) {
       throw new ApaluInputError(
         'E_TOO_LARGE',
-        `x.length = ${n} needs ${bytes} bytes of WebAssembly memory, more than this backend's limit of ${maximumPages * PAGE} bytes ` +
+        `${what} needs ${bytes} bytes of WebAssembly memory, more than this backend's limit of ${maximumPages * PAGE} bytes ` +
           `(a wasm32 memory holds at most 4 GiB); split the call into smaller chunks along the outer dimension.`,
       );
     }
@@ -135,14 +165,14 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
     } catch (error) {
       throw new ApaluInputError(
         'E_MEMORY',
-        `x.length = ${n} needs ${bytes} bytes of WebAssembly memory, but the memory could not grow from ${have} bytes ` +
+        `${what} needs ${bytes} bytes of WebAssembly memory, but the memory could not grow from ${have} bytes ` +
           `(${error instanceof Error ? error.message : String(error)}); free memory, lower the batch size or split the call.`,
       );
     }
   };
 
   const check = (x: unknown, a: ParamArray, b: ParamArray, layout: ApaluLayout | undefined, dy?: unknown) => {
-    if (disposed) throw new ApaluInputError('E_DISPOSED', `the ${name} backend was disposed; create a new one with createBackend().`);
+    alive();
     for (const [label, value] of [['x', x], ['dy', dy], ['a', a], ['b', b]] as const) assertAttached(label, value);
     assertFloat32('x', x);
     if (dy !== undefined) assertFloat32('dy', dy);
@@ -164,81 +194,109 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
 
   const name = `wasm-${kind}${threads > 1 ? '-threads' : ''}`;
 
+  /** Runs forward over [0, n) on the calling thread and the workers (memory already filled). */
+  async function runForward(xPtr: number, outPtr: number, n: number, aPtr: number, bPtr: number, channels: number, inner: number) {
+    const parts = partsFor(n);
+    if (parts === 1 || pool === undefined) {
+      raw.forward(xPtr, outPtr, n, aPtr, bPtr, channels, inner);
+      return;
+    }
+    const ranges = split(n, parts);
+    const jobs = ranges
+      .slice(1)
+      .map(([start, count], i) => pool.run(i, { type: 'forward', args: [xPtr, outPtr, start, count, aPtr, bPtr, channels, inner] }));
+    const [start, count] = ranges[0] as [number, number];
+    raw.forwardRange(xPtr, outPtr, start, count, aPtr, bPtr, channels, inner);
+    await Promise.all(jobs);
+  }
+
+  /** Runs backward over [0, n); scratch holds one float64 slice (2·C values) per thread. */
+  async function runBackward(
+    xPtr: number,
+    dyPtr: number,
+    dxPtr: number,
+    daPtr: number,
+    dbPtr: number,
+    n: number,
+    aPtr: number,
+    bPtr: number,
+    channels: number,
+    inner: number,
+    scratchPtr: number,
+  ) {
+    const parts = partsFor(n);
+    if (parts === 1 || pool === undefined) {
+      raw.backward(xPtr, dyPtr, dxPtr, daPtr, dbPtr, n, aPtr, bPtr, channels, inner, scratchPtr);
+      return;
+    }
+    const ranges = split(n, parts);
+    const slice = SCRATCH_BYTES_PER_CHANNEL * channels;
+    new Float64Array(memory.buffer, scratchPtr, 2 * channels * ranges.length).fill(0);
+    const jobs = ranges.slice(1).map(([start, count], i) =>
+      pool.run(i, {
+        type: 'backward',
+        args: [xPtr, dyPtr, dxPtr, start, count, aPtr, bPtr, channels, inner, scratchPtr + slice * (i + 1)],
+      }),
+    );
+    const [start, count] = ranges[0] as [number, number];
+    raw.backwardRange(xPtr, dyPtr, dxPtr, start, count, aPtr, bPtr, channels, inner, scratchPtr);
+    await Promise.all(jobs);
+    // Parts are added in a fixed order, so the result does not depend on timing.
+    const sums = new Float64Array(memory.buffer, scratchPtr, 2 * channels * ranges.length);
+    const da = new Float32Array(memory.buffer, daPtr, channels);
+    const db = new Float32Array(memory.buffer, dbPtr, channels);
+    for (let c = 0; c < channels; c++) {
+      let sa = 0;
+      let sb = 0;
+      for (let p = 0; p < ranges.length; p++) {
+        sa += sums[2 * channels * p + c] as number;
+        sb += sums[2 * channels * p + channels + c] as number;
+      }
+      da[c] = sa;
+      db[c] = sb;
+    }
+  }
+
+  const serial = <T>(body: () => Promise<T>): Promise<T> => (pool === undefined ? body() : exclusive(body));
+
   async function forward(x: Float32Array, a: Float32Array, b: Float32Array, layout?: ApaluLayout): Promise<Float32Array> {
     const { channels, inner } = check(x, a, b, layout);
     const n = x.length;
-    const parts = partsFor(n);
-    const at = layoutFor(n, channels, parts, false);
-    const body = async () => {
+    const at = layoutFor(n, channels, threads, false);
+    return serial(async () => {
       reserve(at.end, n);
       const heap = new Float32Array(memory.buffer);
       heap.set(a, at.aPtr >> 2);
       heap.set(b, at.bPtr >> 2);
       heap.set(x, at.xPtr >> 2);
-      if (parts === 1 || pool === undefined) {
-        raw.forward(at.xPtr, at.xPtr, n, at.aPtr, at.bPtr, channels, inner);
-      } else {
-        const ranges = split(n, parts);
-        const jobs = ranges
-          .slice(1)
-          .map(([start, count], i) => pool.run(i, { type: 'forward', args: [at.xPtr, at.xPtr, start, count, at.aPtr, at.bPtr, channels, inner] }));
-        const [start, count] = ranges[0] as [number, number];
-        raw.forwardRange(at.xPtr, at.xPtr, start, count, at.aPtr, at.bPtr, channels, inner);
-        await Promise.all(jobs);
-      }
+      await runForward(at.xPtr, at.xPtr, n, at.aPtr, at.bPtr, channels, inner);
       return new Float32Array(memory.buffer, at.xPtr, n).slice();
-    };
-    return pool === undefined ? body() : exclusive(body);
+    });
   }
 
   async function backward(x: Float32Array, dy: Float32Array, a: Float32Array, b: Float32Array, layout?: ApaluLayout): Promise<ApaluGradients> {
     const { channels, inner } = check(x, a, b, layout, dy);
     const n = x.length;
-    const parts = partsFor(n);
-    const at = layoutFor(n, channels, parts, true);
-    const body = async () => {
+    const at = layoutFor(n, channels, threads, true);
+    return serial(async () => {
       reserve(at.end, n);
       const heap = new Float32Array(memory.buffer);
       heap.set(a, at.aPtr >> 2);
       heap.set(b, at.bPtr >> 2);
       heap.set(x, at.xPtr >> 2);
       heap.set(dy, at.dyPtr >> 2);
-      const da = new Float32Array(channels);
-      const db = new Float32Array(channels);
-      if (parts === 1 || pool === undefined) {
-        raw.backward(at.xPtr, at.dyPtr, at.dyPtr, at.daPtr, at.dbPtr, n, at.aPtr, at.bPtr, channels, inner, at.scratchPtr);
-        da.set(new Float32Array(memory.buffer, at.daPtr, channels));
-        db.set(new Float32Array(memory.buffer, at.dbPtr, channels));
-      } else {
-        const ranges = split(n, parts);
-        const sums = new Float64Array(memory.buffer, at.scratchPtr, 2 * channels * ranges.length);
-        sums.fill(0);
-        const scratch = (part: number) => at.scratchPtr + SCRATCH_BYTES_PER_CHANNEL * channels * part;
-        const jobs = ranges.slice(1).map(([start, count], i) =>
-          pool.run(i, {
-            type: 'backward',
-            args: [at.xPtr, at.dyPtr, at.dyPtr, start, count, at.aPtr, at.bPtr, channels, inner, scratch(i + 1)],
-          }),
-        );
-        const [start, count] = ranges[0] as [number, number];
-        raw.backwardRange(at.xPtr, at.dyPtr, at.dyPtr, start, count, at.aPtr, at.bPtr, channels, inner, scratch(0));
-        await Promise.all(jobs);
-        // Parts are added in a fixed order, so the result does not depend on timing.
-        for (let c = 0; c < channels; c++) {
-          let sa = 0;
-          let sb = 0;
-          for (let p = 0; p < ranges.length; p++) {
-            sa += sums[2 * channels * p + c] as number;
-            sb += sums[2 * channels * p + channels + c] as number;
-          }
-          da[c] = sa;
-          db[c] = sb;
-        }
-      }
-      return { dx: new Float32Array(memory.buffer, at.dyPtr, n).slice(), da, db };
-    };
-    return pool === undefined ? body() : exclusive(body);
+      await runBackward(at.xPtr, at.dyPtr, at.dyPtr, at.daPtr, at.dbPtr, n, at.aPtr, at.bPtr, channels, inner, at.scratchPtr);
+      return {
+        dx: new Float32Array(memory.buffer, at.dyPtr, n).slice(),
+        da: new Float32Array(memory.buffer, at.daPtr, channels).slice(),
+        db: new Float32Array(memory.buffer, at.dbPtr, channels).slice(),
+      };
+    });
   }
+
+  const alive = () => {
+    if (disposed) throw new ApaluInputError('E_DISPOSED', `the ${name} backend was disposed; create a new one with createBackend().`);
+  };
 
   return {
     name,
@@ -248,6 +306,28 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
     ...(threadsNote === undefined ? {} : { threadsNote }),
     get parallelCalls() {
       return parallelCalls;
+    },
+    memory,
+    reserve(bytes: number) {
+      alive();
+      if (!(Number.isInteger(bytes) && bytes >= 0)) throw new ApaluInputError('E_COUNT', `bytes = ${String(bytes)}: must be a non-negative integer.`);
+      reserve(bytes);
+    },
+    async forwardAt(xPtr, outPtr, n, aPtr, bPtr, channels, inner) {
+      alive();
+      const s = checkLayout(memory, n, aPtr, bPtr, channels, inner);
+      checkRegion(memory, 'xPtr', xPtr, 4 * n, 4);
+      checkRegion(memory, 'outPtr', outPtr, 4 * n, 4);
+      await serial(() => runForward(xPtr, outPtr, n, aPtr, bPtr, channels, s));
+    },
+    async backwardAt(xPtr, dyPtr, dxPtr, daPtr, dbPtr, n, aPtr, bPtr, channels, inner, scratchPtr) {
+      alive();
+      const s = checkLayout(memory, n, aPtr, bPtr, channels, inner);
+      for (const [label, ptr] of [['xPtr', xPtr], ['dyPtr', dyPtr], ['dxPtr', dxPtr]] as const) checkRegion(memory, label, ptr, 4 * n, 4);
+      checkRegion(memory, 'daPtr', daPtr, 4 * channels, 4);
+      checkRegion(memory, 'dbPtr', dbPtr, 4 * channels, 4);
+      checkRegion(memory, 'scratchPtr', scratchPtr, SCRATCH_BYTES_PER_CHANNEL * channels * threads, 8);
+      await serial(() => runBackward(xPtr, dyPtr, dxPtr, daPtr, dbPtr, n, aPtr, bPtr, channels, s, scratchPtr));
     },
     forward,
     backward,

@@ -92,7 +92,7 @@ function checkCount(name: string, value: number): void {
   }
 }
 
-function checkRegion(memory: WebAssembly.Memory, name: string, ptr: number, bytes: number, align: number): void {
+export function checkRegion(memory: WebAssembly.Memory, name: string, ptr: number, bytes: number, align: number): void {
   if (!(Number.isInteger(ptr) && ptr >= 0 && ptr % align === 0)) {
     throw new ApaluInputError('E_POINTER', `${name} = ${String(ptr)}: must be a non-negative byte address that is a multiple of ${align}.`);
   }
@@ -105,7 +105,7 @@ function checkRegion(memory: WebAssembly.Memory, name: string, ptr: number, byte
   }
 }
 
-function checkLayout(memory: WebAssembly.Memory, n: number, aPtr: number, bPtr: number, channels: number, inner: number | undefined): number {
+export function checkLayout(memory: WebAssembly.Memory, n: number, aPtr: number, bPtr: number, channels: number, inner: number | undefined): number {
   checkCount('n', n);
   if (!(Number.isInteger(channels) && channels >= 1)) {
     throw new ApaluInputError('E_CHANNELS', `channels = ${String(channels)}: the channel count C must be an integer ≥ 1 (a and b hold C values each).`);
