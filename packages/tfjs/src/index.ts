@@ -1,6 +1,6 @@
 export { apalu, type ApaluPath } from './op.js';
 export { apaluComposed } from './composed.js';
-export { Apalu, apaluLayer, DEFAULT_MIN_PARAM, type ApaluLayerArgs } from './layer.js';
+export { Apalu, apaluLayer, registerApalu, DEFAULT_MIN_PARAM, type ApaluLayerArgs } from './layer.js';
 export { ApaluInitializer, type InitializerIdentifier, type RegularizerIdentifier, type ConstraintIdentifier, type SerializedObject } from './serializable.js';
 export { registerApaluKernels, hasApaluKernel } from './register.js';
 export { paramLayout } from './layout.js';

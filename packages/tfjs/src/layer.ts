@@ -4,7 +4,7 @@ import { layers, type LayerVariable, type Shape, SymbolicTensor } from '@tensorf
 import { apalu } from './op.js';
 import { registerApaluKernels } from './register.js';
 import {
-  type ApaluInitializer,
+  ApaluInitializer,
   type Constraint,
   type ConstraintIdentifier,
   type Initializer,
@@ -194,4 +194,16 @@ tf.serialization.registerClass(Apalu);
 /** Factory in the style of tf.layers.prelu: `model.add(apaluLayer({ sharedAxes: [1, 2] }))`. */
 export function apaluLayer(args?: ApaluLayerArgs): Apalu {
   return new Apalu(args);
+}
+
+/**
+ * Registers everything a saved model needs — the Apalu layer class, the ApaluInitializer and
+ * the kernels — with tfjs. Call it before `tf.loadLayersModel` when nothing else from this
+ * package is used first (bundlers may drop a module's top-level registration otherwise).
+ */
+export function registerApalu(): void {
+  registerApaluKernels();
+  const known = tf.serialization.SerializationMap.getMap().classNameMap;
+  if (known[Apalu.className] === undefined) tf.serialization.registerClass(Apalu);
+  if (known[ApaluInitializer.className] === undefined) tf.serialization.registerClass(ApaluInitializer);
 }

@@ -1,7 +1,7 @@
 import { ApaluInputError, constant, uniform } from '@apalu/core';
 import { constraints, initializers, input, layers, loadLayersModel, model as functional, regularizers, sequential } from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { Apalu, apaluLayer } from '../src/index.js';
+import { Apalu, apaluLayer, registerApalu } from '../src/index.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +73,7 @@ describe('Apalu layer', () => {
     const x = tf.randomNormal([3, 6, 6, 1], 0, 1, 'float32', 9);
     const before = (m.predict(x) as tf.Tensor).dataSync();
     const { artifacts, handler } = await saveToMemory(m);
+    registerApalu();
     const loaded = await loadLayersModel(handler);
     expect(loaded.layers[1]!.getConfig()).toEqual(m.layers[1]!.getConfig());
     expect(loaded.layers[4]!.getConfig()).toEqual(m.layers[4]!.getConfig());
