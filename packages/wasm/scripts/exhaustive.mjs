@@ -1,0 +1,33 @@
+// Every float32 input (2^32) through the built package, forward and ∂f/∂x, checked by the
+// conformance kit against @apalu/core's float64 reference. Usage:
+//   pnpm --filter @apalu/wasm exhaustive [-- --simd false] [--sample-bits 28] [--threads 2]
+import { formatExhaustive, runExhaustive } from '@apalu/conformance';
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    simd: { type: 'string', default: 'true' },
+    'sample-bits': { type: 'string', default: '32' },
+    threads: { type: 'string', default: String(availableParallelism()) },
+  },
+});
+const module = new URL('../dist/index.js', import.meta.url).href;
+const options = { simd: values.simd !== 'false' };
+let last = 0;
+const report = await runExhaustive({
+  module,
+  options,
+  sampleBits: Number(values['sample-bits']),
+  threads: Number(values.threads),
+  onProgress(done, total) {
+    const now = Date.now();
+    if (now - last > 15000 || done === total) {
+      last = now;
+      process.stderr.write(`${done}/${total} chunks\n`);
+    }
+  },
+});
+console.log(formatExhaustive([report]));
+console.log(JSON.stringify({ ...report }, null, 2));
+process.exitCode = report.pass && report.complete ? 0 : 1;
