@@ -39,7 +39,7 @@ export const depthExperiment: Experiment<Config, Run> = {
   configs: {
     smoke: { activations: ['apalu', 'relu'], depths: [4], width: 16, trainRows: 64, testRows: 64, probeRows: 32, epochs: 1, batchSize: 32, learningRate: 1e-3 },
     quick: { activations: ['apalu', 'relu', 'sigmoid', 'gelu'], depths: [4, 16, 48], width: 32, trainRows: 300, testRows: 300, probeRows: 128, epochs: 1, batchSize: 64, learningRate: 1e-3 },
-    full: { activations: ['apalu', 'relu', 'sigmoid', 'gelu'], depths: [4, 8, 16, 32, 48], width: 32, trainRows: 2000, testRows: 1000, probeRows: 256, epochs: 4, batchSize: 64, learningRate: 1e-3 },
+    full: { activations: ['apalu', 'relu', 'sigmoid', 'gelu'], depths: [4, 8, 16, 32, 48], width: 32, trainRows: 1000, testRows: 1000, probeRows: 256, epochs: 3, batchSize: 64, learningRate: 1e-3 },
   },
   async run(ctx, c, data) {
     const s = mnistSplit();
@@ -107,7 +107,7 @@ export const depthExperiment: Experiment<Config, Run> = {
       ].join('\n'),
       plots: [
         { file: 'depth-ratio', spec: lineChart({ title: 'Gradient reaching layer 1 relative to the last hidden layer (log10)', rows: ratio, x: 'depth', y: 'log10 first/last', series: 'activation', facet: 'when' }) },
-        { file: 'depth-profile', spec: lineChart({ title: `‖∂L/∂W‖ per layer, depth ${deepest} (seed ${c.depths.length ? runs[0]?.seed ?? 1 : 1})`, rows: profile, x: 'layer', y: '‖∂L/∂W‖', series: 'activation', facet: 'when', logY: true }) },
+        { file: 'depth-profile', spec: lineChart({ title: `‖∂L/∂W‖ per Dense kernel (layer ${deepest + 1} = output), depth ${deepest}, seed ${runs[0]?.seed ?? 1}`, rows: profile, x: 'layer', y: '‖∂L/∂W‖', series: 'activation', facet: 'when', logY: true }) },
       ],
     };
   },

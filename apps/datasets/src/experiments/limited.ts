@@ -36,7 +36,7 @@ export const limitedExperiment: Experiment<Config, Run> = {
   configs: {
     smoke: { activations: ['apalu', 'relu'], trainRows: 500, validationRows: 64, testRows: 64, epochs: 1, batchSize: 64, learningRate: 1e-3 },
     quick: { activations: ALL, trainRows: 500, validationRows: 300, testRows: 500, epochs: 5, batchSize: 64, learningRate: 1e-3 },
-    full: { activations: ALL, trainRows: 500, validationRows: 2000, testRows: 2000, epochs: 40, batchSize: 64, learningRate: 1e-3 },
+    full: { activations: ALL, trainRows: 500, validationRows: 1000, testRows: 2000, epochs: 30, batchSize: 64, learningRate: 1e-3 },
   },
   async run(ctx, c, data) {
     const s = mnistSplit();

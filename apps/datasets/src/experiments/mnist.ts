@@ -37,7 +37,7 @@ export const mnistExperiment: Experiment<Config, Run> = {
   configs: {
     smoke: { activations: ['apalu', 'relu'], models: ['mlp', 'cnn'], trainRows: 64, validationRows: 64, testRows: 64, epochs: { mlp: 1, cnn: 1 }, batchSize: 32, learningRate: 1e-3 },
     quick: { activations: ALL, models: ['mlp', 'cnn'], trainRows: 500, validationRows: 300, testRows: 500, epochs: { mlp: 2, cnn: 1 }, batchSize: 64, learningRate: 1e-3 },
-    full: { activations: ALL, models: ['mlp', 'cnn'], trainRows: 3000, validationRows: 1000, testRows: 2000, epochs: { mlp: 8, cnn: 3 }, batchSize: 64, learningRate: 1e-3 },
+    full: { activations: ALL, models: ['mlp', 'cnn'], trainRows: 2000, validationRows: 1000, testRows: 2000, epochs: { mlp: 6, cnn: 3 }, batchSize: 64, learningRate: 1e-3 },
   },
   async run(ctx, c, data) {
     const s = mnistSplit();

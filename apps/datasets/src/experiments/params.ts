@@ -30,7 +30,7 @@ export const paramsExperiment: Experiment<Config, Run> = {
   configs: {
     smoke: { models: ['mlp'], trainRows: 64, epochs: { mlp: 1, cnn: 1 }, batchSize: 32, learningRate: 1e-3 },
     quick: { models: ['mlp', 'cnn'], trainRows: 500, epochs: { mlp: 3, cnn: 1 }, batchSize: 64, learningRate: 1e-3 },
-    full: { models: ['mlp', 'cnn'], trainRows: 3000, epochs: { mlp: 12, cnn: 4 }, batchSize: 64, learningRate: 1e-3 },
+    full: { models: ['mlp', 'cnn'], trainRows: 2000, epochs: { mlp: 8, cnn: 3 }, batchSize: 64, learningRate: 1e-3 },
   },
   async run(ctx, c, data) {
     const s = mnistSplit();

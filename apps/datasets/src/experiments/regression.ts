@@ -50,7 +50,7 @@ export const regressionExperiment: Experiment<Config, Run> = {
   configs: {
     smoke: { activations: ['apalu', 'relu', 'tanh'], datasets: ['boston', 'curve'], hidden: [16, 16], epochs: 2, batchSize: 32, learningRate: 3e-3, curveRows: 100 },
     quick: { activations: ['apalu', 'relu', 'tanh'], datasets: ['boston', 'curve'], hidden: [64, 64], epochs: 15, batchSize: 32, learningRate: 3e-3, curveRows: 500 },
-    full: { activations: ['apalu', 'relu', 'tanh'], datasets: ['boston', 'curve'], hidden: [64, 64], epochs: 100, batchSize: 32, learningRate: 3e-3, curveRows: 500 },
+    full: { activations: ['apalu', 'relu', 'tanh'], datasets: ['boston', 'curve'], hidden: [64, 64], epochs: 60, batchSize: 32, learningRate: 3e-3, curveRows: 500 },
   },
   async run(ctx, c, data) {
     ctx.progress.plan(c.datasets.length * c.activations.length * ctx.seeds.length * c.epochs);

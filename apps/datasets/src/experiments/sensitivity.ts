@@ -42,7 +42,7 @@ export const sensitivityExperiment: Experiment<Config, Run> = {
   configs: {
     smoke: { datasets: ['spirals', 'iris'], variants: ['u0-2', 'ones'], learningRates: [1e-2], hidden: { spirals: [16, 16], iris: [8] }, epochs: { spirals: 1, iris: 1 }, batchSize: 32 },
     quick: { datasets: ['spirals', 'iris'], variants: [...APALU_INITS, 'relu', 'gelu'], learningRates: [1e-3, 1e-2, 1e-1], hidden: { spirals: [32, 32], iris: [16] }, epochs: { spirals: 10, iris: 10 }, batchSize: 32 },
-    full: { datasets: ['spirals', 'iris'], variants: [...APALU_INITS, 'relu', 'gelu'], learningRates: [1e-3, 1e-2, 1e-1], hidden: { spirals: [32, 32], iris: [16] }, epochs: { spirals: 60, iris: 60 }, batchSize: 32 },
+    full: { datasets: ['spirals', 'iris'], variants: [...APALU_INITS, 'relu', 'gelu'], learningRates: [1e-3, 1e-2, 1e-1], hidden: { spirals: [32, 32], iris: [16] }, epochs: { spirals: 40, iris: 40 }, batchSize: 32 },
   },
   async run(ctx, c, data) {
     for (const d of c.datasets) ctx.progress.plan(c.variants.length * c.learningRates.length * ctx.seeds.length * c.epochs[d]);

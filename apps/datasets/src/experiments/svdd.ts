@@ -44,7 +44,7 @@ export const svddExperiment: Experiment<Config, Run> = {
   configs: {
     smoke: { activations: ['apalu', 'leakyRelu'], digits: [0, 1], trainRows: 64, testRows: 100, epochs: 1, batchSize: 64, learningRate: 1e-3 },
     quick: { activations: ALL, digits: DIGITS, trainRows: 150, testRows: 300, epochs: 1, batchSize: 64, learningRate: 1e-3 },
-    full: { activations: ALL, digits: DIGITS, trainRows: 600, testRows: 2000, epochs: 6, batchSize: 64, learningRate: 1e-3 },
+    full: { activations: ALL, digits: DIGITS, trainRows: 400, testRows: 1000, epochs: 4, batchSize: 64, learningRate: 1e-3 },
   },
   async run(ctx, c, data) {
     const s = mnistSplit();

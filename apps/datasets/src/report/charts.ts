@@ -50,11 +50,11 @@ export function barChart(o: { title: string; rows: Row[]; category: string; valu
     width: 180,
     height: 160,
     layer: [
-      { mark: 'bar', encoding: { ...enc, y: { field: o.value, type: 'quantitative', scale: { zero: o.zero ?? false } } } },
+      { mark: 'bar', encoding: { ...enc, y: { field: o.value, type: 'quantitative', title: o.value, scale: { zero: o.zero ?? false } } } },
       {
         transform: [{ calculate: `datum['${o.value}'] - datum['${o.error}']`, as: 'lo' }, { calculate: `datum['${o.value}'] + datum['${o.error}']`, as: 'hi' }],
         mark: { type: 'rule', color: 'black' },
-        encoding: { x: enc.x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+        encoding: { x: enc.x, y: { field: 'lo', type: 'quantitative', title: o.value }, y2: { field: 'hi' } },
       },
     ],
   };
