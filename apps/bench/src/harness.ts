@@ -40,6 +40,7 @@ function median(sorted: number[]): number {
  * (other jobs, thermal state, GC pressure) falls on every task alike rather than on
  * whichever ran last. Samples of all rounds are pooled; the median is the figure reported,
  * min and max show the spread. `afterTask` is called once per task per round (progress).
+ * An abort takes effect between tasks, so a stopped run keeps every finished round.
  */
 export async function timeInterleaved(tasks: TimedTask[], plan: TimingPlan, signal: AbortSignal | undefined, afterTask: (name: string) => void): Promise<TaskTiming[]> {
   const samples = new Map<string, number[]>(tasks.map((t) => [t.name, []]));
@@ -58,13 +59,13 @@ export async function timeInterleaved(tasks: TimedTask[], plan: TimingPlan, sign
         warmupIterations: 1,
         retainSamples: true,
         throws: true,
-        ...(signal ? { signal } : {}),
       });
       bench.add(task.name, task.fn, { async: task.async });
       await bench.run();
       const result = bench.tasks[0]?.result;
       if (result && 'latency' in result && result.latency.samples) {
-        (samples.get(task.name) as number[]).push(...result.latency.samples);
+        const pooled = samples.get(task.name) as number[];
+        for (const sample of result.latency.samples) pooled.push(sample);
         roundsDone.set(task.name, (roundsDone.get(task.name) as number) + 1);
       }
       afterTask(task.name);

@@ -49,7 +49,7 @@ function ratioText(r: { ratio: number; n: number } | undefined, at: number): str
 }
 
 function kind(e: EntryInfo): string {
-  return e.role === 'apalu' ? (e.accuracy ?? '') : e.role;
+  return e.role === 'apalu' ? (e.accuracy ?? 'apalu') : e.role;
 }
 
 function throughputTable(result: BenchResult, direction: Direction, lookup: Lookup): string[] {
