@@ -1,3 +1,6 @@
+// WebAssembly's types ship in lib.dom under Node 20's typings; a program that type-checks this
+// package's source (apps/report) gets them from here.
+/// <reference lib="dom" />
 export { runBench, MODES, type BenchOptions, type ModePlan } from './run.js';
 export { formatMarkdown, machineLine, ratioSize, sizeLabel } from './output/markdown.js';
 export { renderChart } from './output/chart.js';

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ConformanceReport, formatFailures, formatMatrix, loadVariants, runConformance } from '@apalu/conformance';
 import { BACKEND_MODULES } from './backends.js';
+import { quickBench } from './bench.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, '..', 'results');
@@ -57,13 +58,15 @@ async function main(): Promise<void> {
   if (unavailable.length) {
     sections.push('', 'Not available on this machine:', ...unavailable.map((u) => `- ${u.name}: ${u.reason}`));
   }
+  const bench = await quickBench();
+  sections.push('', bench.markdown);
   const markdown = sections.join('\n');
   console.log(markdown);
   await mkdir(resultsDir, { recursive: true });
   await writeFile(join(resultsDir, 'report.md'), `${markdown}\n`);
-  await writeFile(join(resultsDir, 'report.json'), `${JSON.stringify({ date: started.toISOString(), reports, unavailable }, null, 2)}\n`);
+  await writeFile(join(resultsDir, 'report.json'), `${JSON.stringify({ date: started.toISOString(), reports, unavailable, bench: bench.result }, null, 2)}\n`);
   console.error(`\nwritten: ${join(resultsDir, 'report.md')} and report.json`);
-  if (!reports.every((r) => r.pass)) process.exitCode = 1;
+  if (!reports.every((r) => r.pass) || bench.result.rejected.length > 0) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {
