@@ -24,9 +24,9 @@ export interface TfjsBenchOptions {
   rounds?: number;
   /** Milliseconds per task per round. */
   time?: number;
-  /** Also time one MLP epoch on MNIST-shaped data, APALU against ReLU (default true). */
-  epoch?: boolean;
-  /** Samples in the epoch (default 8192, batch 128). */
+  /** Backends on which to time one MLP epoch on MNIST-shaped data, APALU against ReLU (default ['wasm']). */
+  epochBackends?: string[];
+  /** Samples in the epoch (default 4096, batch 128). */
   epochSamples?: number;
 }
 
@@ -43,12 +43,12 @@ interface Case {
   target?: number;
 }
 
-async function measure(cases: Case[], rounds: number, time: number, iterations = 8): Promise<Map<string, number>> {
+async function measure(cases: Case[], rounds: number, time: number, iterations = 3): Promise<Map<string, number>> {
   const perRound = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
     // Alternate the order so neither side always runs first (GC, frequency, neighbours on a shared machine).
     const order = r % 2 === 0 ? cases : [...cases].reverse();
-    const bench = new Bench({ time, iterations, warmupTime: Math.min(time, 100), warmupIterations: 2, throws: true });
+    const bench = new Bench({ time, iterations, warmupTime: Math.min(time, 50), warmupIterations: 1, throws: true });
     for (const c of order) bench.add(c.name, c.fn);
     await bench.run();
     for (const task of bench.tasks) {
@@ -86,7 +86,7 @@ function mlp(activation: 'apalu' | 'relu'): LayersModel {
  * twin on each backend, interleaved, and returns the rows (apps/bench imports this).
  */
 export async function runTfjsBench(options: TfjsBenchOptions = {}): Promise<TfjsBenchRow[]> {
-  const { backends = ['wasm', 'cpu'], size = 1 << 20, rounds = 5, time = 300, epoch = true, epochSamples = 8192 } = options;
+  const { backends = ['wasm', 'cpu'], size = 1 << 20, rounds = 5, time = 250, epochBackends = ['wasm'], epochSamples = 4096 } = options;
   const out: TfjsBenchRow[] = [];
   for (const backend of backends) {
     await tf.setBackend(backend);
@@ -140,7 +140,7 @@ export async function runTfjsBench(options: TfjsBenchOptions = {}): Promise<Tfjs
     out.push(...rows(backend, cases, await measure(cases, rounds, time)));
     tf.dispose([x, dy, a, b, ...scratch]);
 
-    if (epoch) {
+    if (epochBackends.includes(backend)) {
       const xs = tf.randomUniform([epochSamples, 784], 0, 1, 'float32', 5);
       const labels = tf.oneHot(tf.randomUniform([epochSamples], 0, 10, 'int32', 6), 10);
       const models = { apalu: mlp('apalu'), relu: mlp('relu') };
@@ -151,7 +151,7 @@ export async function runTfjsBench(options: TfjsBenchOptions = {}): Promise<Tfjs
         { name: 'mlp epoch relu', fn: fit(models.relu) },
         { name: 'mlp epoch apalu', fn: fit(models.apalu), baseline: 'mlp epoch relu', target: backend === 'wasm' ? 1.25 : undefined },
       ];
-      out.push(...rows(backend, epochCases, await measure(epochCases, Math.max(3, rounds - 2), 1, 2)));
+      out.push(...rows(backend, epochCases, await measure(epochCases, Math.max(3, rounds - 2), 1, 1)));
       models.apalu.dispose();
       models.relu.dispose();
       tf.dispose([xs, labels]);

@@ -4,7 +4,11 @@ import { runTfjsBench } from './bench.js';
 
 // `pnpm --filter @apalu/tfjs bench [--quick]`: prints a table and the rows as JSON.
 const quick = process.argv.includes('--quick');
-const rows = await runTfjsBench(quick ? { rounds: 2, time: 150, epochSamples: 2048 } : {});
+const rows = [];
+for (const backend of ['wasm', 'cpu']) {
+  rows.push(...(await runTfjsBench({ backends: [backend], ...(quick ? { rounds: 2, time: 150, epochSamples: 2048 } : {}) })));
+  console.error(`${backend} done`);
+}
 console.table(
   rows.map((r) => ({
     backend: r.backend,
