@@ -14,12 +14,13 @@ export interface ModePlan extends TimingPlan {
 }
 
 /**
- * full: 1K…16M in steps of 4×, 3 interleaved rounds. quick: 1K, 16K, 256K, 2 rounds, the
+ * full: 1K…16M in steps of 4×, 3 interleaved rounds (each at least 150 ms or one call, so a
+ * row that takes seconds per call still gets three samples). quick: 1K, 16K, 256K, 2 rounds, the
  * report's main job (< 2 minutes on 2 cores with everything loaded). smoke: two tiny sizes, one short round (CI: it
  * checks that every entry loads, validates and produces numbers, never how fast).
  */
 export const MODES: Readonly<Record<BenchMode, ModePlan>> = {
-  full: { sizes: [K, 4 * K, 16 * K, 64 * K, 256 * K, M, 4 * M, 16 * M], rounds: 3, timeMs: 150, iterations: 3, warmupMs: 100 },
+  full: { sizes: [K, 4 * K, 16 * K, 64 * K, 256 * K, M, 4 * M, 16 * M], rounds: 3, timeMs: 150, iterations: 1, warmupMs: 100 },
   quick: { sizes: [K, 16 * K, 256 * K], rounds: 2, timeMs: 40, iterations: 1, warmupMs: 20 },
   smoke: { sizes: [256, 1024], rounds: 1, timeMs: 2, iterations: 1, warmupMs: 0 },
 };
@@ -140,7 +141,16 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     versions: await packageVersions(),
     sizes,
     channels: CHANNELS,
-    entries: entries.map(({ id, role, source, group, accuracy, note, peers }) => ({ id, role, source, group, ...(accuracy ? { accuracy } : {}), ...(note ? { note } : {}), ...(peers ? { peers } : {}) })),
+    entries: entries.map(({ id, role, source, group, accuracy, note, ownUnit, peers }) => ({
+      id,
+      role,
+      source,
+      group,
+      ...(accuracy ? { accuracy } : {}),
+      ...(note ? { note } : {}),
+      ...(ownUnit ? { ownUnit } : {}),
+      ...(peers ? { peers } : {}),
+    })),
     measurements,
     rejected,
     unavailable,

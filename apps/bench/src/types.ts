@@ -51,6 +51,12 @@ export interface BenchEntry {
   accuracy?: AccuracyClass;
   /** Extra words for the table, e.g. "emulated (SwiftShader)" or "Float32Array in/out". */
   note?: string;
+  /**
+   * Set when a call is not "n activations" but something larger (brain: a training step of a
+   * network with n hidden neurons): such rows are compared with their peers only, never with
+   * the copy limits or the JS loop.
+   */
+  ownUnit?: string;
   directions: readonly Direction[];
   /** Largest size this entry runs at (memory or time limits), if any. */
   maxSize?: number;
@@ -115,6 +121,7 @@ export interface EntryInfo {
   group: string;
   accuracy?: AccuracyClass;
   note?: string;
+  ownUnit?: string;
   peers?: readonly string[];
 }
 

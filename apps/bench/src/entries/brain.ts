@@ -67,6 +67,7 @@ export async function loadBrain(): Promise<Family> {
     source: activation === 'apalu' ? '@apalu/brain' : 'brain.js',
     group: 'brain.js NeuralNetwork (4–N–4)',
     note: activation === 'apalu' ? 'per-neuron a, b; backward = training step' : 'backward = training step',
+    ownUnit: 'a 4–N–4 network: forward = run(), backward = trainPattern()',
     directions: ['forward', 'backward'],
     maxSize: MAX_NEURONS,
     ...(activation === 'apalu' ? { peers: ['brain.js relu', 'brain.js sigmoid'] } : {}),

@@ -1,14 +1,13 @@
 import type { ApaluBackend } from '@apalu/core';
 import type { BenchEntry, Family, Unavailable } from '../types.js';
 
-const PAGE = 65536;
 const align64 = (bytes: number) => Math.ceil(bytes / 64) * 64;
 
 /**
  * @apalu/wasm three ways through createBackend (Float32Array in, new Float32Array out, so
- * two copies per call are included), plus the SIMD kernels over a memory that already holds
- * the data (instantiateKernels, the pointer API a host such as tfjs-backend-wasm uses): the
- * figure to hold against `wasm memory.copy`.
+ * two copies per call are included), plus the SIMD kernels on data already in the backend's
+ * memory (forwardAt/backwardAt, one thread and all threads): the figures to hold against
+ * `wasm memory.copy`.
  */
 export async function loadWasm(): Promise<Family> {
   const wasm = await import('@apalu/wasm');
@@ -45,46 +44,62 @@ export async function loadWasm(): Promise<Family> {
     });
   }
 
-  entries.push({
-    id: 'wasm-simd (in memory)',
-    role: 'apalu',
-    source: '@apalu/wasm',
-    group: 'JavaScript and WebAssembly',
-    accuracy: 'strict',
-    note: 'pointer API, data already in wasm memory',
-    directions: ['forward', 'backward'],
-    peers: ['js-loop (Math.expm1)'],
-    prepare: async (input, direction) => {
-      const { n, channels } = input;
-      // [a | b | da | db | float64 scratch | x | dy | out], 64-byte aligned
-      const c4 = align64(4 * channels);
-      const at = { a: 0, b: c4, da: 2 * c4, db: 3 * c4, scratch: 4 * c4, x: 4 * c4 + align64(wasm.SCRATCH_BYTES_PER_CHANNEL * channels) };
-      const dyPtr = at.x + align64(4 * n);
-      const outPtr = dyPtr + align64(4 * n);
-      const memory = new WebAssembly.Memory({ initial: Math.ceil((outPtr + 4 * n) / PAGE) });
-      const kernels = await wasm.instantiateKernels(memory, { simd: true });
-      const view = (ptr: number, length: number) => new Float32Array(memory.buffer, ptr, length);
-      view(at.a, channels).set(input.a);
-      view(at.b, channels).set(input.b);
-      view(at.x, n).set(input.x);
-      view(dyPtr, n).set(input.dy);
-      // The checked entry points validate a, b in memory on every call, as a host calling them would.
-      if (direction === 'forward') {
+  // In-memory rows get backends of their own: the Float32Array path reuses the start of its
+  // backend's memory on every call and would overwrite data kept there.
+  for (const variant of [
+    { id: 'wasm-simd (in memory)', options: { simd: true } },
+    { id: 'wasm-simd-threads (in memory)', options: { simd: true, threads: 'auto' } },
+  ] as const) {
+    let backend: Awaited<ReturnType<typeof wasm.createBackend>>;
+    try {
+      backend = await wasm.createBackend(variant.options);
+      if (typeof backend.forwardAt !== 'function') throw new Error('this @apalu/wasm build has no forwardAt/backwardAt');
+    } catch (error) {
+      unavailable.push({ id: variant.id, source: '@apalu/wasm', reason: error instanceof Error ? error.message : String(error) });
+      continue;
+    }
+    backends.push(backend);
+    entries.push({
+      id: variant.id,
+      role: 'apalu',
+      source: '@apalu/wasm',
+      group: 'JavaScript and WebAssembly',
+      accuracy: backend.accuracy,
+      note: `forwardAt/backwardAt on data already in the backend's memory${backend.threads > 1 ? `, ${backend.threads} threads` : ''}`,
+      directions: ['forward', 'backward'],
+      peers: ['js-loop (Math.expm1)'],
+      prepare: async (input, direction) => {
+        const { n, channels } = input;
+        // [a | b | da | db | float64 scratch per thread | x | dy | out], 64-byte aligned
+        const c4 = align64(4 * channels);
+        const at = { a: 0, b: c4, da: 2 * c4, db: 3 * c4, scratch: 4 * c4 };
+        const xPtr = at.scratch + align64(wasm.SCRATCH_BYTES_PER_CHANNEL * channels * backend.threads);
+        const dyPtr = xPtr + align64(4 * n);
+        const outPtr = dyPtr + align64(4 * n);
+        backend.reserve(outPtr + 4 * n);
+        // Views are made after reserve(): growing the memory replaces its buffer.
+        const view = (ptr: number, length: number) => new Float32Array(backend.memory.buffer, ptr, length);
+        view(at.a, channels).set(input.a);
+        view(at.b, channels).set(input.b);
+        view(xPtr, n).set(input.x);
+        view(dyPtr, n).set(input.dy);
+        if (direction === 'forward') {
+          return {
+            run: async () => {
+              await backend.forwardAt(xPtr, outPtr, n, at.a, at.b, channels, 1);
+              return view(outPtr, n);
+            },
+          };
+        }
         return {
-          run: () => {
-            kernels.forward(at.x, outPtr, n, at.a, at.b, channels, 1);
-            return view(outPtr, n);
+          run: async () => {
+            await backend.backwardAt(xPtr, dyPtr, outPtr, at.da, at.db, n, at.a, at.b, channels, 1, at.scratch);
+            return { dx: view(outPtr, n), da: view(at.da, channels), db: view(at.db, channels) };
           },
         };
-      }
-      return {
-        run: () => {
-          kernels.backward(at.x, dyPtr, outPtr, at.da, at.db, n, at.a, at.b, channels, 1, at.scratch);
-          return { dx: view(outPtr, n), da: view(at.da, channels), db: view(at.db, channels) };
-        },
-      };
-    },
-  });
+      },
+    });
+  }
 
   return {
     entries,

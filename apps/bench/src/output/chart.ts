@@ -19,13 +19,16 @@ export async function renderChart(result: BenchResult): Promise<string> {
     if (!e) return [];
     const row = {
       entry: m.entry,
+      // The two copy limits lie on top of each other: one label for both.
+      label: e.role === 'limit' ? (m.entry === 'Float32Array.set' ? 'copy limits' : '') : m.entry,
       kind: e.role === 'apalu' ? 'APALU' : e.role === 'peer' ? 'peer' : 'copy limit',
       direction: m.direction === 'forward' ? 'forward' : 'backward (brain: training step)',
       n: m.n,
       throughput: m.throughput,
     };
     // A group's panel is drawn only where something of the group was measured.
-    const measured = (g: string) => result.measurements.some((o) => o.direction === m.direction && info.get(o.entry)?.group === g);
+    // brain's network steps are in another unit than the copies: no limit lines in their panel.
+    const measured = (g: string) => result.measurements.some((o) => o.direction === m.direction && info.get(o.entry)?.group === g && !info.get(o.entry)?.ownUnit);
     const panel = (group: string) => ({ ...row, group, order: groups.indexOf(group) });
     return e.role === 'limit' ? groups.filter(measured).map(panel) : [panel(e.group)];
   });
@@ -39,6 +42,8 @@ export async function renderChart(result: BenchResult): Promise<string> {
   const color = { field: 'kind', type: 'nominal', title: null, scale: { domain: KINDS, range: ['#1f5fa8', '#e07b00', '#8a8a8a'] } };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    // Room on the right for the labels at the lines' ends.
+    padding: { left: 5, top: 5, right: 140, bottom: 5 },
     title: { text: `APALU throughput (${result.mode} run)`, subtitle: machineLine(result), anchor: 'start' },
     data: { values },
     facet: {
@@ -57,11 +62,12 @@ export async function renderChart(result: BenchResult): Promise<string> {
         {
           transform: [{ joinaggregate: [{ op: 'max', field: 'n', as: 'last' }], groupby: ['entry', 'direction', 'group'] }, { filter: 'datum.n === datum.last' }],
           mark: { type: 'text', align: 'left', dx: 5, fontSize: 9 },
-          encoding: { x, y, color, text: { field: 'entry' } },
+          encoding: { x, y, color, text: { field: 'label' } },
         },
       ],
     },
-    resolve: { scale: { y: 'shared' } },
+    // Each panel gets its own y range: an emulated GPU or a network step would flatten the rest.
+    resolve: { scale: { y: 'independent' } },
     config: { font: 'sans-serif', background: 'white', legend: { orient: 'top', symbolType: 'stroke' } },
   };
   const compiled = vegaLite.compile(spec as Parameters<typeof vegaLite.compile>[0]).spec;

@@ -79,8 +79,10 @@ function ratioTable(result: BenchResult, direction: Direction, lookup: Lookup): 
     const m = lookup(e.id, direction, at) ?? [...result.sizes].reverse().map((n) => lookup(e.id, direction, n)).find(Boolean);
     const time = m ? `${m.medianMs.toPrecision(3)} (${m.minMs.toPrecision(3)}–${m.maxMs.toPrecision(3)})${m.n === at ? '' : ` at ${sizeLabel(m.n)}`}` : '–';
     const r = (other: string) => ratioText(timeRatio(lookup, result.sizes, e.id, other, direction, at), at);
+    // A network step is not n activations: only its own framework's rows compare with it.
+    const base = (other: string) => (e.ownUnit ? '–' : r(other));
     const peers = (e.peers ?? []).filter((p) => p !== 'js-loop (Math.expm1)').map((p) => `${p} ${r(p)}`);
-    lines.push(`| ${e.id} | ${time} | ${r('Float32Array.set')} | ${r('wasm memory.copy')} | ${r('js-loop (Math.expm1)')} | ${peers.join(', ') || '–'} |`);
+    lines.push(`| ${e.id} | ${time} | ${base('Float32Array.set')} | ${base('wasm memory.copy')} | ${base('js-loop (Math.expm1)')} | ${peers.join(', ') || '–'} |`);
   }
   return lines;
 }
