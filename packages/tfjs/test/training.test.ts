@@ -84,6 +84,26 @@ describe.each(BACKENDS)('training with model.fit on %s', (backend) => {
     expect(m.layers[1]!.getWeights()[0]!.shape).toEqual([1, 1, 4]);
   }, 60_000);
 
+  it('trains with sharedAxes that do not map to one (C, S) layout (composed path)', async () => {
+    await use(backend);
+    const { xs, ys } = barData(64, 6);
+    const m = sequential({
+      layers: [
+        layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', inputShape: [8, 8, 1], trainable: backend !== 'wasm', kernelInitializer: initializers.glorotUniform({ seed: 6 }) }),
+        new Apalu({ sharedAxes: [2] }),
+        layers.flatten(),
+        layers.dense({ units: 2, activation: 'softmax', kernelInitializer: initializers.glorotUniform({ seed: 7 }) }),
+      ],
+    });
+    m.compile({ optimizer: tf.train.adam(0.02), loss: 'categoricalCrossentropy' });
+    const before = params(m).flat();
+    const h = await m.fit(xs, ys, { epochs: 3, batchSize: 32, verbose: 0, shuffle: false });
+    const loss = h.history['loss'] as number[];
+    expect(loss[2]).toBeLessThan(loss[0] as number);
+    expect(m.layers[1]!.getWeights()[0]!.shape).toEqual([8, 1, 3]);
+    expect(params(m).flat().some((v, i) => v !== before[i])).toBe(true);
+  }, 60_000);
+
   it.each([
     ['sgd(100)', () => tf.train.sgd(100)],
     ['adam(1)', () => tf.train.adam(1)],

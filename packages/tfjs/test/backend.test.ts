@@ -1,0 +1,22 @@
+import { ApaluInputError } from '@apalu/core';
+import { describe, expect, it } from 'vitest';
+import { conformanceVariants, createBackend } from '../src/index.js';
+import './tf.js';
+
+describe('createBackend', () => {
+  it('names each variant and its accuracy class', async () => {
+    const kernel = await createBackend({ tfBackend: 'wasm', path: 'kernel' });
+    const composed = await createBackend({ tfBackend: 'cpu', path: 'composed' });
+    expect([kernel.name, kernel.accuracy, composed.name, composed.accuracy]).toEqual(['tfjs-wasm-kernel', 'strict', 'tfjs-cpu-composed', 'composed']);
+    expect(conformanceVariants.map((v) => v.name)).toContain('tfjs-webgpu-kernel');
+    const y = await kernel.forward(Float32Array.of(-1, 2), Float32Array.of(1), Float32Array.of(1));
+    expect(y[0]).toBeCloseTo(Math.expm1(-1), 6);
+  });
+
+  it('rejects unknown options and bad calls before computing', async () => {
+    await expect(createBackend({ tfBackend: 'webgl' as never })).rejects.toThrow(/tfBackend = webgl: use 'cpu', 'wasm' or 'webgpu'/);
+    await expect(createBackend({ path: 'fast' as never })).rejects.toThrow(ApaluInputError);
+    const backend = await createBackend();
+    await expect(backend.forward(Float32Array.of(1, 2, 3), Float32Array.of(1, 1), Float32Array.of(1, 1))).rejects.toThrow(/not a multiple of C·S/);
+  });
+});
