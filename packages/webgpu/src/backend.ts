@@ -11,10 +11,17 @@ export interface WebGpuBackendOptions extends DeviceRequest {
   device?: GPUDevice;
 }
 
+/** The backend object: the ApaluBackend interface plus the device and runner it uses. */
+export interface WebGpuBackend extends ApaluBackend {
+  readonly runner: ApaluGpuRunner;
+  readonly device: GPUDevice;
+  dispose(): void;
+}
+
 /** Every way this package can be run, for the conformance CLI and report. */
 export const conformanceVariants = [{ name: 'webgpu', options: {} }] as const;
 
-function toFloat32(name: string, values: ArrayLike<number>): Float32Array {
+function toFloat32(values: ArrayLike<number>): Float32Array {
   return values instanceof Float32Array ? values : Float32Array.from(values);
 }
 
@@ -31,7 +38,7 @@ function requireFloat32(name: string, value: unknown): void {
  * The Float32Array convenience API: validates, uploads, runs the kernels, reads back.
  * Strict accuracy class (SPEC.md) on any conforming WebGPU implementation.
  */
-export async function createBackend(options: WebGpuBackendOptions = {}): Promise<ApaluBackend & { readonly runner: ApaluGpuRunner; readonly device: GPUDevice }> {
+export async function createBackend(options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
   const owned = options.device === undefined;
   const device = options.device ?? (await requestApaluDevice(options));
   const runner = getRunner(device);
@@ -47,8 +54,8 @@ export async function createBackend(options: WebGpuBackendOptions = {}): Promise
     return buffer;
   };
   const params = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-    const a32 = toFloat32('a', a);
-    const b32 = toFloat32('b', b);
+    const a32 = toFloat32(a);
+    const b32 = toFloat32(b);
     // a value that is fine in float64 may round to 0 or ∞ in float32
     validateParams(a32, b32);
     return [a32, b32] as const;

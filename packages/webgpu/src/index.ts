@@ -1,4 +1,4 @@
-export { createBackend, conformanceVariants, type WebGpuBackendOptions } from './backend.js';
+export { createBackend, conformanceVariants, type WebGpuBackendOptions, type WebGpuBackend } from './backend.js';
 export { requestApaluDevice, type DeviceRequest } from './device.js';
 export { ApaluGpuError } from './errors.js';
 export {
@@ -8,6 +8,7 @@ export {
   grid,
   BufferUsage,
   RESULT_USAGE,
+  type RunnerOptions,
   type GpuForwardArgs,
   type GpuBackwardArgs,
   type GpuBackwardResult,

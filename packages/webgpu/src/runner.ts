@@ -66,11 +66,17 @@ function shaderFor(kernel: Kernel): string {
   }
 }
 
-/** Workgroup counts as a 2-D grid: at most 65,535 per dimension. */
-export function grid(workgroups: number): [number, number] {
-  if (workgroups <= MAX_GRID) return [workgroups, 1];
-  const y = Math.ceil(workgroups / MAX_GRID);
+/** Workgroup counts as a 2-D grid of at most `limit` (WebGPU's default: 65,535) per dimension. */
+export function grid(workgroups: number, limit = MAX_GRID): [number, number] {
+  if (workgroups <= limit) return [workgroups, 1];
+  const y = Math.ceil(workgroups / limit);
+  if (y > limit) throw new ApaluGpuError('E_GPU_LIMIT', `${workgroups} workgroups exceed a ${limit}×${limit} dispatch grid; split the input.`);
   return [Math.ceil(workgroups / y), y];
+}
+
+export interface RunnerOptions {
+  /** Workgroups per grid dimension before a dispatch goes 2-D (default: the device limit). Tests lower it. */
+  gridLimit?: number;
 }
 
 const runners = new WeakMap<GPUDevice, ApaluGpuRunner>();
@@ -101,9 +107,11 @@ export class ApaluGpuRunner {
   readonly device: GPUDevice;
   private readonly pipelines = new Map<Kernel, Promise<GPUComputePipeline>>();
   private lostInfo: GPUDeviceLostInfo | undefined;
+  private readonly gridLimit: number;
 
-  constructor(device: GPUDevice) {
+  constructor(device: GPUDevice, options: RunnerOptions = {}) {
     this.device = device;
+    this.gridLimit = options.gridLimit ?? device.limits.maxComputeWorkgroupsPerDimension;
     void device.lost.then((info) => {
       this.lostInfo = info;
     });
@@ -222,7 +230,7 @@ export class ApaluGpuRunner {
   private dispatch(pass: GPUComputePassEncoder, pipeline: GPUComputePipeline, group: GPUBindGroup, workgroups: number): void {
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, group);
-    const [gx, gy] = grid(workgroups);
+    const [gx, gy] = grid(workgroups, this.gridLimit);
     pass.dispatchWorkgroups(gx, gy);
   }
 
@@ -282,7 +290,7 @@ export class ApaluGpuRunner {
       const db = out(args.db, channels, 'apalu-db');
       const plan = planBackward(length, channels, inner);
       const temps: GPUBuffer[] = [];
-      const partials = this.device.createBuffer({ label: 'apalu-partials', size: Math.max(32, channels * plan.stride * 32), usage: BufferUsage.STORAGE });
+      const partials = this.device.createBuffer({ label: 'apalu-partials', size: Math.max(48, channels * plan.stride * 48), usage: BufferUsage.STORAGE });
       temps.push(partials);
       const encoder = this.device.createCommandEncoder({ label: 'apalu-backward' });
       const pass = encoder.beginComputePass();

@@ -15,22 +15,27 @@ export const BACKWARD_ROWS = 8;
  * total ends in red_s[0] / red_f[0]. Must be called from uniform control flow.
  */
 const REDUCE_SNIPPET = `var<workgroup> red_s: array<vec4<f32>, ${REDUCE_WORKGROUP}>;
+var<workgroup> red_t: array<vec4<f32>, ${REDUCE_WORKGROUP}>;
 var<workgroup> red_f: array<u32, ${REDUCE_WORKGROUP}>;
 
-fn reduce_workgroup(lane: u32, acc_a: ApaluAcc, acc_b: ApaluAcc) {
+fn store_pair(lane: u32, acc_a: ApaluAcc, acc_b: ApaluAcc) {
   red_s[lane] = vec4<f32>(acc_a.s, acc_b.s);
+  red_t[lane] = vec4<f32>(acc_a.t, acc_b.t);
   red_f[lane] = acc_a.f | (acc_b.f << 4u);
+}
+fn load_a(lane: u32) -> ApaluAcc { return ApaluAcc(red_s[lane].xy, red_t[lane].xy, red_f[lane] & 15u); }
+fn load_b(lane: u32) -> ApaluAcc { return ApaluAcc(red_s[lane].zw, red_t[lane].zw, red_f[lane] >> 4u); }
+
+fn reduce_workgroup(lane: u32, acc_a: ApaluAcc, acc_b: ApaluAcc) {
+  store_pair(lane, acc_a, acc_b);
   workgroupBarrier();
   for (var span = ${REDUCE_WORKGROUP / 2}u; span > 0u; span = span >> 1u) {
     if (lane < span) {
-      let o = red_s[lane + span];
-      let other_f = red_f[lane + span];
-      var ma = ApaluAcc(red_s[lane].xy, red_f[lane] & 15u);
-      var mb = ApaluAcc(red_s[lane].zw, red_f[lane] >> 4u);
-      apalu_acc_merge(&ma, o.xy, other_f & 15u);
-      apalu_acc_merge(&mb, o.zw, other_f >> 4u);
-      red_s[lane] = vec4<f32>(ma.s, mb.s);
-      red_f[lane] = ma.f | (mb.f << 4u);
+      var ma = load_a(lane);
+      var mb = load_b(lane);
+      apalu_acc_merge(&ma, load_a(lane + span));
+      apalu_acc_merge(&mb, load_b(lane + span));
+      store_pair(lane, ma, mb);
     }
     workgroupBarrier();
   }
@@ -76,6 +81,7 @@ fn channel(i: u32) -> u32 {
 
 @compute @workgroup_size(${FORWARD_WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  apalu_zero = nwg.z - 1u;
   let v = (${LINEAR_WORKGROUP}) * ${FORWARD_WORKGROUP}u + lid;
   if (v >= params.count) { return; }
   let e0 = params.base + v * ${width}u;
@@ -90,8 +96,9 @@ ${body}
  * column j = u % vinner, at index base + (k·channels + c)·vinner + j. Workgroup w handles
  * channel w / chunks, chunk w % chunks: BACKWARD_ROWS loads per invocation, then a fixed-order
  * tree reduction in workgroup memory (deterministic, no atomics). Partial p of channel c
- * is stored at (c·stride + pbase + chunk)·2 as two vec4<u32>: (Σa.hi, Σa.lo, Σb.hi, Σb.lo)
- * as float32 bits, then (flags a, flags b, 0, 0).
+ * is stored at (c·stride + pbase + chunk)·3 as three vec4<u32> of float32 bits:
+ * (Σa.hi, Σa.lo, Σb.hi, Σb.lo) for terms ≥ 2^-100, the same for smaller terms scaled by 2^100,
+ * then (flags a, flags b, 0, 0) with flags 1 NaN, 2 +∞, 4 −∞.
  * Bindings: 0 x, 1 dy, 2 a, 3 b (read-only), 4 dx, 5 partials (read-write), 6 uniform
  * { channels, vinner, perChannel, chunks, stride, pbase, base, _ }.
  */
@@ -118,14 +125,15 @@ struct PartialParams { channels: u32, vinner: u32, per_channel: u32, chunks: u32
 ${REDUCE_SNIPPET}
 @compute @workgroup_size(${REDUCE_WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  apalu_zero = nwg.z - 1u;
   let w = ${LINEAR_WORKGROUP};
   if (w >= params.channels * params.chunks) { return; }
   let c = w / params.chunks;
   let chunk = w % params.chunks;
   let ab = a[c];
   let bb = b[c];
-  var acc_a = ApaluAcc(vec2<f32>(0.0, 0.0), 0u);
-  var acc_b = ApaluAcc(vec2<f32>(0.0, 0.0), 0u);
+  var acc_a = ApaluAcc(vec2<f32>(0.0, 0.0), vec2<f32>(0.0, 0.0), 0u);
+  var acc_b = acc_a;
   for (var r = 0u; r < ${BACKWARD_ROWS}u; r++) {
     let u = (chunk * ${BACKWARD_ROWS}u + r) * ${REDUCE_WORKGROUP}u + lane;
     if (u < params.per_channel) {
@@ -136,9 +144,10 @@ ${body}
   }
   reduce_workgroup(lane, acc_a, acc_b);
   if (lane == 0u) {
-    let p = (c * params.stride + params.pbase + chunk) * 2u;
+    let p = (c * params.stride + params.pbase + chunk) * 3u;
     partials[p] = bitcast<vec4<u32>>(red_s[0]);
-    partials[p + 1u] = vec4<u32>(red_f[0] & 15u, red_f[0] >> 4u, 0u, 0u);
+    partials[p + 1u] = bitcast<vec4<u32>>(red_t[0]);
+    partials[p + 2u] = vec4<u32>(red_f[0] & 15u, red_f[0] >> 4u, 0u, 0u);
   }
 }
 `;
@@ -160,21 +169,23 @@ struct FinalParams { channels: u32, count: u32, pad0: u32, pad1: u32 }
 ${REDUCE_SNIPPET}
 @compute @workgroup_size(${REDUCE_WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  apalu_zero = nwg.z - 1u;
   let c = ${LINEAR_WORKGROUP};
   if (c >= params.channels) { return; }
-  var acc_a = ApaluAcc(vec2<f32>(0.0, 0.0), 0u);
-  var acc_b = ApaluAcc(vec2<f32>(0.0, 0.0), 0u);
+  var acc_a = ApaluAcc(vec2<f32>(0.0, 0.0), vec2<f32>(0.0, 0.0), 0u);
+  var acc_b = acc_a;
   for (var p = lane; p < params.count; p += ${REDUCE_WORKGROUP}u) {
-    let at = (c * params.count + p) * 2u;
+    let at = (c * params.count + p) * 3u;
     let s = bitcast<vec4<f32>>(partials[at]);
-    let f = partials[at + 1u];
-    apalu_acc_merge(&acc_a, s.xy, f.x);
-    apalu_acc_merge(&acc_b, s.zw, f.y);
+    let t = bitcast<vec4<f32>>(partials[at + 1u]);
+    let f = partials[at + 2u];
+    apalu_acc_merge(&acc_a, ApaluAcc(s.xy, t.xy, f.x));
+    apalu_acc_merge(&acc_b, ApaluAcc(s.zw, t.zw, f.y));
   }
   reduce_workgroup(lane, acc_a, acc_b);
   if (lane == 0u) {
-    da[c] = apalu_acc_result(ApaluAcc(red_s[0].xy, red_f[0] & 15u));
-    db[c] = apalu_acc_result(ApaluAcc(red_s[0].zw, red_f[0] >> 4u));
+    da[c] = apalu_acc_result(load_a(0u));
+    db[c] = apalu_acc_result(load_b(0u));
   }
 }
 `;

@@ -46,20 +46,28 @@ const APALU_F_POS: u32 = 2u;
 const APALU_F_NEG: u32 = 4u;
 
 // ---- double-float arithmetic: value = x + y, |y| ≤ ulp(x)/2 ----
+// Some compilers (SwiftShader's, for one) apply fast-math algebra and would fold
+// (a + b) − a into b, which erases every rounding error these functions exist to capture.
+// apalu_opaque hides a rounded value behind an integer XOR with a zero the compiler cannot
+// see (set apalu_zero from run-time data, e.g. num_workgroups.z − 1, at the top of main).
+var<private> apalu_zero: u32;
+fn apalu_opaque(v: f32) -> f32 {
+  return bitcast<f32>(bitcast<u32>(v) ^ apalu_zero);
+}
 fn apalu_two_sum(a: f32, b: f32) -> vec2<f32> {
-  let s = a + b;
-  let bb = s - a;
+  let s = apalu_opaque(a + b);
+  let bb = apalu_opaque(s - a);
   return vec2<f32>(s, (a - (s - bb)) + (b - bb));
 }
 fn apalu_fast_two_sum(a: f32, b: f32) -> vec2<f32> {
-  let s = a + b;
+  let s = apalu_opaque(a + b);
   return vec2<f32>(s, b - (s - a));
 }
 fn apalu_split_hi(a: f32) -> f32 {
   return bitcast<f32>(bitcast<u32>(a) & 0xfffff000u);
 }
 fn apalu_two_prod(a: f32, b: f32) -> vec2<f32> {
-  let p = a * b;
+  let p = apalu_opaque(a * b);
   let ah = apalu_split_hi(a);
   let al = a - ah;
   let bh = apalu_split_hi(b);
@@ -98,16 +106,18 @@ fn apalu_decode(bits: u32) -> ApaluNum {
 // The float32 bits nearest to (v.x + v.y)·2^e, ties to even; overflow gives ±∞ and tiny
 // results are rounded onto the subnormal grid with integer operations (never flushed).
 fn apalu_pack(v: vec2<f32>, e: i32) -> u32 {
-  let r = v.x + v.y;
+  let r = apalu_opaque(v.x + v.y);
   let rb = bitcast<u32>(r);
   let sign = rb & APALU_SIGN;
   if ((rb & 0x7fffffffu) == 0u) { return sign; }
-  let biased = i32((rb >> 23u) & 0xffu) + e;
+  let d = apalu_decode(rb);
+  let frac = bitcast<u32>(d.m) & 0x7fffffu;
+  let biased = d.e + 127 + e;
   if (biased >= 255) { return sign | APALU_INF; }
-  if (biased >= 1) { return sign | (u32(biased) << 23u) | (rb & 0x7fffffu); }
+  if (biased >= 1) { return sign | (u32(biased) << 23u) | frac; }
   let sh = u32(1 - biased);
   if (sh > 24u) { return sign; }
-  let m = (rb & 0x7fffffu) | 0x800000u;
+  let m = frac | 0x800000u;
   let q = m >> sh;
   let rem = m & ((1u << sh) - 1u);
   let half = 1u << (sh - 1u);
@@ -181,8 +191,15 @@ fn apalu_expm1_parts(nr: ApaluNeg) -> vec2<f32> {
   return apalu_fast_two_sum(d.x, d.y + g.v.y * s);
 }
 
-// ---- accumulators for the per-channel sums: double-float plus flags for ±∞ and NaN ----
-struct ApaluAcc { s: vec2<f32>, f: u32 }
+// ---- accumulators for the per-channel sums ----
+// s: terms ≥ 2^-100 as a double-float; t: smaller terms scaled up by 2^100, so subnormal
+// terms add up exactly even where the GPU flushes subnormals; f: flags for ±∞ and NaN terms.
+struct ApaluAcc { s: vec2<f32>, t: vec2<f32>, f: u32 }
+
+fn apalu_df_add(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
+  let s = apalu_two_sum(a.x, b.x);
+  return apalu_two_sum(s.x, s.y + (a.y + b.y));
+}
 
 fn apalu_acc_add_df(acc: ptr<function, ApaluAcc>, v: vec2<f32>) {
   let s = apalu_two_sum((*acc).s.x, v.x);
@@ -198,19 +215,32 @@ fn apalu_acc_add_df(acc: ptr<function, ApaluAcc>, v: vec2<f32>) {
 
 // Adds (v.x + v.y)·2^e, a finite term in mantissa form.
 fn apalu_acc_add(acc: ptr<function, ApaluAcc>, v: vec2<f32>, e: i32) {
-  let hb = apalu_pack(v, e);
+  let r = apalu_opaque(v.x + v.y);
+  let rest = vec2<f32>((v.x - r) + v.y, 0.0);
+  if (i32((bitcast<u32>(r) >> 23u) & 0xffu) + e < 27) {
+    let scaled = vec2<f32>(bitcast<f32>(apalu_pack(vec2<f32>(r, 0.0), e + 100)), bitcast<f32>(apalu_pack(rest, e + 100)));
+    (*acc).t = apalu_df_add((*acc).t, scaled);
+    return;
+  }
+  let hb = apalu_pack(vec2<f32>(r, 0.0), e);
   if ((hb & APALU_INF) == APALU_INF) {
     (*acc).f |= select(APALU_F_POS, APALU_F_NEG, hb >= APALU_SIGN);
     return;
   }
-  let r = v.x + v.y;
-  let lb = apalu_pack(vec2<f32>((v.x - r) + v.y, 0.0), e);
-  apalu_acc_add_df(acc, vec2<f32>(bitcast<f32>(hb), bitcast<f32>(lb)));
+  apalu_acc_add_df(acc, vec2<f32>(bitcast<f32>(hb), bitcast<f32>(apalu_pack(rest, e))));
 }
 
-fn apalu_acc_merge(acc: ptr<function, ApaluAcc>, s: vec2<f32>, f: u32) {
-  (*acc).f |= f;
-  apalu_acc_add_df(acc, s);
+// Adds a finite float32 given as bits (subnormals included).
+fn apalu_acc_add_bits(acc: ptr<function, ApaluAcc>, bits: u32) {
+  if ((bits & 0x7fffffffu) == 0u) { return; }
+  let d = apalu_decode(bits);
+  apalu_acc_add(acc, vec2<f32>(d.m, 0.0), d.e);
+}
+
+fn apalu_acc_merge(acc: ptr<function, ApaluAcc>, other: ApaluAcc) {
+  (*acc).f |= other.f;
+  (*acc).t = apalu_df_add((*acc).t, other.t);
+  apalu_acc_add_df(acc, other.s);
 }
 
 // The float32 bits of a finished sum.
@@ -218,7 +248,13 @@ fn apalu_acc_result(acc: ApaluAcc) -> u32 {
   if ((acc.f & APALU_F_NAN) != 0u || (acc.f & (APALU_F_POS | APALU_F_NEG)) == (APALU_F_POS | APALU_F_NEG)) { return APALU_QNAN; }
   if ((acc.f & APALU_F_POS) != 0u) { return APALU_INF; }
   if ((acc.f & APALU_F_NEG) != 0u) { return APALU_SIGN | APALU_INF; }
-  return bitcast<u32>(acc.s.x + acc.s.y);
+  if ((bitcast<u32>(acc.t.x) & 0x7fffffffu) == 0u) { return bitcast<u32>(apalu_opaque(acc.s.x + acc.s.y)); }
+  if (((bitcast<u32>(acc.s.x) >> 23u) & 0xffu) < 107u) {
+    // |s| < 2^-20: add both at the small scale and round once onto the (subnormal) grid.
+    let up = vec2<f32>(bitcast<f32>(apalu_pack(vec2<f32>(acc.s.x, 0.0), 100)), bitcast<f32>(apalu_pack(vec2<f32>(acc.s.y, 0.0), 100)));
+    return apalu_pack(apalu_df_add(acc.t, up), -100);
+  }
+  return bitcast<u32>(apalu_opaque(acc.s.x + (acc.s.y + bitcast<f32>(apalu_pack(acc.t, -100)))));
 }
 
 // ---- f(x) ----
@@ -269,7 +305,7 @@ fn apalu_backward(xb: u32, gb: u32, ab: u32, bb: u32, acc_a: ptr<function, Apalu
   if (!on_a && ax == APALU_INF) {
     // x = −∞: ∂f/∂x = 0, ∂f/∂b = −1
     if (ag == APALU_INF) { (*acc_b).f |= ngflag; return APALU_QNAN; }
-    if (ag != 0u) { apalu_acc_add_df(acc_b, vec2<f32>(bitcast<f32>(gb ^ APALU_SIGN), 0.0)); }
+    apalu_acc_add_bits(acc_b, gb ^ APALU_SIGN);
     return gsign;
   }
   if (ag == APALU_INF) {
@@ -305,12 +341,12 @@ fn apalu_backward(xb: u32, gb: u32, ab: u32, bb: u32, acc_a: ptr<function, Apalu
   }
   if (ax >= 0x43c80000u) {
     // x ≤ -400: e^x·dy·b underflows for every finite dy, b
-    apalu_acc_add_df(acc_b, vec2<f32>(bitcast<f32>(gb ^ APALU_SIGN), 0.0));
+    apalu_acc_add_bits(acc_b, gb ^ APALU_SIGN);
     return gsign;
   }
   let nr = apalu_neg(bitcast<f32>(xb));
   if (ax >= 0x42a00000u) {
-    apalu_acc_add_df(acc_b, vec2<f32>(bitcast<f32>(gb ^ APALU_SIGN), 0.0));
+    apalu_acc_add_bits(acc_b, gb ^ APALU_SIGN);
   } else {
     apalu_acc_add(acc_b, apalu_df_mul_f(apalu_expm1_parts(nr), g.m), g.e);
   }

@@ -1,0 +1,8 @@
+import { describeConformance } from '@apalu/conformance/vitest';
+import { describe, it } from 'vitest';
+import { createBackend } from '../src/index.js';
+import { probeGpu } from './gpu.js';
+
+const gpu = await probeGpu();
+if (gpu.ok) describeConformance('webgpu', () => createBackend(), { large: true, timeout: 300_000 });
+else describe.skip(`APALU conformance: webgpu (no WebGPU adapter: ${gpu.reason})`, () => it('needs a GPU', () => {}));
