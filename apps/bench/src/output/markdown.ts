@@ -81,7 +81,8 @@ function ratioTable(result: BenchResult, direction: Direction, lookup: Lookup): 
     const r = (other: string) => ratioText(timeRatio(lookup, result.sizes, e.id, other, direction, at), at);
     // A network step is not n activations: only its own framework's rows compare with it.
     const base = (other: string) => (e.ownUnit ? '–' : r(other));
-    const peers = (e.peers ?? []).filter((p) => p !== 'js-loop (Math.expm1)').map((p) => `${p} ${r(p)}`);
+    // Peers without a measurement here (ONNX ops have no backward) are left out.
+    const peers = (e.peers ?? []).filter((p) => p !== 'js-loop (Math.expm1)' && timeRatio(lookup, result.sizes, e.id, p, direction, at)).map((p) => `${p} ${r(p)}`);
     lines.push(`| ${e.id} | ${time} | ${base('Float32Array.set')} | ${base('wasm memory.copy')} | ${base('js-loop (Math.expm1)')} | ${peers.join(', ') || '–'} |`);
   }
   return lines;
