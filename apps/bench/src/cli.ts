@@ -1,17 +1,18 @@
 /**
  * pnpm bench [--quick | --smoke] [--filter=tfjs,onnx] [--sizes=1024,65536] [--out=DIR] [--machine="…"]
  * Full run by default. Ctrl-C stops after the current task and writes what was measured.
+ * pnpm bench --rows=results/bench-full.json prints each package's rows (for its README), no run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { formatMarkdown } from './output/markdown.js';
+import { formatMarkdown, formatPackageRows } from './output/markdown.js';
 import { writeResults } from './output/write.js';
 import { runBench } from './run.js';
-import type { BenchMode } from './types.js';
+import type { BenchMode, BenchResult } from './types.js';
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -48,8 +49,16 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       machine: { type: 'string' },
       'no-progress': { type: 'boolean', default: false },
+      rows: { type: 'string' },
     },
   });
+  if (values.rows) {
+    const saved = JSON.parse(readFileSync(values.rows, 'utf8')) as BenchResult;
+    for (const source of [...new Set(saved.entries.filter((e) => e.role === 'apalu').map((e) => e.source))]) {
+      console.log(`### ${source}\n\n${formatPackageRows(saved, source)}\n`);
+    }
+    return;
+  }
   const mode: BenchMode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
   if (values.machine) process.env.APALU_BENCH_MACHINE = values.machine;
 
@@ -91,7 +100,7 @@ async function main(): Promise<void> {
   if (result.rejected.length) process.exitCode = 1;
 }
 
-if (!relaunchWithSwiftShader()) {
+if (process.argv.some((a) => a.startsWith('--rows')) || !relaunchWithSwiftShader()) {
   main().catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;

@@ -126,3 +126,38 @@ export function formatMarkdown(result: BenchResult, options: { title?: string; l
   out.push('', `Versions: ${versions}.`);
   return out.join('\n');
 }
+
+/**
+ * The rows of one package (e.g. '@apalu/wasm') as a short table for that package's README:
+ * throughput at every size, forward and backward, and the time ratios at the ratio size.
+ */
+export function formatPackageRows(result: BenchResult, source: string): string {
+  const lookup = lookupOf(result);
+  const at = ratioSize(result);
+  const rows = result.entries.filter((e) => e.source === source && e.role === 'apalu');
+  if (rows.length === 0) return `(no ${source} rows in this run)`;
+  const lines = [
+    `| row | direction | ${result.sizes.map(sizeLabel).join(' | ')} | at ${sizeLabel(at)}: ÷ copy (Float32Array.set) | ÷ peers |`,
+    `|---|---|${result.sizes.map(() => '---:').join('|')}|---:|---|`,
+  ];
+  for (const e of rows) {
+    for (const direction of ['forward', 'backward'] as const) {
+      const cells = result.sizes.map((n) => {
+        const m = lookup(e.id, direction, n);
+        return m ? fixed(m.throughput) : '–';
+      });
+      if (cells.every((c) => c === '–')) continue;
+      const copy = e.ownUnit ? '–' : ratioText(timeRatio(lookup, result.sizes, e.id, 'Float32Array.set', direction, at), at);
+      const peers = (e.peers ?? [])
+        .map((p) => ({ p, r: timeRatio(lookup, result.sizes, e.id, p, direction, at) }))
+        .filter(({ r }) => r)
+        .map(({ p, r }) => `${p} ${ratioText(r, at)}`);
+      lines.push(`| ${e.id} | ${direction} | ${cells.join(' | ')} | ${copy} | ${peers.join(', ') || '–'} |`);
+    }
+  }
+  return [
+    ...lines,
+    '',
+    `Million elements per second (median of ${result.measurements[0]?.rounds ?? 0} interleaved rounds), ${machineLine(result)}. Ratios: time per call ÷ the other row's (× = takes that many times as long). From \`pnpm bench\` (apps/bench, ${result.mode} run).`,
+  ].join('\n');
+}
