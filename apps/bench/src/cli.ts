@@ -69,28 +69,31 @@ async function main(): Promise<void> {
     process.stderr.write('\nStopping after the current task (Ctrl-C again to quit without writing results)…\n');
   });
 
-  const showBar = !values['no-progress'];
+  // A terminal gets the bar; a log (CI, a pipe) gets one line per size and direction instead.
+  const showBar = !values['no-progress'] && process.stderr.isTTY === true;
   const bar = new cliProgress.SingleBar(
     {
       format: ' {bar} {percentage}% | {value}/{total} | {duration_formatted} elapsed, ETA {eta_formatted} | {label}',
       stream: process.stderr,
       hideCursor: true,
       etaBuffer: 40,
-      noTTYOutput: true,
-      notTTYSchedule: 15_000,
     },
     cliProgress.Presets.shades_classic,
   );
+  let started = false;
   const result = await runBench({
     mode,
     ...(values.filter ? { filter: values.filter } : {}),
     ...(values.sizes ? { sizes: values.sizes.split(',').map(Number) } : {}),
     signal: controller.signal,
     onProgress: (event) => {
-      if (event.kind === 'note') process.stderr.write(`${event.message}\n`);
-      else if (!showBar) return;
-      else if (event.kind === 'start') bar.start(event.total, 0, { label: 'starting' });
-      else bar.update(event.done, { label: event.label });
+      if (event.kind === 'note') {
+        if (started && showBar) bar.update({ label: event.message });
+        else if (!values['no-progress'] || !started) process.stderr.write(`${event.message}\n`);
+      } else if (event.kind === 'start') {
+        started = true;
+        if (showBar) bar.start(event.total, 0, { label: 'starting' });
+      } else if (showBar) bar.update(event.done, { label: event.label });
     },
   });
   if (showBar) bar.stop();

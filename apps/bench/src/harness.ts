@@ -30,6 +30,14 @@ export interface TaskTiming {
   rounds: number;
 }
 
+/**
+ * Lets the event loop run (signals such as Ctrl-C, I/O, timers). tinybench's sync loops and
+ * already-settled promises would otherwise keep everything in the microtask queue.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function median(sorted: number[]): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
@@ -47,6 +55,7 @@ export async function timeInterleaved(tasks: TimedTask[], plan: TimingPlan, sign
   const roundsDone = new Map<string, number>(tasks.map((t) => [t.name, 0]));
   for (let round = 0; round < plan.rounds && !signal?.aborted; round++) {
     for (const task of tasks) {
+      await yieldToEventLoop();
       if (signal?.aborted) break;
       await task.enter?.();
       // One Bench per task and round keeps the A B A B order under our control; tinybench

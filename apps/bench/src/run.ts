@@ -1,8 +1,9 @@
 import { checkApalu } from './check.js';
 import { loadFamilies } from './entries/index.js';
-import { type TimedTask, type TimingPlan, timeInterleaved } from './harness.js';
+import { type TimedTask, type TimingPlan, timeInterleaved, yieldToEventLoop } from './harness.js';
 import { CHANNELS, makeInput } from './inputs.js';
 import { machineInfo, packageVersions } from './machine.js';
+import { sizeLabel } from './output/markdown.js';
 import { Scope } from './scope.js';
 import type { BenchEntry, BenchMode, BenchResult, Direction, Measurement, Prepared, ProgressEvent, Rejected } from './types.js';
 
@@ -92,10 +93,12 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       for (const direction of directions) {
         if (options.signal?.aborted) break;
         const group = applicable(entries, direction, n);
+        progress({ kind: 'note', message: `${sizeLabel(n)} ${direction}: ${group.length} rows` });
         const scope = new Scope();
         const tasks: TimedTask[] = [];
         const prepared: Prepared[] = [];
         for (const entry of group) {
+          await yieldToEventLoop();
           if (options.signal?.aborted) break;
           const label = `${entry.id} ${direction} n=${n}`;
           try {
