@@ -80,6 +80,7 @@ export interface RunnerOptions {
 }
 
 const runners = new WeakMap<GPUDevice, ApaluGpuRunner>();
+const pipelineCache = new WeakMap<GPUDevice, Map<Kernel, Promise<GPUComputePipeline>>>();
 
 /** The runner of a device: pipelines are compiled once per device and shared. */
 export function getRunner(device: GPUDevice): ApaluGpuRunner {
@@ -105,13 +106,19 @@ function checkCount(name: string, value: number, min: number): void {
  */
 export class ApaluGpuRunner {
   readonly device: GPUDevice;
-  private readonly pipelines = new Map<Kernel, Promise<GPUComputePipeline>>();
+  private readonly pipelines: Map<Kernel, Promise<GPUComputePipeline>>;
   private lostInfo: GPUDeviceLostInfo | undefined;
   private readonly gridLimit: number;
 
   constructor(device: GPUDevice, options: RunnerOptions = {}) {
     this.device = device;
     this.gridLimit = options.gridLimit ?? device.limits.maxComputeWorkgroupsPerDimension;
+    let pipelines = pipelineCache.get(device);
+    if (pipelines === undefined) {
+      pipelines = new Map();
+      pipelineCache.set(device, pipelines);
+    }
+    this.pipelines = pipelines;
     void device.lost.then((info) => {
       this.lostInfo = info;
     });
@@ -137,7 +144,7 @@ export class ApaluGpuRunner {
     if (p === undefined) {
       const module = this.device.createShaderModule({ label: `apalu-${kernel}`, code: shaderFor(kernel) });
       p = this.device.createComputePipelineAsync({ label: `apalu-${kernel}`, layout: 'auto', compute: { module, entryPoint: 'main' } });
-      p.catch(() => this.pipelines.delete(kernel));
+      p.catch(() => this.pipelines.delete(kernel)); // a failed compile is retried next time
       this.pipelines.set(kernel, p);
     }
     return p;

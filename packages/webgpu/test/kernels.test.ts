@@ -1,9 +1,27 @@
 import { ApaluInputError, apalu, apaluDerivative, backward as coreBackward, forward as coreForward, splitmix32 } from '@apalu/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ApaluGpuError, ApaluGpuRunner, BufferUsage, WGSL_SOURCES, createBackend, getRunner, grid, planBackward, requestApaluDevice } from '../src/index.js';
+import {
+  ApaluGpuError,
+  ApaluGpuRunner,
+  BufferUsage,
+  WGSL_SOURCES,
+  type WebGpuBackend,
+  createBackend,
+  getRunner,
+  grid,
+  planBackward,
+  requestApaluDevice,
+} from '../src/index.js';
 import { probeGpu } from './gpu.js';
 
 const gpu = await probeGpu();
+
+// One device for the whole file: SwiftShader takes seconds to compile each pipeline.
+let shared: WebGpuBackend | undefined;
+beforeAll(async () => {
+  if (gpu.ok) shared = await createBackend();
+});
+afterAll(() => shared?.dispose());
 
 /** Distance in representable float32 values; ±0 equal, NaN only matches NaN. */
 function ulps(got: number, want: number): number {
@@ -44,11 +62,10 @@ const SPECIALS = [
 ];
 
 describe.skipIf(!gpu.ok)('@apalu/webgpu kernels against @apalu/core', () => {
-  let backend: Awaited<ReturnType<typeof createBackend>>;
-  beforeAll(async () => {
-    backend = await createBackend();
+  let backend: WebGpuBackend;
+  beforeAll(() => {
+    backend = shared!;
   });
-  afterAll(() => backend?.dispose());
 
   it('every exported WGSL source compiles without errors or warnings', async () => {
     for (const [name, code] of Object.entries(WGSL_SOURCES)) {
@@ -186,10 +203,9 @@ describe.skipIf(!gpu.ok)('@apalu/webgpu kernels against @apalu/core', () => {
 
 describe.skipIf(!gpu.ok)('@apalu/webgpu runner: GPU buffers, caching, errors', () => {
   let device: GPUDevice;
-  beforeAll(async () => {
-    device = await requestApaluDevice();
+  beforeAll(() => {
+    device = shared!.device;
   });
-  afterAll(() => device?.destroy());
 
   const upload = (data: Float32Array) => {
     const buffer = device.createBuffer({ size: data.byteLength, usage: BufferUsage.STORAGE | BufferUsage.COPY_DST | BufferUsage.COPY_SRC });
@@ -221,9 +237,8 @@ describe.skipIf(!gpu.ok)('@apalu/webgpu runner: GPU buffers, caching, errors', (
       const x = new Float32Array([1, -1, 2, -2, 3]);
       await backend.forward(x, new Float32Array([1]), new Float32Array([1]));
       await backend.forward(x, new Float32Array([1]), new Float32Array([1]));
-      await backend.backward(x, x, new Float32Array([1]), new Float32Array([1]));
-      await backend.backward(x, x, new Float32Array([1]), new Float32Array([1]));
-      expect(spy.mock.calls.length).toBe(5); // forward vec4 + scalar, partial vec4 + scalar, final
+      await new ApaluGpuRunner(own, { gridLimit: 4 }).forward({ x: backend.runner.createResultBuffer(5, 'x'), a: backend.runner.createResultBuffer(1, 'a'), b: backend.runner.createResultBuffer(1, 'b'), length: 5, channels: 1 });
+      expect(spy.mock.calls.length).toBe(2); // forward vec4 + scalar tail, shared by every runner of the device
       await backend.dispose();
       expect(() => own.createBuffer({ size: 4, usage: BufferUsage.STORAGE })).not.toThrow(); // a given device is not destroyed
     } finally {

@@ -42,8 +42,6 @@ fn reduce_workgroup(lane: u32, acc_a: ApaluAcc, acc_b: ApaluAcc) {
 }
 `;
 
-const lanes = ['x', 'y', 'z', 'w'] as const;
-
 function elementType(width: VectorWidth): string {
   return width === 4 ? 'vec4<u32>' : 'u32';
 }
@@ -62,7 +60,7 @@ export function forwardShader(width: VectorWidth): string {
     width === 4
       ? `  let xv = x[v];
   var out: vec4<u32>;
-${lanes.map((l, j) => `  { let c = channel(e0 + ${j}u); out.${l} = apalu_forward(xv.${l}, a[c], b[c]); }`).join('\n')}
+  for (var j = 0u; j < 4u; j++) { let c = channel(e0 + j); out[j] = apalu_forward(xv[j], a[c], b[c]); }
   y[v] = out;`
       : `  let c = channel(e0);
   y[e0] = apalu_forward(x[e0], a[c], b[c]);`;
@@ -109,7 +107,8 @@ export function backwardPartialShader(width: VectorWidth): string {
       ? `      let xv = x[i];
       let gv = dy[i];
       var out: vec4<u32>;
-${lanes.map((l) => `      out.${l} = apalu_backward(xv.${l}, gv.${l}, ab, bb, &acc_a, &acc_b);`).join('\n')}
+      // A loop, not four inlined copies: SwiftShader compiles the kernel several times faster.
+      for (var j = 0u; j < 4u; j++) { out[j] = apalu_backward(xv[j], gv[j], ab, bb, &acc_a, &acc_b); }
       dx[i] = out;`
       : `      dx[i] = apalu_backward(x[i], dy[i], ab, bb, &acc_a, &acc_b);`;
   return `${WGSL_APALU_MATH}

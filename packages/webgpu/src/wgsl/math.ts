@@ -217,7 +217,14 @@ fn apalu_acc_add_df(acc: ptr<function, ApaluAcc>, v: vec2<f32>) {
 fn apalu_acc_add(acc: ptr<function, ApaluAcc>, v: vec2<f32>, e: i32) {
   let r = apalu_opaque(v.x + v.y);
   let rest = vec2<f32>((v.x - r) + v.y, 0.0);
-  if (i32((bitcast<u32>(r) >> 23u) & 0xffu) + e < 27) {
+  let biased = i32((bitcast<u32>(r) >> 23u) & 0xffu) + e;
+  if (biased >= 27 && biased < 254 && e >= -126 && e <= 127) {
+    // The usual case: r·2^e is exact; rest·2^e can lose bits only for terms below 2^-76, by < 2^-50 of them.
+    let sc = apalu_pow2(e);
+    apalu_acc_add_df(acc, vec2<f32>(r * sc, rest.x * sc));
+    return;
+  }
+  if (biased < 27) {
     let scaled = vec2<f32>(bitcast<f32>(apalu_pack(vec2<f32>(r, 0.0), e + 100)), bitcast<f32>(apalu_pack(rest, e + 100)));
     (*acc).t = apalu_df_add((*acc).t, scaled);
     return;
