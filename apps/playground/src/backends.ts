@@ -1,0 +1,121 @@
+import type { ApaluBackend } from '@apalu/core';
+
+/** What a backend needs from the page before it can be created. */
+export type Requirement = 'crossOriginIsolated' | 'webgpu';
+
+export interface BackendEntry {
+  /** The name in the matrix (the backend's own `name` once created). */
+  name: string;
+  /** Which package provides it. */
+  pkg: string;
+  requires?: Requirement;
+  /** Cases this entry does not run, each with the reason (shown under the matrix). */
+  exclude?: Readonly<Record<string, string>>;
+  create(): Promise<ApaluBackend>;
+}
+
+/**
+ * A framework's own float32 ops on WebGPU (tfjs-webgpu, onnxruntime-web's WebGPU provider) on a
+ * device that flushes subnormals (SwiftShader, most GPUs): a negative subnormal x compares as 0
+ * and takes the x ≥ 0 branch, and NaN comes out of their exp/sigmoid/where as ±∞. The same cases
+ * and reasons as @apalu/tfjs's test/webgpu.test.ts; strict WGSL kernels (webgpu,
+ * tfjs-webgpu-kernel) run every case.
+ */
+function gpuOpsExclusions(framework: string): Record<string, string> {
+  const ftz = `${framework} ops flush subnormal x to 0 (x ≥ 0 branch taken for −1e-41)`;
+  const nan = `${framework} ops turn NaN into ±∞`;
+  return {
+    'special-values': nan,
+    'random-bits': `${nan}; ${ftz}`,
+    magnitudes: ftz,
+    'log-uniform': ftz,
+    'near-zero-negative': ftz,
+    'length-4': ftz,
+    'length-5': ftz,
+    'length-1023': ftz,
+    'length-1M': ftz,
+  };
+}
+
+const tfjs = (tfBackend: 'cpu' | 'wasm' | 'webgpu', path: 'kernel' | 'composed'): BackendEntry => ({
+  name: `tfjs-${tfBackend}-${path}`,
+  pkg: '@apalu/tfjs',
+  ...(tfBackend === 'webgpu' ? { requires: 'webgpu' as const } : {}),
+  ...(tfBackend === 'webgpu' && path === 'composed' ? { exclude: gpuOpsExclusions('tfjs-webgpu') } : {}),
+  async create() {
+    const [{ registerTfBackend }, { createBackend }] = await Promise.all([import('./tfjs-setup.js'), import('@apalu/tfjs')]);
+    await registerTfBackend(tfBackend);
+    return createBackend({ tfBackend, path });
+  },
+});
+
+const ort = (provider: 'wasm' | 'webgpu'): BackendEntry => ({
+  name: `onnxruntime-web-${provider}`,
+  pkg: '@apalu/onnx',
+  ...(provider === 'webgpu' ? { requires: 'webgpu' as const, exclude: gpuOpsExclusions("onnxruntime-web's WebGPU") } : {}),
+  async create() {
+    const [{ createBackend }, ort] = await Promise.all([import('@apalu/onnx'), import('onnxruntime-web')]);
+    // ORT logs at warning level through console.error, e.g. that the WebGPU provider leaves
+    // shape ops on the CPU (by design). The same module instance as @apalu/onnx's (deduped).
+    ort.env.logLevel = 'error';
+    return createBackend({ executionProviders: [provider] });
+  },
+});
+
+/** Every backend the page runs, in matrix order. Each package loads only when its row runs. */
+export const BACKENDS: readonly BackendEntry[] = [
+  {
+    name: 'core-reference',
+    pkg: '@apalu/core',
+    async create() {
+      const { createBackend } = await import('@apalu/core');
+      return createBackend();
+    },
+  },
+  {
+    name: 'wasm-simd',
+    pkg: '@apalu/wasm',
+    async create() {
+      const { createBackend } = await import('@apalu/wasm');
+      return createBackend({ simd: true });
+    },
+  },
+  {
+    name: 'wasm-simd-threads',
+    pkg: '@apalu/wasm',
+    requires: 'crossOriginIsolated',
+    async create() {
+      const { createBackend } = await import('@apalu/wasm');
+      // parallelThreshold 0: even the short cases go through the Web Worker split.
+      const backend = await createBackend({ simd: true, threads: Math.max(2, navigator.hardwareConcurrency), parallelThreshold: 0 });
+      if (backend.threads < 2) throw new Error(`@apalu/wasm ran on one thread: ${backend.threadsNote ?? 'no reason given'}`);
+      return backend;
+    },
+  },
+  {
+    name: 'webgpu',
+    pkg: '@apalu/webgpu',
+    requires: 'webgpu',
+    async create() {
+      const { createBackend } = await import('@apalu/webgpu');
+      return createBackend();
+    },
+  },
+  tfjs('cpu', 'kernel'),
+  tfjs('cpu', 'composed'),
+  tfjs('wasm', 'kernel'),
+  tfjs('wasm', 'composed'),
+  tfjs('webgpu', 'kernel'),
+  tfjs('webgpu', 'composed'),
+  ort('wasm'),
+  ort('webgpu'),
+];
+
+/** Why a requirement is not met here, or undefined when it is. */
+export function unmet(requirement: Requirement | undefined): string | undefined {
+  if (requirement === 'crossOriginIsolated' && !globalThis.crossOriginIsolated) {
+    return 'needs cross-origin isolation (COOP/COEP headers) for SharedArrayBuffer; serve with `pnpm --filter playground preview`';
+  }
+  if (requirement === 'webgpu' && !('gpu' in navigator)) return 'navigator.gpu is missing: this browser or context has no WebGPU';
+  return undefined;
+}

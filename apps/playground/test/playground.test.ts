@@ -1,0 +1,140 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { apalu, apaluDerivative, fitTo } from '@apalu/core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Browser, openBrowser } from './browser.js';
+import type { MatrixRow } from '../src/matrix.js';
+import type { BenchRow } from '../src/bench.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const artifacts = join(root, 'test-results');
+const baseUrl = inject('baseUrl');
+const skipReason = inject('skipReason');
+if (skipReason) console.warn(`[playground] skipped: ${skipReason}`);
+
+/** f and ∂f/∂x as plotted: uPlot's data rows 1 and 2 over row 0 (x). */
+type Plotted = { x: number[]; f: number[]; d: number[]; a: number; b: number };
+
+describe.skipIf(skipReason !== '')('playground in Debian chromium', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await openBrowser();
+    await browser.page.goto(baseUrl);
+    await browser.page.waitForFunction(() => 'apaluPlayground' in globalThis && document.querySelector('#plot canvas') !== null);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const plotted = () =>
+    browser.page.evaluate((): Plotted => {
+      const p = (globalThis as unknown as { apaluPlayground: { curve: { plot: { data: number[][] } } } }).apaluPlayground;
+      const [x, f, d] = p.curve.plot.data as [number[], number[], number[]];
+      const { a, b } = (globalThis as unknown as { apaluPlayground: { params: { a: number; b: number } } }).apaluPlayground.params;
+      return { x: [...x], f: [...f], d: [...d], a, b };
+    });
+
+  const expectCurveOf = (p: Plotted, a: number, b: number) => {
+    expect(p.a).toBe(a);
+    expect(p.b).toBe(b);
+    p.x.forEach((x, i) => {
+      expect(p.f[i]).toBe(apalu(x, a, b));
+      expect(p.d[i]).toBe(apaluDerivative(x, a, b));
+    });
+  };
+
+  it('loads without console errors and is cross-origin isolated in a secure context', async () => {
+    const { page, errors } = browser;
+    const flags = await page.evaluate(() => ({ isSecureContext, crossOriginIsolated, gpu: 'gpu' in navigator }));
+    expect(flags).toEqual({ isSecureContext: true, crossOriginIsolated: true, gpu: true });
+    expect(await page.locator('#plot canvas').count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('moving a slider redraws f and ∂f/∂x for the new parameters', async () => {
+    const { page } = browser;
+    const before = await plotted();
+    expectCurveOf(before, 1, 1);
+    const canvas = () => page.evaluate(() => (document.querySelector('#plot canvas') as HTMLCanvasElement).toDataURL());
+    const pixelsBefore = await canvas();
+
+    await page.locator('#slider-a').fill('2.2');
+    await page.locator('#slider-b').fill('0.4');
+    const after = await plotted();
+    expectCurveOf(after, 2.2, 0.4);
+    // At x = 2, f(2) = a·2·(1 + σ(3.404)) moves with a: 2·2·(1.9678…) ≈ 7.87 instead of 3.94.
+    const i2 = after.x.indexOf(2);
+    expect(after.f[i2]).toBeCloseTo(2.2 * 2 * (1 + 1 / (1 + Math.exp(-1.702 * 2))), 12);
+    expect(after.f[i2]).not.toBe(before.f[i2]);
+    // uPlot redraws on its own schedule: wait for the pixels to change.
+    await page.waitForFunction((before) => (document.querySelector('#plot canvas') as HTMLCanvasElement).toDataURL() !== before, pixelsBefore, {
+      timeout: 5000,
+    });
+    expect(await canvas()).not.toBe(pixelsBefore);
+    expect(await page.locator('#value-a').textContent()).toBe('2.200');
+    expect(await page.locator('#kink').textContent()).toContain('jumps at 0 from b = 0.400 (left) to 1.5·a = 3.300');
+  });
+
+  it('each fitTo button sets the sliders to the fitted (a, b) and the curve follows', async () => {
+    const { page } = browser;
+    for (const name of ['relu', 'elu', 'gelu'] as const) {
+      const fit = fitTo(name);
+      await page.locator(`button[data-fit="${name}"]`).click();
+      const p = await plotted();
+      expectCurveOf(p, fit.a, fit.b);
+      // The sliders step by 0.01 from 0.01: they show the nearest position.
+      const slider = (id: string) => page.locator(id).inputValue().then(Number);
+      expect(await slider('#slider-a')).toBeCloseTo(Math.max(0.01, fit.a), 1);
+      expect(await slider('#slider-b')).toBeCloseTo(Math.max(0.01, fit.b), 1);
+      expect(await page.locator(`button[data-fit="${name}"]`).textContent()).toContain(`a = ${fit.a.toFixed(3)}, b = ${fit.b.toFixed(3)}`);
+    }
+  });
+
+  it('every backend in the in-page conformance matrix passes its accuracy class', { timeout: 900_000 }, async () => {
+    const { page, errors } = browser;
+    await page.locator('#run-matrix').click();
+    await page.waitForFunction(() => (globalThis as unknown as { apaluPlayground: { matrix: { state: string } } }).apaluPlayground.matrix.state === 'done', null, {
+      timeout: 880_000,
+      polling: 1000,
+    });
+    const rows = await page.evaluate(() => (globalThis as unknown as { apaluPlayground: { matrix: { rows: MatrixRow[] } } }).apaluPlayground.matrix.rows);
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'playground.png'), fullPage: true });
+    const summary = rows.map((r) => `${r.name}: ${r.status}${r.accuracy ? ` (${r.accuracy})` : ''}${r.detail ? ` — ${r.detail}` : ''}`).join('\n');
+    console.log(`[playground] in-page matrix:\n${summary}`);
+    const unavailable = rows.filter((r) => r.status === 'unavailable');
+    if (unavailable.length > 0 && !process.env.CI) {
+      console.warn(`[playground] not run in this browser (a failure in CI):\n${unavailable.map((r) => `${r.name}: ${r.detail}`).join('\n')}`);
+    }
+    const required = process.env.CI ? rows : rows.filter((r) => r.status !== 'unavailable');
+    expect(required.filter((r) => r.status !== 'pass').map((r) => `${r.name}: ${r.status} — ${r.detail ?? ''}`)).toEqual([]);
+    expect(rows.length).toBeGreaterThanOrEqual(9);
+    expect(await page.locator('#matrix table').count()).toBe(2);
+    expect(errors).toEqual([]);
+  });
+
+  it('the quick benchmark times every backend and shows the WebGPU adapter', { timeout: 300_000 }, async () => {
+    const { page } = browser;
+    await page.locator('#run-bench').click();
+    await page.waitForFunction(() => (globalThis as unknown as { apaluPlayground: { bench: { state: string } } }).apaluPlayground.bench.state === 'done', null, {
+      timeout: 290_000,
+      polling: 500,
+    });
+    const { rows, adapter } = await page.evaluate(() => {
+      const p = (globalThis as unknown as { apaluPlayground: { bench: { rows: BenchRow[] }; adapter: { available: boolean } } }).apaluPlayground;
+      return { rows: p.bench.rows, adapter: p.adapter };
+    });
+    console.log(`[playground] adapter: ${JSON.stringify(adapter)}`);
+    console.log(`[playground] bench (forward, 1M elements; a shared 2-core machine):\n${rows.map((r) => `${r.name}: ${r.meanMs?.toFixed(2) ?? r.status} ms${r.melemPerS ? `, ${r.melemPerS.toFixed(0)} M/s` : ''}${r.detail ? ` — ${r.detail}` : ''}`).join('\n')}`);
+    expect(adapter.available).toBe(true);
+    expect(await page.locator('#adapter').textContent()).toMatch(/^WebGPU adapter: /);
+    const ran = rows.filter((r) => r.status !== 'unavailable' || process.env.CI);
+    for (const r of ran) {
+      expect(r.status, `${r.name}: ${r.detail ?? ''}`).toBe('done');
+      expect(r.meanMs).toBeGreaterThan(0);
+    }
+    await page.screenshot({ path: join(artifacts, 'playground-bench.png'), fullPage: true });
+  });
+});
