@@ -1,4 +1,3 @@
-/// <reference types="@webgpu/types" />
 export { createBackend, conformanceVariants, type WebGpuBackendOptions, type WebGpuBackend } from './backend.js';
 export { requestApaluDevice, type DeviceRequest } from './device.js';
 export { ApaluGpuError } from './errors.js';

@@ -4,5 +4,6 @@ import { createBackend } from '../src/index.js';
 import { probeGpu } from './gpu.js';
 
 const gpu = await probeGpu();
-if (gpu.ok) describeConformance('webgpu', () => createBackend(), { large: true, timeout: 300_000 });
+// The 16M case takes ≈ 4 min on SwiftShader on 2 shared cores.
+if (gpu.ok) describeConformance('webgpu', () => createBackend(), { large: true, timeout: 600_000 });
 else describe.skip(`APALU conformance: webgpu (no WebGPU adapter: ${gpu.reason})`, () => it('needs a GPU', () => {}));
