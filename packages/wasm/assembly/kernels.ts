@@ -13,8 +13,6 @@ const LOG2E: f32 = 1.44269502;
 // Adding 1.5·2^23 rounds to an integer held in the low mantissa bits (XNNPACK's trick);
 // the extra 127 is the float32 exponent bias, so `bits << 23` is 2^n directly.
 const MAGIC_BIASED: f32 = 12583039.0;
-const MAGIC: f32 = 12582912.0;
-const MAGIC_BITS: i32 = 0x4b400000;
 // ln 2 split in two (Cody–Waite): n·LN2_HI is exact for |n| < 2^9.
 const LN2_HI: f32 = 0.693145751953125;
 const LN2_LO: f32 = 1.42860677e-6;
@@ -29,7 +27,14 @@ const C6: f32 = 0.0013882395578548312;
 // stay a normal float32. Backward: e^x scales b·dy down to float32 subnormals, so 2^n is
 // built as a float64 and the clamp sits far lower (|n| < 2^9 keeps n·LN2_HI exact).
 const FWD_CLAMP: f32 = -87.0;
-const BWD_CLAMP: f32 = -300.0;
+const BWD_CLAMP: f32 = -150.0;
+// Backward: 2^n is built as 2^(n+100) (normal for n ≥ −226) and scaled back by 2^−100, so
+// b·e^x keeps its float32 subnormal values; the −150 clamp is exact while |b·dy| < 1e19.
+const MAGIC_BWD: f32 = 12583139.0; // 1.5·2^23 + 127 + 100
+const DOWN: f32 = 7.888609052210118e-31; // 2^−100
+const DOWN64: f64 = 7.888609052210118e-31;
+const UP: f32 = 1.2676506002282294e30; // 2^100
+const HUGE_TERM_BITS: i32 = 0x7d800000; // 2^124
 
 // ---- scalar element kernels (also the SIMD build's tails) -----------------------------
 
@@ -69,29 +74,33 @@ let gN: f32 = 0;
 let gTermA: f64 = 0;
 let gTermB: f64 = 0;
 
-/** dy·∂f/∂x, with dy·∂f/∂a in gTermA and dy·∂f/∂b in gTermB (the other one is 0). */
-@inline function backwardScalar(x: f32, dy: f32, a: f64, b: f64): f32 {
+/**
+ * dy·∂f/∂x, with dy·∂f/∂a in gTermA and dy·∂f/∂b in gTermB (the other one is 0). float32
+ * up to the last products, which are exact in float64 and rounded once.
+ */
+@inline function backwardScalar(x: f32, dy: f32, a: f32, b: f32): f32 {
   const neg = x < 0;
-  let t = select<f32>(x, x * MINUS_K, neg);
+  const kx = x * MINUS_K;
+  let t = select<f32>(kx, x, kx < x);
   t = select<f32>(BWD_CLAMP, t, t < BWD_CLAMP);
-  const r = reduce(t, MAGIC);
-  const ni = reinterpret<i32>(gN) - MAGIC_BITS;
-  const p = <f64>r + <f64>gRQ;
-  const s = reinterpret<f64>(<i64>(ni + 1023) << 52);
-  const sp = s * p;
+  const r = reduce(t, MAGIC_BWD);
+  const p = r + gRQ;
+  const sS = reinterpret<f32>(reinterpret<i32>(gN) << 23);
+  const spS = sS * p;
+  const s = sS * DOWN;
+  const sp = spS * DOWN;
   const e = s + sp;
-  const em1 = (s - 1) + sp;
-  const sig = 1 / (1 + e);
-  const t64 = <f64>t;
-  const g = 1 + sig * (1 - t64 * e * sig);
-  const x64 = <f64>x;
-  const dy64 = <f64>dy;
-  const neg64 = x64 < 0;
-  const termA = dy64 * (x64 * (1 + sig));
-  const termB = dy64 * em1;
-  gTermA = select<f64>(0, termA, neg64);
-  gTermB = select<f64>(termB, 0, neg64);
-  return <f32>select<f64>(dy64 * (b * e), dy64 * (a * g), neg64);
+  const em1 = (s - <f32>1) + sp;
+  const sig = <f32>1 / ((<f32>1 + s) + sp);
+  const w = <f32>1 - t * e * sig;
+  const v = select<f32>(p, sig, neg);
+  const u = select<f32>(1, w, neg);
+  const coef = select<f32>(b, a, neg);
+  const sc = select<f32>(sS, UP, neg);
+  // float64 terms: x·(1 + σ) must not overflow float32 for x near FLT_MAX.
+  gTermA = select<f64>(0, <f64>dy * (<f64>x * (1 + <f64>sig)), neg);
+  gTermB = select<f64>(<f64>dy * <f64>em1, 0, neg);
+  return <f32>((<f64>dy * <f64>coef) * (1 + <f64>v * <f64>u) * (<f64>sc * DOWN64));
 }
 
 // ---- SIMD element kernels (no v128 globals: the scalar build must not see the type) ---
@@ -133,6 +142,96 @@ let gTermB: f64 = 0;
 }
 
 /**
+ * One vector of the backward pass: stores dx at dxp and returns dy·∂f/∂a in the x ≥ 0 lanes
+ * and dy·∂f/∂b in the x < 0 lanes (each term is 0 in the other side's lanes).
+ */
+@inline function backwardVec(
+  xp: usize, dyp: usize, dxp: usize, av: v128, bv: v128, ap: usize, bp: usize, accA: usize, accB: usize, row: bool,
+): v128 {
+  const one = f32x4.splat(1);
+  const x = v128.load(xp);
+  const dy = v128.load(dyp);
+  const neg = f32x4.lt(x, f32x4.splat(0));
+  let t = f32x4.pmin(x, f32x4.mul(x, f32x4.splat(MINUS_K)));
+  t = f32x4.pmax(t, f32x4.splat(BWD_CLAMP));
+  const vn = f32x4.add(f32x4.mul(t, f32x4.splat(LOG2E)), f32x4.splat(MAGIC_BWD));
+  const nf = f32x4.sub(vn, f32x4.splat(MAGIC_BWD));
+  let r = f32x4.sub(t, f32x4.mul(nf, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(nf, f32x4.splat(LN2_LO)));
+  let q = f32x4.add(f32x4.mul(f32x4.splat(C6), r), f32x4.splat(C5));
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C4));
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C3));
+  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C2));
+  const p = f32x4.add(r, f32x4.mul(f32x4.mul(r, r), q));
+  const sS = i32x4.shl(vn, 23);
+  const spS = f32x4.mul(sS, p);
+  const down = f32x4.splat(DOWN);
+  const s = f32x4.mul(sS, down);
+  const sp = f32x4.mul(spS, down);
+  const e = f32x4.add(s, sp);
+  const em1 = f32x4.add(f32x4.sub(s, one), sp);
+  const sig = f32x4.div(one, f32x4.add(f32x4.add(one, s), sp));
+  const w = f32x4.sub(one, f32x4.mul(f32x4.mul(t, e), sig));
+  // dx = (dy·coef)·(1 + v·u)·(sc·2^−100) in float64, exact until the last rounding:
+  // x ≥ 0: dy·a·(1 + σ·w) with sc = 2^100; x < 0: dy·b·(1 + p)·2^n with sc = 2^(n+100).
+  const v = v128.bitselect(p, sig, neg);
+  const u = v128.bitselect(one, w, neg);
+  const coef = v128.bitselect(bv, av, neg);
+  const sc = v128.bitselect(sS, f32x4.splat(UP), neg);
+  const lo = backwardDx(dy, coef, v, u, sc);
+  const hi = backwardDx(
+    f32x4.shuffle(dy, dy, 2, 3, 2, 3),
+    f32x4.shuffle(coef, coef, 2, 3, 2, 3),
+    f32x4.shuffle(v, v, 2, 3, 2, 3),
+    f32x4.shuffle(u, u, 2, 3, 2, 3),
+    f32x4.shuffle(sc, sc, 2, 3, 2, 3),
+  );
+  const termA = v128.andnot(f32x4.mul(dy, f32x4.mul(x, f32x4.add(one, sig))), neg);
+  const termB = v128.and(f32x4.mul(dy, em1), neg);
+  let terms = v128.or(termA, termB);
+  // |term| bits above 2^124's (NaN and ∞ included): a signed compare on the magnitude bits.
+  if (v128.any_true(i32x4.gt_s(v128.and(terms, i32x4.splat(0x7fffffff)), i32x4.splat(HUGE_TERM_BITS)))) {
+    fixTerms(xp, dyp, ap, bp, accA, accB, row);
+    terms = f32x4.splat(0);
+  }
+  v128.store(dxp, f32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+  return terms;
+}
+
+let gFixA: f64 = 0;
+let gFixB: f64 = 0;
+
+/**
+ * The fallback for a vector whose float32 terms are huge (> 2^124, where 8 of them could
+ * overflow a float32 block sum), infinite or NaN: its four terms again in float64, added to
+ * gFixA/gFixB (shared channel) or to accA[j]/accB[j] (row). Runs before dx is stored, so an
+ * in-place dx = dy still reads the original dy.
+ */
+function fixTerms(xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB: usize, row: bool): void {
+  for (let j = 0; j < 4; j++) {
+    const o = <usize>j << 2;
+    const oc: usize = row ? o : 0;
+    backwardScalar(load<f32>(xp + o), load<f32>(dyp + o), load<f32>(ap + oc), load<f32>(bp + oc));
+    if (row) {
+      const o8 = <usize>j << 3;
+      store<f64>(accA + o8, load<f64>(accA + o8) + gTermA);
+      store<f64>(accB + o8, load<f64>(accB + o8) + gTermB);
+    } else {
+      gFixA += gTermA;
+      gFixB += gTermB;
+    }
+  }
+}
+
+/** Lanes 0, 1 of (dy·coef)·(1 + v·u)·(sc·2^−100) in float64 (exact until the last rounding). */
+@inline function backwardDx(dy: v128, coef: v128, v: v128, u: v128, sc: v128): v128 {
+  const dyc = f64x2.mul(f64x2.promote_low_f32x4(dy), f64x2.promote_low_f32x4(coef));
+  const g = f64x2.add(f64x2.splat(1), f64x2.mul(f64x2.promote_low_f32x4(v), f64x2.promote_low_f32x4(u)));
+  const scale = f64x2.mul(f64x2.promote_low_f32x4(sc), f64x2.splat(DOWN64));
+  return f64x2.mul(f64x2.mul(dyc, g), scale);
+}
+
+/**
  * Backward over `len` elements. row = false: all share a, b; sums returned in gSumA, gSumB.
  * row = true: element j uses a[j], b[j] and adds its terms to the float64 accA[j], accB[j].
  * Always inlined with a constant `row`, so each caller keeps only its own branch.
@@ -146,105 +245,93 @@ let gTermB: f64 = 0;
   const a0 = <f64>load<f32>(ap);
   const b0 = <f64>load<f32>(bp);
   if (ASC_FEATURE_SIMD) {
-    let aLo = f64x2.splat(a0);
-    let aHi = aLo;
-    let bLo = f64x2.splat(b0);
-    let bHi = bLo;
+    let av = f32x4.splat(<f32>a0);
+    let bv = f32x4.splat(<f32>b0);
     let accALo = f64x2.splat(0);
     let accAHi = accALo;
     let accBLo = accALo;
     let accBHi = accALo;
-    const one = f64x2.splat(1);
-    const zero = f64x2.splat(0);
+    // Each lane adds at most 8 terms in float32 (relative error ≤ 8·2^−24 of Σ|terms|)
+    // before its block goes into float64, so the sums stay within 1e-6 at any length.
+    let blockA = f32x4.splat(0);
+    let blockB = blockA;
+    let inBlock = 0;
+    gFixA = 0;
+    gFixB = 0;
+    const zero = f32x4.splat(0);
+    if (!row) {
+      // Unrolled ×2 (the shared-channel case is the hot one); a block is 4 pairs here.
+      for (; i + 8 <= len; i += 8) {
+        const o = <usize>i << 2;
+        const t0 = backwardVec(xp + o, dyp + o, dxp + o, av, bv, ap, bp, 0, 0, false);
+        const t1 = backwardVec(xp + o + 16, dyp + o + 16, dxp + o + 16, av, bv, ap, bp, 0, 0, false);
+        const n0 = f32x4.lt(v128.load(xp + o), zero);
+        const n1 = f32x4.lt(v128.load(xp + o, 16), zero);
+        blockA = f32x4.add(blockA, f32x4.add(v128.andnot(t0, n0), v128.andnot(t1, n1)));
+        blockB = f32x4.add(blockB, f32x4.add(v128.and(t0, n0), v128.and(t1, n1)));
+        if (++inBlock == 4) {
+          accALo = f64x2.add(accALo, f64x2.promote_low_f32x4(blockA));
+          accAHi = f64x2.add(accAHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockA, blockA, 2, 3, 2, 3)));
+          accBLo = f64x2.add(accBLo, f64x2.promote_low_f32x4(blockB));
+          accBHi = f64x2.add(accBHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockB, blockB, 2, 3, 2, 3)));
+          blockA = zero;
+          blockB = zero;
+          inBlock = 0;
+        }
+      }
+    }
     for (; i + 4 <= len; i += 4) {
       const o = <usize>i << 2;
       if (row) {
-        const av = v128.load(ap + o);
-        const bv = v128.load(bp + o);
-        aLo = f64x2.promote_low_f32x4(av);
-        aHi = f64x2.promote_low_f32x4(f32x4.shuffle(av, av, 2, 3, 2, 3));
-        bLo = f64x2.promote_low_f32x4(bv);
-        bHi = f64x2.promote_low_f32x4(f32x4.shuffle(bv, bv, 2, 3, 2, 3));
+        av = v128.load(ap + o);
+        bv = v128.load(bp + o);
       }
-      const x = v128.load(xp + o);
-      const dy = v128.load(dyp + o);
-      const neg = f32x4.lt(x, f32x4.splat(0));
-      let t = v128.bitselect(x, f32x4.mul(x, f32x4.splat(MINUS_K)), neg);
-      t = f32x4.pmax(t, f32x4.splat(BWD_CLAMP));
-      const vn = f32x4.add(f32x4.mul(t, f32x4.splat(LOG2E)), f32x4.splat(MAGIC));
-      const nf = f32x4.sub(vn, f32x4.splat(MAGIC));
-      let r = f32x4.sub(t, f32x4.mul(nf, f32x4.splat(LN2_HI)));
-      r = f32x4.sub(r, f32x4.mul(nf, f32x4.splat(LN2_LO)));
-      let q = f32x4.add(f32x4.mul(f32x4.splat(C6), r), f32x4.splat(C5));
-      q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C4));
-      q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C3));
-      q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C2));
-      const rq = f32x4.mul(f32x4.mul(r, r), q);
-      const n = i32x4.sub(vn, i32x4.splat(MAGIC_BITS));
-
-      // low lanes 0, 1
-      let x64 = f64x2.promote_low_f32x4(x);
-      let dy64 = f64x2.promote_low_f32x4(dy);
-      let p = f64x2.add(f64x2.promote_low_f32x4(r), f64x2.promote_low_f32x4(rq));
-      let s = i64x2.shl(i64x2.add(i64x2.extend_low_i32x4_s(n), i64x2.splat(1023)), 52);
-      let sp = f64x2.mul(s, p);
-      let e = f64x2.add(s, sp);
-      let em1 = f64x2.add(f64x2.sub(s, one), sp);
-      let sig = f64x2.div(one, f64x2.add(one, e));
-      let t64 = f64x2.promote_low_f32x4(t);
-      let g = f64x2.add(one, f64x2.mul(sig, f64x2.sub(one, f64x2.mul(f64x2.mul(t64, e), sig))));
-      let neg64 = f64x2.lt(x64, zero);
-      const dxLo = v128.bitselect(f64x2.mul(dy64, f64x2.mul(bLo, e)), f64x2.mul(dy64, f64x2.mul(aLo, g)), neg64);
-      const taLo = v128.andnot(f64x2.mul(dy64, f64x2.mul(x64, f64x2.add(one, sig))), neg64);
-      const tbLo = v128.and(f64x2.mul(dy64, em1), neg64);
-
-      // high lanes 2, 3
-      const xh = f32x4.shuffle(x, x, 2, 3, 2, 3);
-      x64 = f64x2.promote_low_f32x4(xh);
-      dy64 = f64x2.promote_low_f32x4(f32x4.shuffle(dy, dy, 2, 3, 2, 3));
-      p = f64x2.add(f64x2.promote_low_f32x4(f32x4.shuffle(r, r, 2, 3, 2, 3)), f64x2.promote_low_f32x4(f32x4.shuffle(rq, rq, 2, 3, 2, 3)));
-      s = i64x2.shl(i64x2.add(i64x2.extend_high_i32x4_s(n), i64x2.splat(1023)), 52);
-      sp = f64x2.mul(s, p);
-      e = f64x2.add(s, sp);
-      em1 = f64x2.add(f64x2.sub(s, one), sp);
-      sig = f64x2.div(one, f64x2.add(one, e));
-      t64 = f64x2.promote_low_f32x4(f32x4.shuffle(t, t, 2, 3, 2, 3));
-      g = f64x2.add(one, f64x2.mul(sig, f64x2.sub(one, f64x2.mul(f64x2.mul(t64, e), sig))));
-      neg64 = f64x2.lt(x64, zero);
-      const dxHi = v128.bitselect(f64x2.mul(dy64, f64x2.mul(bHi, e)), f64x2.mul(dy64, f64x2.mul(aHi, g)), neg64);
-      const taHi = v128.andnot(f64x2.mul(dy64, f64x2.mul(x64, f64x2.add(one, sig))), neg64);
-      const tbHi = v128.and(f64x2.mul(dy64, em1), neg64);
-
-      v128.store(dxp + o, f32x4.shuffle(f32x4.demote_f64x2_zero(dxLo), f32x4.demote_f64x2_zero(dxHi), 0, 1, 4, 5));
+      const tv = row
+        ? backwardVec(xp + o, dyp + o, dxp + o, av, bv, ap + o, bp + o, accA + (<usize>i << 3), accB + (<usize>i << 3), true)
+        : backwardVec(xp + o, dyp + o, dxp + o, av, bv, ap, bp, 0, 0, false);
+      const neg = f32x4.lt(v128.load(xp + o), zero);
+      const termA = v128.andnot(tv, neg);
+      const termB = v128.and(tv, neg);
       if (row) {
         const o8 = <usize>i << 3;
-        v128.store(accA + o8, f64x2.add(v128.load(accA + o8), taLo));
-        v128.store(accA + o8, f64x2.add(v128.load(accA + o8, 16), taHi), 16);
-        v128.store(accB + o8, f64x2.add(v128.load(accB + o8), tbLo));
-        v128.store(accB + o8, f64x2.add(v128.load(accB + o8, 16), tbHi), 16);
+        v128.store(accA + o8, f64x2.add(v128.load(accA + o8), f64x2.promote_low_f32x4(termA)));
+        v128.store(accA + o8, f64x2.add(v128.load(accA + o8, 16), f64x2.promote_low_f32x4(f32x4.shuffle(termA, termA, 2, 3, 2, 3))), 16);
+        v128.store(accB + o8, f64x2.add(v128.load(accB + o8), f64x2.promote_low_f32x4(termB)));
+        v128.store(accB + o8, f64x2.add(v128.load(accB + o8, 16), f64x2.promote_low_f32x4(f32x4.shuffle(termB, termB, 2, 3, 2, 3))), 16);
       } else {
-        accALo = f64x2.add(accALo, taLo);
-        accAHi = f64x2.add(accAHi, taHi);
-        accBLo = f64x2.add(accBLo, tbLo);
-        accBHi = f64x2.add(accBHi, tbHi);
+        blockA = f32x4.add(blockA, termA);
+        blockB = f32x4.add(blockB, termB);
+        if (++inBlock == 8) {
+          accALo = f64x2.add(accALo, f64x2.promote_low_f32x4(blockA));
+          accAHi = f64x2.add(accAHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockA, blockA, 2, 3, 2, 3)));
+          accBLo = f64x2.add(accBLo, f64x2.promote_low_f32x4(blockB));
+          accBHi = f64x2.add(accBHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockB, blockB, 2, 3, 2, 3)));
+          blockA = zero;
+          blockB = zero;
+          inBlock = 0;
+        }
       }
     }
     if (!row) {
+      accALo = f64x2.add(accALo, f64x2.promote_low_f32x4(blockA));
+      accAHi = f64x2.add(accAHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockA, blockA, 2, 3, 2, 3)));
+      accBLo = f64x2.add(accBLo, f64x2.promote_low_f32x4(blockB));
+      accBHi = f64x2.add(accBHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockB, blockB, 2, 3, 2, 3)));
       const accAv = f64x2.add(accALo, accAHi);
       const accBv = f64x2.add(accBLo, accBHi);
-      sumA = f64x2.extract_lane(accAv, 0) + f64x2.extract_lane(accAv, 1);
-      sumB = f64x2.extract_lane(accBv, 0) + f64x2.extract_lane(accBv, 1);
+      sumA = f64x2.extract_lane(accAv, 0) + f64x2.extract_lane(accAv, 1) + gFixA;
+      sumB = f64x2.extract_lane(accBv, 0) + f64x2.extract_lane(accBv, 1) + gFixB;
     }
   }
   for (; i < len; i++) {
     const o = <usize>i << 2;
     if (row) {
       const o8 = <usize>i << 3;
-      store<f32>(dxp + o, backwardScalar(load<f32>(xp + o), load<f32>(dyp + o), <f64>load<f32>(ap + o), <f64>load<f32>(bp + o)));
+      store<f32>(dxp + o, backwardScalar(load<f32>(xp + o), load<f32>(dyp + o), load<f32>(ap + o), load<f32>(bp + o)));
       store<f64>(accA + o8, load<f64>(accA + o8) + gTermA);
       store<f64>(accB + o8, load<f64>(accB + o8) + gTermB);
     } else {
-      store<f32>(dxp + o, backwardScalar(load<f32>(xp + o), load<f32>(dyp + o), a0, b0));
+      store<f32>(dxp + o, backwardScalar(load<f32>(xp + o), load<f32>(dyp + o), <f32>a0, <f32>b0));
       sumA += gTermA;
       sumB += gTermB;
     }
