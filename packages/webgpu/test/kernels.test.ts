@@ -1,4 +1,5 @@
 import { ApaluInputError, apalu, apaluDerivative, backward as coreBackward, forward as coreForward, splitmix32 } from '@apalu/core';
+import { ulpDistance } from '@apalu/conformance';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ApaluGpuError,
@@ -23,20 +24,11 @@ beforeAll(async () => {
 });
 afterAll(() => shared?.dispose());
 
-/** Distance in representable float32 values; ±0 equal, NaN only matches NaN. */
-function ulps(got: number, want: number): number {
-  if (Number.isNaN(got) || Number.isNaN(want)) return Number.isNaN(got) && Number.isNaN(want) ? 0 : Infinity;
-  const f = new Float32Array([got, want]);
-  const i = new Int32Array(f.buffer);
-  const ordered = (v: number) => (v < 0 ? -2147483648 - v : v);
-  return Math.abs(ordered(i[0]!) - ordered(i[1]!));
-}
-
 function maxUlps(got: Float32Array, want: ArrayLike<number>): { max: number; at: number } {
   let max = 0;
   let at = -1;
   for (let i = 0; i < got.length; i++) {
-    const u = ulps(got[i]!, Math.fround(want[i]!));
+    const u = ulpDistance(got[i]!, Math.fround(want[i]!));
     if (u > max) [max, at] = [u, i];
   }
   return { max, at };
