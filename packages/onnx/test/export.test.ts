@@ -1,3 +1,4 @@
+import { apaluLayer } from '@apalu/tfjs';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { ExportError, exportTfjsModel, onnx, supportedLayers } from '../src/index.js';
@@ -73,6 +74,27 @@ describe('exportTfjsModel: every supported layer agrees with tfjs (cpu) in onnxr
     seedWeights(model, 30);
     const { worstRatio, maxAbs } = await agreement(model, [seeded(2 * 108, 5), seeded(2 * 108, 6)]);
     expect(worstRatio, `max |err| ${maxAbs}`).toBeLessThanOrEqual(1);
+  });
+
+  it('Apalu layers in every parameter shape: per element on NHWC input, per element and per channel on NCHW, per unit; a fixed batch', async () => {
+    const model = tf.sequential({
+      layers: [
+        apaluLayer({ inputShape: [5, 4, 3] }), // a, b [5, 4, 3] on the NHWC input itself
+        tf.layers.conv2d({ filters: 2, kernelSize: 2 }),
+        apaluLayer(), // [4, 3, 2], permuted to [2, 4, 3] for NCHW
+        tf.layers.conv2d({ filters: 3, kernelSize: 1 }),
+        apaluLayer({ sharedAxes: [1, 2] }), // [1, 1, 3] → [3, 1, 1]
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 4 }),
+        apaluLayer(), // [4]
+      ],
+    });
+    seedWeights(model, 40);
+    const x = seeded(2 * 60, 7, -3, 3);
+    const { worstRatio, maxAbs } = await agreement(model, [x]);
+    expect(worstRatio, `max |err| ${maxAbs}`).toBeLessThanOrEqual(1);
+    const fixed = onnx.ModelProto.decode(exportTfjsModel(model, { batch: 2 }));
+    expect(fixed.graph!.input![0]!.type!.tensorType!.shape!.dim!.map((d) => Number(d.dimValue))).toEqual([2, 5, 4, 3]);
   });
 
   it('names an unsupported layer and lists the supported ones; writes nothing', () => {
