@@ -1,7 +1,7 @@
 import { apalu as apalu64, splitmix32 } from '@apalu/core';
 import { describeConformance } from '@apalu/conformance/vitest';
 import { describe, expect, it } from 'vitest';
-import { apalu, createBackend } from '../src/index.js';
+import { apalu, conformanceVariants, createBackend } from '../src/index.js';
 import { tf } from './tf.js';
 import { webgpuUnavailable } from './webgpu.js';
 
@@ -22,22 +22,7 @@ describe.skipIf(skip !== null)('apalu on tfjs webgpu', () => {
 
 if (skip === null) {
   describeConformance('tfjs webgpu kernel', () => createBackend({ tfBackend: 'webgpu', path: 'kernel' }));
-  // tfjs's own webgpu ops on a device that flushes subnormals (SwiftShader, most GPUs): a
-  // negative subnormal x compares as 0 and takes the x ≥ 0 branch (f' = 1.5a instead of b), and
-  // NaN comes out of tfjs's webgpu sigmoid/expm1/where as ±∞. The kernel path has neither problem.
-  const ftz = 'tfjs-webgpu ops flush subnormal x to 0 (x ≥ 0 branch taken for −1e-41)';
-  const nan = 'tfjs-webgpu ops turn NaN into ±∞';
-  describeConformance('tfjs webgpu composed', () => createBackend({ tfBackend: 'webgpu', path: 'composed' }), {
-    exclude: {
-      'special-values': nan,
-      'random-bits': `${nan}; ${ftz}`,
-      magnitudes: ftz,
-      'log-uniform': ftz,
-      'near-zero-negative': ftz,
-      'length-4': ftz,
-      'length-5': ftz,
-      'length-1023': ftz,
-      'length-1M': ftz,
-    },
-  });
+  // The exclusions (subnormal flushing, NaN → ±∞ in tfjs's own webgpu ops) live with the variant.
+  const composed = conformanceVariants.find((v) => v.name === 'tfjs-webgpu-composed')!;
+  describeConformance('tfjs webgpu composed', () => createBackend(composed.options), { exclude: composed.exclude });
 }
