@@ -4,7 +4,9 @@ import { mnistSplit } from '../data/mnist.js';
 import type { Experiment } from '../experiment.js';
 import { mlp } from '../models.js';
 import { lineChart } from '../report/charts.js';
-import { mean } from '../stats.js';
+import { mean, std } from '../stats.js';
+
+const fmtExp = (xs: number[]) => (xs.length === 1 ? xs[0]!.toExponential(1) : `${mean(xs).toExponential(1)} ± ${std(xs).toExponential(1)}`);
 import { kernelGradientNorms } from '../train.js';
 import { disposeTensors, fitAndTest, fmt, table, tensors } from './common.js';
 import { tf } from '../tf.js';
@@ -89,7 +91,7 @@ export const depthExperiment: Experiment<Config, Run> = {
         if (rs.length === 0) continue;
         const at = (epoch: number) => rs.map((r) => Math.log10((r.norms[epoch]![0]! || 1e-30) / (r.norms[epoch]!.at(-2)! || 1e-30)));
         const last = rs[0]!.norms.length - 1;
-        rows.push([depth, a, fmt(rs.map((r) => r.norms[0]![0]!), 4), fmt(at(0), 2), fmt(at(last), 2), fmt(rs.map((r) => 100 * r.testAccuracy), 1)]);
+        rows.push([depth, a, fmtExp(rs.map((r) => r.norms[0]![0]!)), fmt(at(0), 2), fmt(at(last), 2), fmt(rs.map((r) => 100 * r.testAccuracy), 1)]);
         ratio.push({ depth, activation: a, when: 'initialisation', 'log10 first/last': mean(at(0)) }, { depth, activation: a, when: `after epoch ${last}`, 'log10 first/last': mean(at(last)) });
         if (depth === deepest) {
           for (const [epoch, when] of [[0, 'initialisation'], [last, `after epoch ${last}`]] as const) {
