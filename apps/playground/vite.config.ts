@@ -23,8 +23,10 @@ const singletons = [
 export default defineConfig({
   base: './',
   resolve: { dedupe: singletons },
-  // Both load their .wasm with new URL(…, import.meta.url), which pre-bundling would break.
-  optimizeDeps: { exclude: ['onnxruntime-web', '@tensorflow/tfjs-backend-wasm'] },
+  // onnxruntime-web finds its .wasm with new URL(…, import.meta.url), which pre-bundling would
+  // break. (tfjs-backend-wasm is told its .wasm URLs in src/tfjs-setup.ts, and it must be
+  // pre-bundled: its wasm-out/*.js files are CommonJS.)
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
   server: { host: '127.0.0.1', port: 5173, headers: isolation },
   preview: { host: '127.0.0.1', port: 4173, headers: isolation },
   worker: { format: 'es' },

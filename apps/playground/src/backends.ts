@@ -54,10 +54,7 @@ const ort = (provider: 'wasm' | 'webgpu'): BackendEntry => ({
   pkg: '@apalu/onnx',
   ...(provider === 'webgpu' ? { requires: 'webgpu' as const, exclude: gpuOpsExclusions("onnxruntime-web's WebGPU") } : {}),
   async create() {
-    const [{ createBackend }, ort] = await Promise.all([import('@apalu/onnx'), import('onnxruntime-web')]);
-    // ORT logs at warning level through console.error, e.g. that the WebGPU provider leaves
-    // shape ops on the CPU (by design). The same module instance as @apalu/onnx's (deduped).
-    ort.env.logLevel = 'error';
+    const { createBackend } = await import('@apalu/onnx');
     return createBackend({ executionProviders: [provider] });
   },
 });

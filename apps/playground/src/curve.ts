@@ -28,6 +28,8 @@ export function createCurvePlot(target: HTMLElement, a: number, b: number): Curv
   const options: uPlot.Options = {
     width: Math.min(1050, target.clientWidth || 1050),
     height: 420,
+    // No pixel snapping: it draws the slowly-changing ∂f/∂x as a staircase.
+    pxAlign: 0,
     scales: { x: { time: false }, y: { range: [-2.5, 6] } },
     axes: [{ label: 'x' }, { label: 'y' }],
     series: [

@@ -40,6 +40,7 @@ function renderRows(table: HTMLTableElement, rows: readonly MatrixRow[]): void {
       const td = tr.insertCell();
       td.textContent = text;
       if (i === 3) td.dataset.status = row.status;
+      if (i === 5 && row.failures) td.title = row.failures;
     });
   }
 }
@@ -67,7 +68,8 @@ async function runOne(entry: BackendEntry, row: MatrixRow, onCase: (name: string
     row.status = report.pass ? 'pass' : 'fail';
     if (!report.pass) {
       row.failures = formatFailures(report.checks);
-      row.detail = row.failures.split('\n').slice(0, 3).join('; ');
+      const failing = row.failures.split('\n');
+      row.detail = `${failing[0]}${failing.length > 1 ? ` (+${failing.length - 1} more failing checks)` : ''}`;
     }
     if (report.excluded.length > 0) row.excluded = report.excluded.map((e) => `${e.case}: ${e.reason}`);
     if (report.backend !== entry.name) row.detail = `${row.detail ? `${row.detail}; ` : ''}reports its name as ${report.backend}`;

@@ -102,6 +102,12 @@ describe.skipIf(skipReason !== '')('playground in Debian chromium', () => {
     const rows = await page.evaluate(() => (globalThis as unknown as { apaluPlayground: { matrix: { rows: MatrixRow[] } } }).apaluPlayground.matrix.rows);
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'playground.png'), fullPage: true });
+    // The README's picture: the curve and the matrix summary (docs/screenshot.png is a copy).
+    const bottom = await page.evaluate(() => {
+      const table = document.querySelector('#matrix table') as HTMLElement;
+      return Math.ceil(table.getBoundingClientRect().bottom + window.scrollY);
+    });
+    await page.screenshot({ path: join(artifacts, 'playground-readme.png'), fullPage: true, clip: { x: 0, y: 0, width: 1200, height: bottom + 16 } });
     const summary = rows.map((r) => `${r.name}: ${r.status}${r.accuracy ? ` (${r.accuracy})` : ''}${r.detail ? ` — ${r.detail}` : ''}`).join('\n');
     console.log(`[playground] in-page matrix:\n${summary}`);
     const unavailable = rows.filter((r) => r.status === 'unavailable');
