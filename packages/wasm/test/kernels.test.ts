@@ -1,4 +1,4 @@
-import { ApaluInputError, apalu, apaluDerivative, backward as coreBackward } from '@apalu/core';
+import { ApaluInputError, apalu, apaluDerivative, apaluGrad, backward as coreBackward } from '@apalu/core';
 import { ulpDistance } from '@apalu/conformance';
 import { describe, expect, it } from 'vitest';
 import { SCRATCH_BYTES_PER_CHANNEL, instantiateKernels, kernelBytes, simdSupported } from '../src/index.js';
@@ -145,6 +145,54 @@ describe('special values (SPEC table)', () => {
       const ref = coreBackward(x, new Float32Array(30).fill(1), [1, 1, 1], [1, 1, 1], {});
       expect(da[c]).toBe(ref.da[c]);
       expect(db[c]).toBe(ref.db[c]);
+    }
+  });
+});
+
+describe('sums with huge terms, dx written over dy', () => {
+  it.each(['simd', 'scalar'] as const)('%s: terms near FLT_MAX fall back to float64 and still see the original dy', async (kind) => {
+    const memory = new WebAssembly.Memory({ initial: 4 });
+    const k = await instantiateKernels(memory, { simd: kind === 'simd' });
+    const heap = new Float32Array(memory.buffer);
+    for (const [C, S] of [
+      [1, 1],
+      [3, 1],
+      [2, 9],
+    ] as const) {
+      const n = C * S * 40;
+      const x = Float32Array.from({ length: n }, (_, i) => (i % 7 === 3 ? 3e38 * (i % 2 ? 1 : 0.5) : i % 11 === 5 ? -3e38 : Math.sin(i) * 9));
+      const dy = Float32Array.from({ length: n }, (_, i) => Math.cos(i * 1.7) * 0.9);
+      const a = Float32Array.from({ length: C }, (_, c) => 0.25 + c / 10);
+      const b = Float32Array.from({ length: C }, (_, c) => 1.3 - c / 10);
+      heap.set(a, 0);
+      heap.set(b, 16);
+      heap.set(x, 256);
+      heap.set(dy, 256 + n);
+      const dyPtr = 1024 + 4 * n;
+      k.backward(1024, dyPtr, dyPtr, 128, 192, n, 0, 64, C, S, 512);
+      const ref = coreBackward(x, dy, a, b, { inner: S });
+      // Errors are measured against Σ|terms| (dy of both signs cancels; conformance README).
+      const absA = new Float64Array(C);
+      const absB = new Float64Array(C);
+      for (let i = 0; i < n; i++) {
+        const c = Math.floor(i / S) % C;
+        const g = apaluGrad(x[i] as number, a[c] as number, b[c] as number);
+        absA[c] = (absA[c] as number) + Math.abs((dy[i] as number) * g.da);
+        absB[c] = (absB[c] as number) + Math.abs((dy[i] as number) * g.db);
+      }
+      for (let c = 0; c < C; c++) {
+        const checks: Array<[number, number, number]> = [
+          [heap[32 + c] as number, ref.da[c] as number, absA[c] as number],
+          [heap[48 + c] as number, ref.db[c] as number, absB[c] as number],
+        ];
+        for (const [got, want, abs] of checks) {
+          if (!Number.isFinite(want)) expect(got).toBe(want);
+          else expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-6 * abs);
+        }
+      }
+      let worst = 0;
+      for (let i = 0; i < n; i++) worst = Math.max(worst, ulpDistance(heap[(dyPtr >> 2) + i] as number, ref.dx[i] as number));
+      expect(worst).toBeLessThanOrEqual(3);
     }
   });
 });
