@@ -9,7 +9,18 @@ export interface BenchRow {
   /** Million elements per second from the mean. */
   melemPerS?: number;
   samples?: number;
+  /** What the backend reports about where it runs (build, threads, GPU adapter). */
+  runsOn?: string;
   detail?: string;
+}
+
+/** Reads what a backend exposes about itself: @apalu/wasm's kind and threads, @apalu/webgpu's device. */
+function runsOn(backend: object): string | undefined {
+  const b = backend as { kind?: string; threads?: number; device?: GPUDevice & { adapterInfo?: GPUAdapterInfo } };
+  if (typeof b.kind === 'string' && typeof b.threads === 'number') return `${b.kind} build, ${b.threads} thread${b.threads > 1 ? 's' : ''}`;
+  const info = b.device?.adapterInfo;
+  if (info) return `GPUDevice on ${[info.vendor, info.architecture].filter(Boolean).join(' ') || 'an unnamed adapter'}`;
+  return undefined;
 }
 
 export interface BenchState {
@@ -29,12 +40,12 @@ function inputs(): { x: Float32Array; a: Float32Array; b: Float32Array } {
 }
 
 function render(table: HTMLTableElement, rows: readonly BenchRow[]): void {
-  table.innerHTML = '<thead><tr><th>backend</th><th>forward, 1M elements</th><th>M elements/s</th><th>samples</th><th>note</th></tr></thead>';
+  table.innerHTML = '<thead><tr><th>backend</th><th>forward, 1M elements</th><th>M elements/s</th><th>samples</th><th>runs on</th><th>note</th></tr></thead>';
   const body = table.createTBody();
   for (const r of rows) {
     const tr = body.insertRow();
     tr.dataset.backend = r.name;
-    for (const text of [r.name, r.meanMs === undefined ? r.status : `${r.meanMs.toFixed(2)} ms`, r.melemPerS?.toFixed(0) ?? '', r.samples?.toString() ?? '', r.detail ?? '']) {
+    for (const text of [r.name, r.meanMs === undefined ? r.status : `${r.meanMs.toFixed(2)} ms`, r.melemPerS?.toFixed(0) ?? '', r.samples?.toString() ?? '', r.runsOn ?? '', r.detail ?? '']) {
       tr.insertCell().textContent = text;
     }
   }
@@ -60,6 +71,7 @@ export async function runBench(state: BenchState, table: HTMLTableElement, progr
     let backend;
     try {
       backend = await entry.create();
+      row.runsOn = runsOn(backend);
       const bench = new Bench({ time: 500, warmupTime: 100, iterations: 3, warmupIterations: 1 });
       bench.add(entry.name, async () => {
         await backend!.forward(x, a, b);

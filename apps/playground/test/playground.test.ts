@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Browser, openBrowser } from './browser.js';
 import type { MatrixRow } from '../src/matrix.js';
 import type { BenchRow } from '../src/bench.js';
+import type { GpuAdapterSummary } from '../src/environment.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const artifacts = join(root, 'test-results');
@@ -129,12 +130,15 @@ describe.skipIf(skipReason !== '')('playground in Debian chromium', () => {
       polling: 500,
     });
     const { rows, adapter } = await page.evaluate(() => {
-      const p = (globalThis as unknown as { apaluPlayground: { bench: { rows: BenchRow[] }; adapter: { available: boolean } } }).apaluPlayground;
+      const p = (globalThis as unknown as { apaluPlayground: { bench: { rows: BenchRow[] }; adapter: GpuAdapterSummary } }).apaluPlayground;
       return { rows: p.bench.rows, adapter: p.adapter };
     });
     console.log(`[playground] adapter: ${JSON.stringify(adapter)}`);
-    console.log(`[playground] bench (forward, 1M elements; a shared 2-core machine):\n${rows.map((r) => `${r.name}: ${r.meanMs?.toFixed(2) ?? r.status} ms${r.melemPerS ? `, ${r.melemPerS.toFixed(0)} M/s` : ''}${r.detail ? ` — ${r.detail}` : ''}`).join('\n')}`);
+    console.log(`[playground] bench (forward, 1M elements; a shared 2-core machine):\n${rows.map((r) => `${r.name}: ${r.meanMs?.toFixed(2) ?? r.status} ms${r.melemPerS ? `, ${r.melemPerS.toFixed(0)} M/s` : ''}${r.runsOn ? ` (${r.runsOn})` : ''}${r.detail ? ` — ${r.detail}` : ''}`).join('\n')}`);
     expect(adapter.available).toBe(true);
+    // The webgpu backend's own device sits on the adapter the page reports.
+    expect(rows.find((r) => r.name === 'webgpu')?.runsOn).toContain(`GPUDevice on ${[adapter.vendor, adapter.architecture].filter(Boolean).join(' ')}`);
+    expect(rows.find((r) => r.name === 'wasm-simd-threads')?.runsOn).toMatch(/^simd build, [2-9]\d* threads$/);
     expect(await page.locator('#adapter').textContent()).toMatch(/^WebGPU adapter: /);
     const ran = rows.filter((r) => r.status !== 'unavailable' || process.env.CI);
     for (const r of ran) {
