@@ -4,7 +4,7 @@ import type { Level } from './harness.js';
 import { EXPERIMENTS, runExperiments } from './run.js';
 import { writeReport } from './report/render.js';
 
-const usage = `usage: tsx src/cli.ts <experiment…|all|report> [--smoke|--quick|--full] [--seeds N] [--out DIR] [--no-progress]
+const usage = `usage: node --import tsx src/cli.ts <experiment…|all|report> [--smoke|--quick|--full] [--seeds N] [--out DIR] [--no-progress]
 experiments: ${EXPERIMENTS.map((e) => `${e.id} (${e.title})`).join('; ')}
 Results go to results/<level>/ (JSON per experiment, report.md, SVG plots). Ctrl+C stops after the current batch and keeps what finished; a second Ctrl+C quits at once.`;
 
@@ -51,8 +51,15 @@ if (positionals[0] === 'report') {
     process.exit(1);
   }
   const stop = { requested: false };
+  let firstAt = 0;
   process.on('SIGINT', () => {
-    if (stop.requested) process.exit(130);
+    // One Ctrl+C can arrive twice (the terminal signals the whole process group and a
+    // wrapper such as pnpm may forward it): only a second press after a second quits.
+    if (stop.requested) {
+      if (Date.now() - firstAt > 1000) process.exit(130);
+      return;
+    }
+    firstAt = Date.now();
     stop.requested = true;
     process.stderr.write('\nstopping after the current batch (Ctrl+C again to quit now)…\n');
   });

@@ -73,7 +73,7 @@ export async function trainSvdd(encoder: tf.LayersModel, x: tf.Tensor, o: SvddOp
         const loss = optimizer.minimize(() => tf.mean(tf.sum(tf.square(tf.sub(encoder.apply(xb, { training: true }) as tf.Tensor, centre)), 1)) as tf.Scalar, true, vars);
         sum += (loss!.dataSync()[0] as number) * (idx.shape[0] as number);
         tf.dispose([idx, xb, loss!]);
-        await tf.nextFrame();
+        await new Promise((resolve) => setImmediate(resolve)); // let Ctrl+C through
       }
       losses.push(sum / n);
       o.onEpoch?.();

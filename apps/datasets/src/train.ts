@@ -99,6 +99,8 @@ export async function train(model: tf.LayersModel, data: TrainData, o: TrainOpti
         const loss = (await model.trainOnBatch(xb, yb)) as number;
         lossSum += loss * (idx.shape[0] as number);
         tf.dispose([idx, xb, yb]);
+        // trainOnBatch resolves in microtasks only: give the event loop a turn so Ctrl+C is seen.
+        await new Promise((resolve) => setImmediate(resolve));
       }
       const d = process.cpuUsage(cpu);
       const log: EpochLog = {

@@ -68,8 +68,9 @@ export const paramsExperiment: Experiment<Config, Run> = {
       });
       r.trajectory.forEach((ps, epoch) =>
         ps.forEach((p, i) => {
-          const series = `${r.model} layer ${i + 1} seed ${r.seed}`;
-          points.push({ epoch, series, model: r.model, parameter: 'a', value: p.a }, { epoch, series, model: r.model, parameter: 'b', value: p.b });
+          const series = `${r.model} layer ${i + 1}`;
+          const seed = `seed ${r.seed}`;
+          points.push({ epoch, series, seed, parameter: 'a', value: p.a }, { epoch, series, seed, parameter: 'b', value: p.b });
         }),
       );
     }
@@ -85,7 +86,7 @@ export const paramsExperiment: Experiment<Config, Run> = {
       plots: [
         {
           file: 'params-trajectories',
-          spec: lineChart({ title: 'a and b per layer after every epoch (epoch 0 = initialisation)', rows: points, x: 'epoch', y: 'value', series: 'series', facet: 'parameter', width: 300 }),
+          spec: lineChart({ title: 'a and b per layer after every epoch (epoch 0 = initialisation)', rows: points, x: 'epoch', y: 'value', series: 'series', dash: 'seed', facet: 'parameter', width: 300 }),
         },
       ],
     };

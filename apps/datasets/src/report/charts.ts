@@ -11,6 +11,8 @@ export function lineChart(o: {
   x: string;
   y: string;
   series: string;
+  /** Optional second series field drawn as the line's dash pattern (e.g. the seed). */
+  dash?: string;
   facet?: string;
   logY?: boolean;
   band?: { lower: string; upper: string };
@@ -22,6 +24,7 @@ export function lineChart(o: {
       x: { field: o.x, type: 'quantitative' },
       y: { field: o.y, type: 'quantitative', scale: o.logY ? { type: 'log' } : { zero: false } },
       color: { field: o.series, type: 'nominal' },
+      ...(o.dash ? { strokeDash: { field: o.dash, type: 'nominal' }, detail: { field: o.dash, type: 'nominal' } } : {}),
     },
   };
   const layers: unknown[] = [layerLine];
