@@ -2,6 +2,8 @@
  * pnpm bench [--quick | --smoke] [--filter=tfjs,onnx] [--sizes=1024,65536] [--out=DIR] [--machine="…"]
  * Full run by default. Ctrl-C stops after the current task and writes what was measured.
  * pnpm bench --rows=results/bench-full.json prints each package's rows (for its README), no run.
+ * Run as `node --import tsx`: the tsx binary SIGKILLs a child that does not answer a relayed
+ * Ctrl-C within 30 ms, and a timing loop is busy for longer than that.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
