@@ -55,8 +55,10 @@ function backwardModel(): Uint8Array {
     n('Min', ['x', 'x_cap'], 'x_capped'),
     n('Mul', ['x_capped', 'k'], 'kx'),
     n('Mul', ['kx', 'E'], 'kxE'),
-    n('Mul', ['sig', 'sig'], 'sig2'),
-    n('Mul', ['kxE', 'sig2'], 'slope'),
+    // σ² as two Muls by σ, never Mul(sig, sig): onnxruntime-web 1.30's WebGPU provider computes
+    // a Mul with the same tensor on both inputs wrongly in this graph (wrong ∂f/∂x for x > 0).
+    n('Mul', ['kxE', 'sig'], 'kxEs'),
+    n('Mul', ['kxEs', 'sig'], 'slope'),
     n('Add', ['one_plus_sig', 'slope'], 'dpos_unit'),
     n('Mul', ['a', 'dpos_unit'], 'dpos'),
     n('Mul', ['b', 'E'], 'dneg'),
