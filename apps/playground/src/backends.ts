@@ -1,3 +1,4 @@
+import { gpuOpsExclusions } from '@apalu/conformance';
 import type { ApaluBackend } from '@apalu/core';
 
 /** What a backend needs from the page before it can be created. */
@@ -12,29 +13,6 @@ export interface BackendEntry {
   /** Cases this entry does not run, each with the reason (shown under the matrix). */
   exclude?: Readonly<Record<string, string>>;
   create(): Promise<ApaluBackend>;
-}
-
-/**
- * A framework's own float32 ops on WebGPU (tfjs-webgpu, onnxruntime-web's WebGPU provider) on a
- * device that flushes subnormals (SwiftShader, most GPUs): a negative subnormal x compares as 0
- * and takes the x ≥ 0 branch, and NaN comes out of their exp/sigmoid/where as ±∞. The same cases
- * and reasons as @apalu/tfjs's test/webgpu.test.ts; strict WGSL kernels (webgpu,
- * tfjs-webgpu-kernel) run every case.
- */
-function gpuOpsExclusions(framework: string): Record<string, string> {
-  const ftz = `${framework} ops flush subnormal x to 0 (x ≥ 0 branch taken for −1e-41)`;
-  const nan = `${framework} ops turn NaN into ±∞`;
-  return {
-    'special-values': nan,
-    'random-bits': `${nan}; ${ftz}`,
-    magnitudes: ftz,
-    'log-uniform': ftz,
-    'near-zero-negative': ftz,
-    'length-4': ftz,
-    'length-5': ftz,
-    'length-1023': ftz,
-    'length-1M': ftz,
-  };
 }
 
 const tfjs = (tfBackend: 'cpu' | 'wasm' | 'webgpu', path: 'kernel' | 'composed'): BackendEntry => ({

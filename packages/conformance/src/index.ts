@@ -16,5 +16,6 @@ export { runExhaustive, type ExhaustiveOptions, type ExhaustiveReport } from './
 export type { MetricTally } from './exhaustive-shared.js';
 export { loadVariants, type ConformanceVariant, type LoadedVariant } from './variants.js';
 export { formatMatrix, formatExhaustive } from './matrix.js';
+export { gpuOpsExclusions } from './exclusions.js';
 export { ulpDistance, composedRatio, fromBits, FLOAT32_MAX } from './float32.js';
 export { resolveModule } from './resolve.js';

@@ -114,3 +114,15 @@ describe('the kit catches wrong backends', () => {
     expect(shifted.pass).toBe(false);
   });
 });
+
+describe('gpuOpsExclusions', () => {
+  it('names only real cases, each with the framework in its reason', async () => {
+    const { gpuOpsExclusions } = await import('../src/index.js');
+    const names = new Set(listCaseNames());
+    const exclusions = gpuOpsExclusions('some-gpu');
+    for (const [name, reason] of Object.entries(exclusions)) {
+      expect(names.has(name), name).toBe(true);
+      expect(reason).toMatch(/^some-gpu ops/);
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { type ApaluBackend, ApaluInputError, validateCall } from '@apalu/core';
+import { gpuOpsExclusions } from '@apalu/conformance';
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureNavigatorGpu } from './navigator-gpu.js';
 import { apalu } from './op.js';
@@ -13,23 +14,6 @@ export interface TfjsBackendOptions {
   path?: 'kernel' | 'composed';
 }
 
-// tfjs's own webgpu ops on a device that flushes subnormals (SwiftShader, most GPUs): a
-// negative subnormal x compares as 0 and takes the x ≥ 0 branch (f' = 1.5a instead of b), and
-// NaN comes out of tfjs's webgpu sigmoid/expm1/where as ±∞. The kernel path has neither problem.
-const ftz = 'tfjs-webgpu ops flush subnormal x to 0 (x ≥ 0 branch taken for −1e-41)';
-const nan = 'tfjs-webgpu ops turn NaN into ±∞';
-const webgpuComposedExclusions = {
-  'special-values': nan,
-  'random-bits': `${nan}; ${ftz}`,
-  magnitudes: ftz,
-  'log-uniform': ftz,
-  'near-zero-negative': ftz,
-  'length-4': ftz,
-  'length-5': ftz,
-  'length-1023': ftz,
-  'length-1M': ftz,
-};
-
 /** Every variant the conformance report lists; webgpu needs an adapter (see the README). */
 export const conformanceVariants = [
   { name: 'tfjs-cpu-kernel', options: { tfBackend: 'cpu', path: 'kernel' } },
@@ -37,7 +21,7 @@ export const conformanceVariants = [
   { name: 'tfjs-wasm-kernel', options: { tfBackend: 'wasm', path: 'kernel' } },
   { name: 'tfjs-wasm-composed', options: { tfBackend: 'wasm', path: 'composed' } },
   { name: 'tfjs-webgpu-kernel', options: { tfBackend: 'webgpu', path: 'kernel' } },
-  { name: 'tfjs-webgpu-composed', options: { tfBackend: 'webgpu', path: 'composed' }, exclude: webgpuComposedExclusions },
+  { name: 'tfjs-webgpu-composed', options: { tfBackend: 'webgpu', path: 'composed' }, exclude: gpuOpsExclusions('tfjs-webgpu') },
 ] as const satisfies readonly { name: string; options: TfjsBackendOptions; exclude?: Record<string, string> }[];
 
 const packages: Record<TfBackendName, string> = {
