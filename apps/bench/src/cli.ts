@@ -6,10 +6,11 @@
  * Ctrl-C within 30 ms, and a timing loop is busy for longer than that.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { useSwiftShader } from '@apalu/webgpu/swiftshader';
 import cliProgress from 'cli-progress';
 import { formatMarkdown, formatPackageRows } from './output/markdown.js';
 import { writeResults } from './output/write.js';
@@ -19,22 +20,15 @@ import type { BenchMode, BenchResult } from './types.js';
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Dawn reads the Vulkan driver location when the process starts. Without a GPU driver of our
- * own choosing, and with @apalu/webgpu's SwiftShader set up (pnpm --filter @apalu/webgpu
- * setup:swiftshader), run again with it so the webgpu row is measured (labelled emulated).
+ * Dawn reads the Vulkan driver location when the process starts: without a GPU driver of our
+ * own choosing, set SwiftShader up (@apalu/webgpu/swiftshader) and run again as a child, so the
+ * webgpu row is measured (labelled emulated).
  */
 function relaunchWithSwiftShader(): boolean {
-  if (process.env.VK_ICD_FILENAMES || process.env.APALU_BENCH_CHILD || process.platform !== 'linux') return false;
-  const vk = join(appDir, 'node_modules', '@apalu', 'webgpu', '.vk');
-  if (!existsSync(join(vk, 'vk_swiftshader_icd.json'))) return false;
-  const env = {
-    ...process.env,
-    APALU_BENCH_CHILD: '1',
-    VK_ICD_FILENAMES: join(vk, 'vk_swiftshader_icd.json'),
-    LD_LIBRARY_PATH: process.env.LD_LIBRARY_PATH ? `${vk}:${process.env.LD_LIBRARY_PATH}` : vk,
-  };
+  if (process.env.APALU_BENCH_CHILD || !useSwiftShader('@apalu/bench')) return false;
   // The child gets the terminal (and Ctrl-C); this process only waits for it.
   process.on('SIGINT', () => {});
+  const env = { ...process.env, APALU_BENCH_CHILD: '1' };
   const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
   process.exitCode = child.status ?? 1;
   return true;
