@@ -14,15 +14,26 @@ export interface OnnxBackendOptions extends Pick<CreateSessionOptions, 'executio
   formulation?: Formulation;
 }
 
-const DIMS = ['n', 'c', 's'];
-const PARAM_DIMS = ['c', 1];
+/**
+ * Two graph shapes: channels-last data (S = 1) as [n, c] with a, b of shape [c] — the
+ * broadcast along the last axis that onnxruntime's kernels vectorise (the [n, c, 1] form with
+ * [c, 1] parameters ran ~10× slower) — and [n, c, s] with [c, 1] parameters otherwise.
+ */
+interface GraphShape {
+  dims: string[];
+  paramDims: (string | number)[];
+  sumAxes: number[];
+}
+const CHANNELS_LAST: GraphShape = { dims: ['n', 'c'], paramDims: ['c'], sumAxes: [0] };
+const CHANNELS_INNER: GraphShape = { dims: ['n', 'c', 's'], paramDims: ['c', 1], sumAxes: [0, 2] };
+const shapeOf = (inner: number): GraphShape => (inner === 1 ? CHANNELS_LAST : CHANNELS_INNER);
 
-function forwardModel(formulation: Formulation | undefined): Uint8Array {
+function forwardModel(formulation: Formulation | undefined, shape: GraphShape): Uint8Array {
   return encodeModel({
     name: 'apalu_forward',
     nodes: [node(APALU_OP, { inputs: ['x', 'a', 'b'], outputs: ['y'], domain: APALU_DOMAIN })],
-    inputs: [floatValueInfo('x', DIMS), floatValueInfo('a', PARAM_DIMS), floatValueInfo('b', PARAM_DIMS)],
-    outputs: [floatValueInfo('y', DIMS)],
+    inputs: [floatValueInfo('x', shape.dims), floatValueInfo('a', shape.paramDims), floatValueInfo('b', shape.paramDims)],
+    outputs: [floatValueInfo('y', shape.dims)],
     functions: [apaluFunction(formulation)],
     opsets: [apaluOpset],
   });
@@ -30,10 +41,10 @@ function forwardModel(formulation: Formulation | undefined): Uint8Array {
 
 /**
  * dx = dy·∂f/∂x in float32; da, db = per-channel sums of dy·∂f/∂a, dy·∂f/∂b with the terms
- * formed and summed in float64 (ReduceSum over axes 0 and 2), then rounded once.
+ * formed and summed in float64 (ReduceSum over every axis but the channel's), then rounded once.
  * Like @apalu/core, NaN inputs add NaN to both sums and x = ±0 belongs to the a side.
  */
-function backwardModel(): Uint8Array {
+function backwardModel(shape: GraphShape): Uint8Array {
   const F = onnx.TensorProto.DataType.FLOAT;
   const D = onnx.TensorProto.DataType.DOUBLE;
   const n = (type: string, inputs: string[], output: string, attrs?: ReturnType<typeof attribute>[]): NodeProto =>
@@ -90,8 +101,8 @@ function backwardModel(): Uint8Array {
   return encodeModel({
     name: 'apalu_backward',
     nodes,
-    inputs: [floatValueInfo('x', DIMS), floatValueInfo('dy', DIMS), floatValueInfo('a', PARAM_DIMS), floatValueInfo('b', PARAM_DIMS)],
-    outputs: [floatValueInfo('dx', DIMS), floatValueInfo('da', ['c']), floatValueInfo('db', ['c'])],
+    inputs: [floatValueInfo('x', shape.dims), floatValueInfo('dy', shape.dims), floatValueInfo('a', shape.paramDims), floatValueInfo('b', shape.paramDims)],
+    outputs: [floatValueInfo('dx', shape.dims), floatValueInfo('da', ['c']), floatValueInfo('db', ['c'])],
     initializers: [
       floatTensor('zero', [], [0]),
       floatTensor('one', [], [1]),
@@ -102,7 +113,7 @@ function backwardModel(): Uint8Array {
       { name: 'one64', dims: [], dataType: D, doubleData: [1] },
       { name: 'half64', dims: [], dataType: D, doubleData: [0.5] },
       { name: 'tiny64', dims: [], dataType: D, doubleData: [1e-5] },
-      int64Tensor('axes', [2], [0, 2]),
+      int64Tensor('axes', [shape.sumAxes.length], shape.sumAxes),
     ],
   });
 }
@@ -119,39 +130,51 @@ export async function createBackend(options: OnnxBackendOptions = {}): Promise<A
   const ort: OrtRuntime = await loadRuntime(options.runtime);
   const sessionOptions: CreateSessionOptions = { ...options, runtime: ort };
   if (sessionOptions.executionProviders === undefined && options.runtime === undefined) sessionOptions.executionProviders = ['wasm'];
-  let forwardSession: Promise<InferenceSession> | undefined;
-  let backwardSession: Promise<InferenceSession> | undefined;
-  const view = (x: Float32Array, a: Float32Array, layout?: ApaluLayout) => {
-    const s = layout?.inner ?? 1;
-    return [x.length / (a.length * s), a.length, s];
+  // One session per graph shape (channels-last or not), built on first use.
+  const sessions = new Map<string, Promise<InferenceSession>>();
+  const session = (kind: 'forward' | 'backward', shape: GraphShape) => {
+    const key = `${kind}:${shape.dims.length}`;
+    let pending = sessions.get(key);
+    if (pending === undefined) {
+      pending = createSession(kind === 'forward' ? forwardModel(options.formulation, shape) : backwardModel(shape), sessionOptions);
+      sessions.set(key, pending);
+    }
+    return pending;
   };
-  const params = (a: Float32Array, b: Float32Array) => ({
-    a: new ort.Tensor('float32', Float32Array.from(a), [a.length, 1]),
-    b: new ort.Tensor('float32', Float32Array.from(b), [b.length, 1]),
-  });
+  const view = (x: Float32Array, a: Float32Array, inner: number) =>
+    inner === 1 ? [x.length / a.length, a.length] : [x.length / (a.length * inner), a.length, inner];
+  const params = (a: Float32Array, b: Float32Array, shape: GraphShape) => {
+    const dims = shape.paramDims.map((d) => (d === 'c' ? a.length : Number(d)));
+    return { a: new ort.Tensor('float32', Float32Array.from(a), dims), b: new ort.Tensor('float32', Float32Array.from(b), dims) };
+  };
   return {
     name: backendName(options),
     accuracy: 'composed',
     async forward(x, a, b, layout) {
       validateCall(x, a, b, layout?.inner);
       if (x.length === 0) return new Float32Array(0);
-      forwardSession ??= createSession(forwardModel(options.formulation), sessionOptions);
-      const session = await forwardSession;
-      const out = await session.run({ x: new ort.Tensor('float32', x, view(x, a, layout)), ...params(a, b) });
+      const inner = layout?.inner ?? 1;
+      const shape = shapeOf(inner);
+      const out = await (await session('forward', shape)).run({ x: new ort.Tensor('float32', x, view(x, a, inner)), ...params(a, b, shape) });
       return out.y!.data as Float32Array;
     },
     async backward(x, dy, a, b, layout) {
       validateCall(x, a, b, layout?.inner, dy);
       if (x.length === 0) return { dx: new Float32Array(0), da: new Float32Array(a.length), db: new Float32Array(a.length) };
-      backwardSession ??= createSession(backwardModel(), sessionOptions);
-      const session = await backwardSession;
-      const dims = view(x, a, layout);
-      const out = await session.run({ x: new ort.Tensor('float32', x, dims), dy: new ort.Tensor('float32', dy, dims), ...params(a, b) });
+      const inner = layout?.inner ?? 1;
+      const shape = shapeOf(inner);
+      const dims = view(x, a, inner);
+      const out = await (await session('backward', shape)).run({
+        x: new ort.Tensor('float32', x, dims),
+        dy: new ort.Tensor('float32', dy, dims),
+        ...params(a, b, shape),
+      });
       return { dx: out.dx!.data as Float32Array, da: out.da!.data as Float32Array, db: out.db!.data as Float32Array };
     },
     async dispose() {
-      for (const pending of [forwardSession, backwardSession]) if (pending) await (await pending).release();
-      forwardSession = backwardSession = undefined;
+      const pending = [...sessions.values()];
+      sessions.clear();
+      for (const p of pending) await (await p).release();
     },
   };
 }
