@@ -1,7 +1,8 @@
 /**
  * pnpm bench [--quick | --smoke] [--filter=tfjs,onnx] [--sizes=1024,65536] [--out=DIR] [--machine="…"]
  * Full run by default. Ctrl-C stops after the current task and writes what was measured.
- * pnpm bench --rows=results/bench-full.json prints each package's rows (for its README), no run.
+ * pnpm bench --rows=results/bench-full.json prints each package's rows (for its README), no run;
+ * add --write-readmes to put them under each package README's "## Speed" heading.
  * Run as `node --import tsx`: the tsx binary SIGKILLs a child that does not answer a relayed
  * Ctrl-C within 30 ms, and a timing loop is busy for longer than that.
  */
@@ -13,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { useSwiftShader } from '@apalu/webgpu/swiftshader';
 import cliProgress from 'cli-progress';
 import { formatMarkdown, formatPackageRows } from './output/markdown.js';
+import { writePackageReadmes } from './output/readmes.js';
 import { writeResults } from './output/write.js';
 import { runBench } from './run.js';
 import type { BenchMode, BenchResult } from './types.js';
@@ -46,10 +48,15 @@ async function main(): Promise<void> {
       machine: { type: 'string' },
       'no-progress': { type: 'boolean', default: false },
       rows: { type: 'string' },
+      'write-readmes': { type: 'boolean', default: false },
     },
   });
   if (values.rows) {
     const saved = JSON.parse(readFileSync(values.rows, 'utf8')) as BenchResult;
+    if (values['write-readmes']) {
+      for (const file of writePackageReadmes(saved, join(appDir, '..', '..'))) console.log(`updated ${file}`);
+      return;
+    }
     for (const source of [...new Set(saved.entries.filter((e) => e.role === 'apalu').map((e) => e.source))]) {
       console.log(`### ${source}\n\n${formatPackageRows(saved, source)}\n`);
     }
