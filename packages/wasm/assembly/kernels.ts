@@ -370,6 +370,14 @@ function forwardConst(xp: usize, op: usize, len: i32, a: f32, b: f32): void {
 function forwardRow(xp: usize, op: usize, len: i32, ap: usize, bp: usize): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
+    // Two independent vectors per step, as in forwardConst: the latency of one hides the other's.
+    for (; i + 8 <= len; i += 8) {
+      const o = <usize>i << 2;
+      const y0 = forwardVec(v128.load(xp + o), v128.load(ap + o), v128.load(bp + o));
+      const y1 = forwardVec(v128.load(xp + o, 16), v128.load(ap + o, 16), v128.load(bp + o, 16));
+      v128.store(op + o, y0);
+      v128.store(op + o, y1, 16);
+    }
     for (; i + 4 <= len; i += 4) {
       const o = <usize>i << 2;
       v128.store(op + o, forwardVec(v128.load(xp + o), v128.load(ap + o), v128.load(bp + o)));
