@@ -105,20 +105,35 @@ let gTermB: f64 = 0;
 
 // ---- SIMD element kernels (no v128 globals: the scalar build must not see the type) ---
 
-@inline function forwardVec(x: v128, a: v128, b: v128): v128 {
-  const neg = f32x4.lt(x, f32x4.splat(0));
-  // t = x < 0 ? x : −k·x, i.e. the smaller of the two; pmin/pmax keep a NaN x.
-  let t = f32x4.pmin(x, f32x4.mul(x, f32x4.splat(MINUS_K)));
-  t = f32x4.pmax(t, f32x4.splat(FWD_CLAMP));
-  const vn = f32x4.add(f32x4.mul(t, f32x4.splat(LOG2E)), f32x4.splat(MAGIC_BIASED));
-  const nf = f32x4.sub(vn, f32x4.splat(MAGIC_BIASED));
+// Shared by forwardVec and backwardVec: e^t = 2^n·(1 + p(r)) with Cody–Waite reduction.
+
+/** t = x < 0 ? x : −k·x, i.e. the smaller of the two, clamped below; pmin/pmax keep a NaN x. */
+@inline function expArgVec(x: v128, clamp: f32): v128 {
+  return f32x4.pmax(f32x4.pmin(x, f32x4.mul(x, f32x4.splat(MINUS_K))), f32x4.splat(clamp));
+}
+
+/** round(t·log2 e) carried in the low bits of a float biased by `magic` (2^n comes from its bits). */
+@inline function expScaleVec(t: v128, magic: f32): v128 {
+  return f32x4.add(f32x4.mul(t, f32x4.splat(LOG2E)), f32x4.splat(magic));
+}
+
+/** p with e^r = 1 + p, r = t − n·ln 2 (two-part ln 2), degree-6 polynomial. */
+@inline function expPolyVec(t: v128, vn: v128, magic: f32): v128 {
+  const nf = f32x4.sub(vn, f32x4.splat(magic));
   let r = f32x4.sub(t, f32x4.mul(nf, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(nf, f32x4.splat(LN2_LO)));
   let q = f32x4.add(f32x4.mul(f32x4.splat(C6), r), f32x4.splat(C5));
   q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C4));
   q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C3));
   q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C2));
-  const p = f32x4.add(r, f32x4.mul(f32x4.mul(r, r), q));
+  return f32x4.add(r, f32x4.mul(f32x4.mul(r, r), q));
+}
+
+@inline function forwardVec(x: v128, a: v128, b: v128): v128 {
+  const neg = f32x4.lt(x, f32x4.splat(0));
+  const t = expArgVec(x, FWD_CLAMP);
+  const vn = expScaleVec(t, MAGIC_BIASED);
+  const p = expPolyVec(t, vn, MAGIC_BIASED);
   const s = i32x4.shl(vn, 23);
   const one = f32x4.splat(1);
   const sp = f32x4.mul(s, p);
@@ -152,17 +167,9 @@ let gTermB: f64 = 0;
   const x = v128.load(xp);
   const dy = v128.load(dyp);
   const neg = f32x4.lt(x, f32x4.splat(0));
-  let t = f32x4.pmin(x, f32x4.mul(x, f32x4.splat(MINUS_K)));
-  t = f32x4.pmax(t, f32x4.splat(BWD_CLAMP));
-  const vn = f32x4.add(f32x4.mul(t, f32x4.splat(LOG2E)), f32x4.splat(MAGIC_BWD));
-  const nf = f32x4.sub(vn, f32x4.splat(MAGIC_BWD));
-  let r = f32x4.sub(t, f32x4.mul(nf, f32x4.splat(LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(nf, f32x4.splat(LN2_LO)));
-  let q = f32x4.add(f32x4.mul(f32x4.splat(C6), r), f32x4.splat(C5));
-  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C4));
-  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C3));
-  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C2));
-  const p = f32x4.add(r, f32x4.mul(f32x4.mul(r, r), q));
+  const t = expArgVec(x, BWD_CLAMP);
+  const vn = expScaleVec(t, MAGIC_BWD);
+  const p = expPolyVec(t, vn, MAGIC_BWD);
   const sS = i32x4.shl(vn, 23);
   const spS = f32x4.mul(sS, p);
   const down = f32x4.splat(DOWN);
