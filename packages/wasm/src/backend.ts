@@ -1,7 +1,7 @@
 import { type ApaluBackend, type ApaluGradients, type ApaluLayout, ApaluInputError, type ParamArray, validateCall } from '@apalu/core';
 import { type KernelKind, kernelModule, sharedMemorySupported } from './bytes.js';
 import { assertAttached, assertFloat32 } from './checks.js';
-import { type RawKernels, SCRATCH_BYTES_PER_CHANNEL, checkLayout, checkRegion, chooseKind } from './kernels.js';
+import { type BackwardPointers, type RawKernels, SCRATCH_BYTES_PER_CHANNEL, checkLayout, checkRegion, chooseKind } from './kernels.js';
 import { WorkerPool } from './pool.js';
 
 export interface WasmBackendOptions {
@@ -47,19 +47,7 @@ export interface WasmBackend extends ApaluBackend {
    * backward on data already in `memory`; dx may equal dy. scratchPtr: 16·channels·threads
    * bytes, 8-byte aligned (one float64 slice per thread).
    */
-  backwardAt(
-    xPtr: number,
-    dyPtr: number,
-    dxPtr: number,
-    daPtr: number,
-    dbPtr: number,
-    n: number,
-    aPtr: number,
-    bPtr: number,
-    channels: number,
-    inner: number | undefined,
-    scratchPtr: number,
-  ): Promise<void>;
+  backwardAt(...args: BackwardPointers<number | undefined>): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -211,19 +199,7 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
   }
 
   /** Runs backward over [0, n); scratch holds one float64 slice (2·C values) per thread. */
-  async function runBackward(
-    xPtr: number,
-    dyPtr: number,
-    dxPtr: number,
-    daPtr: number,
-    dbPtr: number,
-    n: number,
-    aPtr: number,
-    bPtr: number,
-    channels: number,
-    inner: number,
-    scratchPtr: number,
-  ) {
+  async function runBackward(...[xPtr, dyPtr, dxPtr, daPtr, dbPtr, n, aPtr, bPtr, channels, inner, scratchPtr]: BackwardPointers) {
     const parts = partsFor(n);
     if (parts === 1 || pool === undefined) {
       raw.backward(xPtr, dyPtr, dxPtr, daPtr, dbPtr, n, aPtr, bPtr, channels, inner, scratchPtr);

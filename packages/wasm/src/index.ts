@@ -6,6 +6,7 @@ export {
   type ApaluKernels,
   type RawKernels,
   type KernelOptions,
+  type BackwardPointers,
 } from './kernels.js';
 export { kernelBytes, kernelModule, simdSupported, sharedMemorySupported, type KernelKind, type KernelBytesOptions } from './bytes.js';
 

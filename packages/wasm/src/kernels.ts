@@ -1,6 +1,24 @@
 import { ApaluInputError, validateLayout, validateParams } from '@apalu/core';
 import { type KernelKind, kernelModule, simdSupported } from './bytes.js';
 
+/**
+ * The arguments of every whole-tensor backward entry point (byte addresses): dx may equal dy;
+ * scratch is 16·channels bytes (per thread, for the backend), 8-byte aligned.
+ */
+export type BackwardPointers<Inner = number> = [
+  xPtr: number,
+  dyPtr: number,
+  dxPtr: number,
+  daPtr: number,
+  dbPtr: number,
+  n: number,
+  aPtr: number,
+  bPtr: number,
+  channels: number,
+  inner: Inner,
+  scratchPtr: number,
+];
+
 /** The exports of the kernel module, exactly as compiled (no checks: callers validate). */
 export interface RawKernels {
   /** out[i] = f(x[i]) for i in [0, n); out may equal x. */
@@ -8,19 +26,7 @@ export interface RawKernels {
   /** forward on elements [start, start + count) of the tensor at xPtr/outPtr (for splitting work). */
   forwardRange(xPtr: number, outPtr: number, start: number, count: number, aPtr: number, bPtr: number, channels: number, inner: number): void;
   /** dx = dy·∂f/∂x (dx may equal dy), da/db = per-channel sums; uses 16·C bytes of scratch at scratchPtr. */
-  backward(
-    xPtr: number,
-    dyPtr: number,
-    dxPtr: number,
-    daPtr: number,
-    dbPtr: number,
-    n: number,
-    aPtr: number,
-    bPtr: number,
-    channels: number,
-    inner: number,
-    scratchPtr: number,
-  ): void;
+  backward(...args: BackwardPointers): void;
   /** backward on [start, start + count): ADDS the float64 sums to scratch[0..C) (da) and scratch[C..2C) (db). */
   backwardRange(
     xPtr: number,
@@ -61,19 +67,7 @@ export interface ApaluKernels {
    * dx[i] = dy[i]·∂f/∂x and da[c], db[c] summed per channel. dx may equal dy. scratchPtr:
    * 16·channels bytes, 8-byte aligned, clobbered. Checks everything before writing.
    */
-  backward(
-    xPtr: number,
-    dyPtr: number,
-    dxPtr: number,
-    daPtr: number,
-    dbPtr: number,
-    n: number,
-    aPtr: number,
-    bPtr: number,
-    channels: number,
-    inner: number | undefined,
-    scratchPtr: number,
-  ): void;
+  backward(...args: BackwardPointers<number | undefined>): void;
 }
 
 /** The build to use for a `simd` option on this engine. */
