@@ -48,11 +48,12 @@ let gN: f32 = 0;
   const nf = vn - magic;
   let r = t - nf * LN2_HI;
   r = r - nf * LN2_LO;
-  let q = C6 * r + C5;
-  q = q * r + C4;
-  q = q * r + C3;
-  q = q * r + C2;
-  gRQ = r * r * q;
+  // Estrin's scheme (shorter dependency chain than Horner; the SIMD code has the same order).
+  const r2 = r * r;
+  const q01 = C3 * r + C2;
+  const q23 = C5 * r + C4;
+  const q = (C6 * r2 + q23) * r2 + q01;
+  gRQ = r2 * q;
   return r;
 }
 
@@ -122,11 +123,13 @@ let gTermB: f64 = 0;
   const nf = f32x4.sub(vn, f32x4.splat(magic));
   let r = f32x4.sub(t, f32x4.mul(nf, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(nf, f32x4.splat(LN2_LO)));
-  let q = f32x4.add(f32x4.mul(f32x4.splat(C6), r), f32x4.splat(C5));
-  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C4));
-  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C3));
-  q = f32x4.add(f32x4.mul(q, r), f32x4.splat(C2));
-  return f32x4.add(r, f32x4.mul(f32x4.mul(r, r), q));
+  // Estrin's scheme: the out-of-order core overlaps (C2 + C3 r), (C4 + C5 r) and r², where
+  // Horner's chain of five dependent multiply-adds kept it waiting (+8 % forward).
+  const r2 = f32x4.mul(r, r);
+  const q01 = f32x4.add(f32x4.mul(f32x4.splat(C3), r), f32x4.splat(C2));
+  const q23 = f32x4.add(f32x4.mul(f32x4.splat(C5), r), f32x4.splat(C4));
+  const q = f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(f32x4.splat(C6), r2), q23), r2), q01);
+  return f32x4.add(r, f32x4.mul(r2, q));
 }
 
 @inline function forwardVec(x: v128, a: v128, b: v128): v128 {
@@ -157,16 +160,17 @@ let gTermB: f64 = 0;
 }
 
 /**
- * One vector of the backward pass: stores dx at dxp and returns dy·∂f/∂a in the x ≥ 0 lanes
- * and dy·∂f/∂b in the x < 0 lanes (each term is 0 in the other side's lanes).
+ * One vector of the backward pass: stores dx at dxp and returns the terms, dy·∂f/∂a in the
+ * x ≥ 0 lanes and dy·∂f/∂b in the x < 0 lanes (`neg` = x < 0, from the caller, which splits
+ * them with the same mask). check = true: a vector whose float32 terms are huge, infinite or
+ * NaN is redone in float64 by fixTerms (before dx is stored, so dx may overwrite dy) and
+ * returns zeros; check = false leaves that to the caller's per-block test.
  */
 @inline function backwardVec(
-  xp: usize, dyp: usize, dxp: usize, av: v128, bv: v128, ap: usize, bp: usize, accA: usize, accB: usize, row: bool,
+  x: v128, dy: v128, neg: v128, dxp: usize, av: v128, bv: v128,
+  xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB: usize, row: bool, check: bool,
 ): v128 {
   const one = f32x4.splat(1);
-  const x = v128.load(xp);
-  const dy = v128.load(dyp);
-  const neg = f32x4.lt(x, f32x4.splat(0));
   const t = expArgVec(x, BWD_CLAMP);
   const vn = expScaleVec(t, MAGIC_BWD);
   const p = expPolyVec(t, vn, MAGIC_BWD);
@@ -193,29 +197,34 @@ let gTermB: f64 = 0;
     f32x4.shuffle(u, u, 2, 3, 2, 3),
     f32x4.shuffle(sc, sc, 2, 3, 2, 3),
   );
-  const termA = v128.andnot(f32x4.mul(dy, f32x4.mul(x, f32x4.add(one, sig))), neg);
-  const termB = v128.and(f32x4.mul(dy, em1), neg);
-  let terms = v128.or(termA, termB);
+  // ∂f/∂a = x·(1 + σ) where x ≥ 0, ∂f/∂b = expm1(x) where x < 0: one select, one product with dy.
+  let terms = f32x4.mul(dy, v128.bitselect(em1, f32x4.mul(x, f32x4.add(one, sig)), neg));
   // |term| bits above 2^124's (NaN and ∞ included): a signed compare on the magnitude bits.
-  if (v128.any_true(i32x4.gt_s(v128.and(terms, i32x4.splat(0x7fffffff)), i32x4.splat(HUGE_TERM_BITS)))) {
-    fixTerms(xp, dyp, ap, bp, accA, accB, row);
+  if (check && v128.any_true(i32x4.gt_s(v128.and(terms, i32x4.splat(0x7fffffff)), i32x4.splat(HUGE_TERM_BITS)))) {
+    fixTerms(xp, dyp, ap, bp, accA, accB, row, 4);
     terms = f32x4.splat(0);
   }
   v128.store(dxp, f32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
   return terms;
 }
 
+/** True when a lane of either float32 block sum is ∞ or NaN (a term overflowed, or was ∞/NaN). */
+@inline function blockOverflowed(blockA: v128, blockB: v128): bool {
+  const abs = i32x4.splat(0x7fffffff);
+  const inf = i32x4.splat(0x7f7fffff);
+  return v128.any_true(v128.or(i32x4.gt_s(v128.and(blockA, abs), inf), i32x4.gt_s(v128.and(blockB, abs), inf)));
+}
+
 let gFixA: f64 = 0;
 let gFixB: f64 = 0;
 
 /**
- * The fallback for a vector whose float32 terms are huge (> 2^124, where 8 of them could
- * overflow a float32 block sum), infinite or NaN: its four terms again in float64, added to
- * gFixA/gFixB (shared channel) or to accA[j]/accB[j] (row). Runs before dx is stored, so an
- * in-place dx = dy still reads the original dy.
+ * The fallback for terms that are huge (> 2^124, where 8 of them could overflow a float32
+ * block sum), infinite or NaN: `count` terms again in float64, added to gFixA/gFixB (shared
+ * channel) or to accA[j]/accB[j] (row).
  */
-function fixTerms(xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB: usize, row: bool): void {
-  for (let j = 0; j < 4; j++) {
+function fixTerms(xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB: usize, row: bool, count: i32): void {
+  for (let j = 0; j < count; j++) {
     const o = <usize>j << 2;
     const oc: usize = row ? o : 0;
     backwardScalar(load<f32>(xp + o), load<f32>(dyp + o), load<f32>(ap + oc), load<f32>(bp + oc));
@@ -238,113 +247,129 @@ function fixTerms(xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB
   return f64x2.mul(f64x2.mul(dyc, g), scale);
 }
 
+/** Whether [p, p + bytes) and [q, q + bytes) overlap. */
+@inline function overlaps(p: usize, q: usize, bytes: usize): bool {
+  return p < q + bytes && q < p + bytes;
+}
+
 /**
- * Backward over `len` elements. row = false: all share a, b; sums returned in gSumA, gSumB.
- * row = true: element j uses a[j], b[j] and adds its terms to the float64 accA[j], accB[j].
- * Always inlined with a constant `row`, so each caller keeps only its own branch.
+ * Backward over `len` elements sharing a = *ap, b = *bp; the sums go to gSumA, gSumB.
+ *
+ * The terms of 8 vectors per lane are added in float32 (relative error ≤ 8·2^−24 of
+ * Σ|terms|) before the block goes into float64, so the sums stay within 1e-6 at any length.
+ * Finite terms ≤ 2^124 cannot overflow a block; a block that did overflow (or met ∞/NaN) is
+ * recomputed in float64 from x and dy. That needs x and dy intact after dx is written: when
+ * dx overlaps them (in-place dx = dy), `check` tests every vector before its store instead.
  */
-@inline function backwardLoop(
-  xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize, accA: usize, accB: usize, row: bool,
-): void {
+@inline function backwardConstLoop(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize, check: bool): void {
   let i = 0;
   let sumA: f64 = 0;
   let sumB: f64 = 0;
-  const a0 = <f64>load<f32>(ap);
-  const b0 = <f64>load<f32>(bp);
+  const a0 = load<f32>(ap);
+  const b0 = load<f32>(bp);
+  gFixA = 0;
+  gFixB = 0;
   if (ASC_FEATURE_SIMD) {
-    let av = f32x4.splat(<f32>a0);
-    let bv = f32x4.splat(<f32>b0);
+    const av = f32x4.splat(a0);
+    const bv = f32x4.splat(b0);
+    const zero = f32x4.splat(0);
     let accALo = f64x2.splat(0);
     let accAHi = accALo;
     let accBLo = accALo;
     let accBHi = accALo;
-    // Each lane adds at most 8 terms in float32 (relative error ≤ 8·2^−24 of Σ|terms|)
-    // before its block goes into float64, so the sums stay within 1e-6 at any length.
-    let blockA = f32x4.splat(0);
-    let blockB = blockA;
+    let blockA = zero;
+    let blockB = zero;
     let inBlock = 0;
-    gFixA = 0;
-    gFixB = 0;
-    const zero = f32x4.splat(0);
-    if (!row) {
-      // Unrolled ×2 (the shared-channel case is the hot one); a block is 4 pairs here.
-      for (; i + 8 <= len; i += 8) {
-        const o = <usize>i << 2;
-        const t0 = backwardVec(xp + o, dyp + o, dxp + o, av, bv, ap, bp, 0, 0, false);
-        const t1 = backwardVec(xp + o + 16, dyp + o + 16, dxp + o + 16, av, bv, ap, bp, 0, 0, false);
-        const n0 = f32x4.lt(v128.load(xp + o), zero);
-        const n1 = f32x4.lt(v128.load(xp + o, 16), zero);
-        blockA = f32x4.add(blockA, f32x4.add(v128.andnot(t0, n0), v128.andnot(t1, n1)));
-        blockB = f32x4.add(blockB, f32x4.add(v128.and(t0, n0), v128.and(t1, n1)));
-        if (++inBlock == 4) {
-          accALo = f64x2.add(accALo, f64x2.promote_low_f32x4(blockA));
-          accAHi = f64x2.add(accAHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockA, blockA, 2, 3, 2, 3)));
-          accBLo = f64x2.add(accBLo, f64x2.promote_low_f32x4(blockB));
-          accBHi = f64x2.add(accBHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockB, blockB, 2, 3, 2, 3)));
-          blockA = zero;
-          blockB = zero;
-          inBlock = 0;
-        }
-      }
-    }
-    for (; i + 4 <= len; i += 4) {
+    let blockStart = 0;
+    // Unrolled ×2: a block is 4 pairs here, 8 single vectors in the loop after it.
+    for (; i + 8 <= len; i += 8) {
       const o = <usize>i << 2;
-      if (row) {
-        av = v128.load(ap + o);
-        bv = v128.load(bp + o);
-      }
-      const tv = row
-        ? backwardVec(xp + o, dyp + o, dxp + o, av, bv, ap + o, bp + o, accA + (<usize>i << 3), accB + (<usize>i << 3), true)
-        : backwardVec(xp + o, dyp + o, dxp + o, av, bv, ap, bp, 0, 0, false);
-      const neg = f32x4.lt(v128.load(xp + o), zero);
-      const termA = v128.andnot(tv, neg);
-      const termB = v128.and(tv, neg);
-      if (row) {
-        const o8 = <usize>i << 3;
-        v128.store(accA + o8, f64x2.add(v128.load(accA + o8), f64x2.promote_low_f32x4(termA)));
-        v128.store(accA + o8, f64x2.add(v128.load(accA + o8, 16), f64x2.promote_low_f32x4(f32x4.shuffle(termA, termA, 2, 3, 2, 3))), 16);
-        v128.store(accB + o8, f64x2.add(v128.load(accB + o8), f64x2.promote_low_f32x4(termB)));
-        v128.store(accB + o8, f64x2.add(v128.load(accB + o8, 16), f64x2.promote_low_f32x4(f32x4.shuffle(termB, termB, 2, 3, 2, 3))), 16);
-      } else {
-        blockA = f32x4.add(blockA, termA);
-        blockB = f32x4.add(blockB, termB);
-        if (++inBlock == 8) {
+      const x0 = v128.load(xp + o);
+      const x1 = v128.load(xp + o, 16);
+      const n0 = f32x4.lt(x0, zero);
+      const n1 = f32x4.lt(x1, zero);
+      const t0 = backwardVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, xp + o, dyp + o, ap, bp, 0, 0, false, check);
+      const t1 = backwardVec(x1, v128.load(dyp + o, 16), n1, dxp + o + 16, av, bv, xp + o + 16, dyp + o + 16, ap, bp, 0, 0, false, check);
+      blockA = f32x4.add(blockA, f32x4.add(v128.andnot(t0, n0), v128.andnot(t1, n1)));
+      blockB = f32x4.add(blockB, f32x4.add(v128.and(t0, n0), v128.and(t1, n1)));
+      if (++inBlock == 4) {
+        if (!check && blockOverflowed(blockA, blockB)) {
+          fixTerms(xp + (<usize>blockStart << 2), dyp + (<usize>blockStart << 2), ap, bp, 0, 0, false, i + 8 - blockStart);
+        } else {
           accALo = f64x2.add(accALo, f64x2.promote_low_f32x4(blockA));
           accAHi = f64x2.add(accAHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockA, blockA, 2, 3, 2, 3)));
           accBLo = f64x2.add(accBLo, f64x2.promote_low_f32x4(blockB));
           accBHi = f64x2.add(accBHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockB, blockB, 2, 3, 2, 3)));
-          blockA = zero;
-          blockB = zero;
-          inBlock = 0;
         }
+        blockA = zero;
+        blockB = zero;
+        inBlock = 0;
+        blockStart = i + 8;
       }
     }
-    if (!row) {
+    // At most one vector is left (and the open block holds at most 3 pairs): one last block.
+    if (i + 4 <= len) {
+      const o = <usize>i << 2;
+      const x0 = v128.load(xp + o);
+      const n0 = f32x4.lt(x0, zero);
+      const t0 = backwardVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, xp + o, dyp + o, ap, bp, 0, 0, false, check);
+      blockA = f32x4.add(blockA, v128.andnot(t0, n0));
+      blockB = f32x4.add(blockB, v128.and(t0, n0));
+      i += 4;
+    }
+    if (!check && blockOverflowed(blockA, blockB)) {
+      fixTerms(xp + (<usize>blockStart << 2), dyp + (<usize>blockStart << 2), ap, bp, 0, 0, false, i - blockStart);
+    } else {
       accALo = f64x2.add(accALo, f64x2.promote_low_f32x4(blockA));
       accAHi = f64x2.add(accAHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockA, blockA, 2, 3, 2, 3)));
       accBLo = f64x2.add(accBLo, f64x2.promote_low_f32x4(blockB));
       accBHi = f64x2.add(accBHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockB, blockB, 2, 3, 2, 3)));
-      const accAv = f64x2.add(accALo, accAHi);
-      const accBv = f64x2.add(accBLo, accBHi);
-      sumA = f64x2.extract_lane(accAv, 0) + f64x2.extract_lane(accAv, 1) + gFixA;
-      sumB = f64x2.extract_lane(accBv, 0) + f64x2.extract_lane(accBv, 1) + gFixB;
+    }
+    const accAv = f64x2.add(accALo, accAHi);
+    const accBv = f64x2.add(accBLo, accBHi);
+    sumA = f64x2.extract_lane(accAv, 0) + f64x2.extract_lane(accAv, 1);
+    sumB = f64x2.extract_lane(accBv, 0) + f64x2.extract_lane(accBv, 1);
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dxp + o, backwardScalar(load<f32>(xp + o), load<f32>(dyp + o), a0, b0));
+    sumA += gTermA;
+    sumB += gTermB;
+  }
+  gSumA = sumA + gFixA;
+  gSumB = sumB + gFixB;
+}
+
+/**
+ * Backward over `len` elements where element j uses channel j: a[j], b[j], and adds its
+ * terms to the float64 accA[j], accB[j] (no float32 blocks, so only single terms can
+ * overflow: each vector is checked before its store).
+ */
+function backwardRow(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize, accA: usize, accB: usize): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const zero = f32x4.splat(0);
+    for (; i + 4 <= len; i += 4) {
+      const o = <usize>i << 2;
+      const o8 = <usize>i << 3;
+      const x = v128.load(xp + o);
+      const neg = f32x4.lt(x, zero);
+      const tv = backwardVec(x, v128.load(dyp + o), neg, dxp + o, v128.load(ap + o), v128.load(bp + o), xp + o, dyp + o, ap + o, bp + o, accA + o8, accB + o8, true, true);
+      const termA = v128.andnot(tv, neg);
+      const termB = v128.and(tv, neg);
+      v128.store(accA + o8, f64x2.add(v128.load(accA + o8), f64x2.promote_low_f32x4(termA)));
+      v128.store(accA + o8, f64x2.add(v128.load(accA + o8, 16), f64x2.promote_low_f32x4(f32x4.shuffle(termA, termA, 2, 3, 2, 3))), 16);
+      v128.store(accB + o8, f64x2.add(v128.load(accB + o8), f64x2.promote_low_f32x4(termB)));
+      v128.store(accB + o8, f64x2.add(v128.load(accB + o8, 16), f64x2.promote_low_f32x4(f32x4.shuffle(termB, termB, 2, 3, 2, 3))), 16);
     }
   }
   for (; i < len; i++) {
     const o = <usize>i << 2;
-    if (row) {
-      const o8 = <usize>i << 3;
-      store<f32>(dxp + o, backwardScalar(load<f32>(xp + o), load<f32>(dyp + o), load<f32>(ap + o), load<f32>(bp + o)));
-      store<f64>(accA + o8, load<f64>(accA + o8) + gTermA);
-      store<f64>(accB + o8, load<f64>(accB + o8) + gTermB);
-    } else {
-      store<f32>(dxp + o, backwardScalar(load<f32>(xp + o), load<f32>(dyp + o), <f32>a0, <f32>b0));
-      sumA += gTermA;
-      sumB += gTermB;
-    }
+    const o8 = <usize>i << 3;
+    store<f32>(dxp + o, backwardScalar(load<f32>(xp + o), load<f32>(dyp + o), load<f32>(ap + o), load<f32>(bp + o)));
+    store<f64>(accA + o8, load<f64>(accA + o8) + gTermA);
+    store<f64>(accB + o8, load<f64>(accB + o8) + gTermB);
   }
-  gSumA = sumA;
-  gSumB = sumB;
 }
 
 // ---- runs: contiguous elements sharing one (a, b) or walking a, b one channel per element
@@ -401,12 +426,19 @@ let gSumB: f64 = 0;
 
 /** Backward over `len` elements sharing a = *ap, b = *bp; the sums of the ∂a, ∂b terms go to gSumA, gSumB. */
 function backwardConst(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize): void {
-  backwardLoop(xp, dyp, dxp, len, ap, bp, 0, 0, false);
+  const bytes = <usize>len << 2;
+  if (overlaps(dxp, dyp, bytes) || overlaps(dxp, xp, bytes)) backwardConstInPlace(xp, dyp, dxp, len, ap, bp);
+  else backwardConstApart(xp, dyp, dxp, len, ap, bp);
 }
 
-/** Backward over `len` elements where element j uses channel j: a[j], b[j], sums into accA[j], accB[j] (float64). */
-function backwardRow(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize, accA: usize, accB: usize): void {
-  backwardLoop(xp, dyp, dxp, len, ap, bp, accA, accB, true);
+// Two functions, each with a constant `check` (one call with a variable flag would keep
+// the test inside the loop: binaryen folds `if (c) f(true) else f(false)` into `f(c)`).
+function backwardConstApart(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize): void {
+  backwardConstLoop(xp, dyp, dxp, len, ap, bp, false);
+}
+
+function backwardConstInPlace(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize): void {
+  backwardConstLoop(xp, dyp, dxp, len, ap, bp, true);
 }
 
 // ---- exported kernels: the SPEC layout (C channels, inner size S) -----------------------
