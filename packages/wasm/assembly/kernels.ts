@@ -361,12 +361,8 @@ function backwardRow(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp:
       const x = v128.load(xp + o);
       const neg = f32x4.lt(x, zero);
       const tv = backwardVec(x, v128.load(dyp + o), neg, dxp + o, v128.load(ap + o), v128.load(bp + o), xp + o, dyp + o, ap + o, bp + o, accA + o8, accB + o8, true, true);
-      const termA = v128.andnot(tv, neg);
-      const termB = v128.and(tv, neg);
-      v128.store(accA + o8, f64x2.add(v128.load(accA + o8), f64x2.promote_low_f32x4(termA)));
-      v128.store(accA + o8, f64x2.add(v128.load(accA + o8, 16), f64x2.promote_low_f32x4(f32x4.shuffle(termA, termA, 2, 3, 2, 3))), 16);
-      v128.store(accB + o8, f64x2.add(v128.load(accB + o8), f64x2.promote_low_f32x4(termB)));
-      v128.store(accB + o8, f64x2.add(v128.load(accB + o8, 16), f64x2.promote_low_f32x4(f32x4.shuffle(termB, termB, 2, 3, 2, 3))), 16);
+      addToAcc(v128.andnot(tv, neg), accA + o8);
+      addToAcc(v128.and(tv, neg), accB + o8);
     }
   }
   for (; i < len; i++) {
@@ -376,6 +372,80 @@ function backwardRow(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp:
     store<f64>(accA + o8, load<f64>(accA + o8) + gTermA);
     store<f64>(accB + o8, load<f64>(accB + o8) + gTermB);
   }
+}
+
+/** acc[0..4) += the four float32 lanes of v (float64 accumulators at acc). */
+@inline function addToAcc(v: v128, acc: usize): void {
+  v128.store(acc, f64x2.add(v128.load(acc), f64x2.promote_low_f32x4(v)));
+  v128.store(acc, f64x2.add(v128.load(acc, 16), f64x2.promote_low_f32x4(f32x4.shuffle(v, v, 2, 3, 2, 3))), 16);
+}
+
+/**
+ * Backward over `rows` whole rows of C elements (channels-last, S = 1), four rows per step:
+ * the four vectors of one column share a, b and one float64 update of the accumulators
+ * (their terms are added in float32 first, 4 per lane). check: as in backwardConstLoop; a
+ * column sum that overflowed is redone in float64 when x and dy are intact.
+ */
+@inline function backwardRowsLoop(
+  xp: usize, dyp: usize, dxp: usize, rows: i32, ap: usize, bp: usize, C: i32, accA: usize, accB: usize, check: bool,
+): void {
+  let r = 0;
+  if (ASC_FEATURE_SIMD) {
+    const zero = f32x4.splat(0);
+    const stride = <usize>C << 2;
+    for (; r + 4 <= rows; r += 4) {
+      const ro = <usize>r * stride;
+      let j = 0;
+      for (; j + 4 <= C; j += 4) {
+        const o = ro + (<usize>j << 2);
+        const oc = <usize>j << 2;
+        const o8 = <usize>j << 3;
+        const av = v128.load(ap + oc);
+        const bv = v128.load(bp + oc);
+        const x0 = v128.load(xp + o);
+        const x1 = v128.load(xp + o + stride);
+        const x2 = v128.load(xp + o + 2 * stride);
+        const x3 = v128.load(xp + o + 3 * stride);
+        const n0 = f32x4.lt(x0, zero);
+        const n1 = f32x4.lt(x1, zero);
+        const n2 = f32x4.lt(x2, zero);
+        const n3 = f32x4.lt(x3, zero);
+        const t0 = backwardVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, xp + o, dyp + o, ap + oc, bp + oc, accA + o8, accB + o8, true, check);
+        const t1 = backwardVec(x1, v128.load(dyp + o + stride), n1, dxp + o + stride, av, bv, xp + o + stride, dyp + o + stride, ap + oc, bp + oc, accA + o8, accB + o8, true, check);
+        const t2 = backwardVec(x2, v128.load(dyp + o + 2 * stride), n2, dxp + o + 2 * stride, av, bv, xp + o + 2 * stride, dyp + o + 2 * stride, ap + oc, bp + oc, accA + o8, accB + o8, true, check);
+        const t3 = backwardVec(x3, v128.load(dyp + o + 3 * stride), n3, dxp + o + 3 * stride, av, bv, xp + o + 3 * stride, dyp + o + 3 * stride, ap + oc, bp + oc, accA + o8, accB + o8, true, check);
+        const sA = f32x4.add(f32x4.add(v128.andnot(t0, n0), v128.andnot(t1, n1)), f32x4.add(v128.andnot(t2, n2), v128.andnot(t3, n3)));
+        const sB = f32x4.add(f32x4.add(v128.and(t0, n0), v128.and(t1, n1)), f32x4.add(v128.and(t2, n2), v128.and(t3, n3)));
+        if (!check && blockOverflowed(sA, sB)) {
+          for (let k: usize = 0; k < 4; k++) {
+            const ok = o + k * stride;
+            fixTerms(xp + ok, dyp + ok, ap + oc, bp + oc, accA + o8, accB + o8, true, 4);
+          }
+        } else {
+          addToAcc(sA, accA + o8);
+          addToAcc(sB, accB + o8);
+        }
+      }
+      if (j < C) {
+        for (let k = 0; k < 4; k++) {
+          const ok = ro + <usize>k * stride + (<usize>j << 2);
+          backwardRow(xp + ok, dyp + ok, dxp + ok, C - j, ap + (<usize>j << 2), bp + (<usize>j << 2), accA + (<usize>j << 3), accB + (<usize>j << 3));
+        }
+      }
+    }
+  }
+  for (; r < rows; r++) {
+    const ro = <usize>r * (<usize>C << 2);
+    backwardRow(xp + ro, dyp + ro, dxp + ro, C, ap, bp, accA, accB);
+  }
+}
+
+function backwardRowsApart(xp: usize, dyp: usize, dxp: usize, rows: i32, ap: usize, bp: usize, C: i32, accA: usize, accB: usize): void {
+  backwardRowsLoop(xp, dyp, dxp, rows, ap, bp, C, accA, accB, false);
+}
+
+function backwardRowsInPlace(xp: usize, dyp: usize, dxp: usize, rows: i32, ap: usize, bp: usize, C: i32, accA: usize, accB: usize): void {
+  backwardRowsLoop(xp, dyp, dxp, rows, ap, bp, C, accA, accB, true);
 }
 
 // ---- runs: contiguous elements sharing one (a, b) or walking a, b one channel per element
@@ -440,6 +510,43 @@ function forwardRow(xp: usize, op: usize, len: i32, ap: usize, bp: usize): void 
   }
 }
 
+/**
+ * f over `rows` whole rows of C elements (channels-last, S = 1), four rows per step: the
+ * four vectors of one column share the a, b loads.
+ */
+function forwardRows(xp: usize, op: usize, rows: i32, ap: usize, bp: usize, C: i32): void {
+  let r = 0;
+  const stride = <usize>C << 2;
+  if (ASC_FEATURE_SIMD) {
+    for (; r + 4 <= rows; r += 4) {
+      const ro = <usize>r * stride;
+      let j = 0;
+      for (; j + 4 <= C; j += 4) {
+        const o = ro + (<usize>j << 2);
+        const av = v128.load(ap + (<usize>j << 2));
+        const bv = v128.load(bp + (<usize>j << 2));
+        const y0 = forwardVec(v128.load(xp + o), av, bv);
+        const y1 = forwardVec(v128.load(xp + o + stride), av, bv);
+        const y2 = forwardVec(v128.load(xp + o + 2 * stride), av, bv);
+        const y3 = forwardVec(v128.load(xp + o + 3 * stride), av, bv);
+        v128.store(op + o, y0);
+        v128.store(op + o + stride, y1);
+        v128.store(op + o + 2 * stride, y2);
+        v128.store(op + o + 3 * stride, y3);
+      }
+      for (; j < C; j++) {
+        const a = load<f32>(ap + (<usize>j << 2));
+        const b = load<f32>(bp + (<usize>j << 2));
+        for (let k: usize = 0; k < 4; k++) {
+          const o = ro + k * stride + (<usize>j << 2);
+          store<f32>(op + o, forwardScalar(load<f32>(xp + o), a, b));
+        }
+      }
+    }
+  }
+  for (; r < rows; r++) forwardRow(xp + <usize>r * stride, op + <usize>r * stride, C, ap, bp);
+}
+
 let gSumA: f64 = 0;
 let gSumB: f64 = 0;
 
@@ -477,15 +584,18 @@ export function forwardRange(xPtr: usize, outPtr: usize, start: i32, count: i32,
     return;
   }
   if (S == 1) {
-    let c = i % C;
-    while (i < end) {
-      const len = min(C - c, end - i);
+    // A partial first row, whole rows, a partial last row.
+    const c = i % C;
+    if (c != 0) {
+      const len = min(C - c, count);
       const o = <usize>i << 2;
-      const oc = <usize>c << 2;
-      forwardRow(xPtr + o, outPtr + o, len, aPtr + oc, bPtr + oc);
+      forwardRow(xPtr + o, outPtr + o, len, aPtr + (<usize>c << 2), bPtr + (<usize>c << 2));
       i += len;
-      c = 0;
     }
+    const rows = (end - i) / C;
+    forwardRows(xPtr + (<usize>i << 2), outPtr + (<usize>i << 2), rows, aPtr, bPtr, C);
+    i += rows * C;
+    if (i < end) forwardRow(xPtr + (<usize>i << 2), outPtr + (<usize>i << 2), end - i, aPtr, bPtr);
     return;
   }
   const q = i / S;
@@ -529,14 +639,27 @@ export function backwardRange(
   const end = start + count;
   const accB = accPtr + (<usize>C << 3);
   if (S == 1 && C > 1) {
-    let c = i % C;
-    while (i < end) {
-      const len = min(C - c, end - i);
+    // A partial first row, whole rows, a partial last row.
+    const c = i % C;
+    if (c != 0) {
+      const len = min(C - c, count);
       const o = <usize>i << 2;
       const oc = <usize>c << 2;
       backwardRow(xPtr + o, dyPtr + o, dxPtr + o, len, aPtr + oc, bPtr + oc, accPtr + (oc << 1), accB + (oc << 1));
       i += len;
-      c = 0;
+    }
+    const rows = (end - i) / C;
+    const o = <usize>i << 2;
+    const bytes = <usize>(rows * C) << 2;
+    if (overlaps(dxPtr + o, dyPtr + o, bytes) || overlaps(dxPtr + o, xPtr + o, bytes)) {
+      backwardRowsInPlace(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, accPtr, accB);
+    } else {
+      backwardRowsApart(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, accPtr, accB);
+    }
+    i += rows * C;
+    if (i < end) {
+      const oe = <usize>i << 2;
+      backwardRow(xPtr + oe, dyPtr + oe, dxPtr + oe, end - i, aPtr, bPtr, accPtr, accB);
     }
     return;
   }

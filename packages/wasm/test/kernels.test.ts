@@ -159,6 +159,7 @@ describe('sums with huge terms, dx written over dy or apart', () => {
     for (const [C, S] of [
       [1, 1],
       [3, 1],
+      [10, 1],
       [2, 9],
     ] as const) {
       const n = C * S * 40;
