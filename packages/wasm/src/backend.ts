@@ -190,10 +190,21 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
       return;
     }
     const ranges = split(n, parts);
-    const jobs = ranges
-      .slice(1)
-      .map(([start, count], i) => pool.run(i, { type: 'forward', args: [xPtr, outPtr, start, count, aPtr, bPtr, channels, inner] }));
     const [start, count] = ranges[0] as [number, number];
+    const args = (i: number) => {
+      const [s, c] = ranges[i + 1] as [number, number];
+      return [xPtr, outPtr, s, c, aPtr, bPtr, channels, inner];
+    };
+    if (pool.direct) {
+      for (let i = 0; i < ranges.length - 1; i++) pool.start(i, 'forward', args(i));
+      try {
+        raw.forwardRange(xPtr, outPtr, start, count, aPtr, bPtr, channels, inner);
+      } finally {
+        for (let i = 0; i < ranges.length - 1; i++) pool.join(i);
+      }
+      return;
+    }
+    const jobs = ranges.slice(1).map((_, i) => pool.run(i, { type: 'forward', args: args(i) }));
     raw.forwardRange(xPtr, outPtr, start, count, aPtr, bPtr, channels, inner);
     await Promise.all(jobs);
   }
@@ -208,15 +219,23 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
     const ranges = split(n, parts);
     const slice = SCRATCH_BYTES_PER_CHANNEL * channels;
     new Float64Array(memory.buffer, scratchPtr, 2 * channels * ranges.length).fill(0);
-    const jobs = ranges.slice(1).map(([start, count], i) =>
-      pool.run(i, {
-        type: 'backward',
-        args: [xPtr, dyPtr, dxPtr, start, count, aPtr, bPtr, channels, inner, scratchPtr + slice * (i + 1)],
-      }),
-    );
+    const args = (i: number) => {
+      const [s, c] = ranges[i + 1] as [number, number];
+      return [xPtr, dyPtr, dxPtr, s, c, aPtr, bPtr, channels, inner, scratchPtr + slice * (i + 1)];
+    };
     const [start, count] = ranges[0] as [number, number];
-    raw.backwardRange(xPtr, dyPtr, dxPtr, start, count, aPtr, bPtr, channels, inner, scratchPtr);
-    await Promise.all(jobs);
+    if (pool.direct) {
+      for (let i = 0; i < ranges.length - 1; i++) pool.start(i, 'backward', args(i));
+      try {
+        raw.backwardRange(xPtr, dyPtr, dxPtr, start, count, aPtr, bPtr, channels, inner, scratchPtr);
+      } finally {
+        for (let i = 0; i < ranges.length - 1; i++) pool.join(i);
+      }
+    } else {
+      const jobs = ranges.slice(1).map((_, i) => pool.run(i, { type: 'backward', args: args(i) }));
+      raw.backwardRange(xPtr, dyPtr, dxPtr, start, count, aPtr, bPtr, channels, inner, scratchPtr);
+      await Promise.all(jobs);
+    }
     // Parts are added in a fixed order, so the result does not depend on timing.
     const sums = new Float64Array(memory.buffer, scratchPtr, 2 * channels * ranges.length);
     const da = new Float32Array(memory.buffer, daPtr, channels);

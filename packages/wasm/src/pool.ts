@@ -5,7 +5,15 @@ export interface WorkerMessage {
   module?: WebAssembly.Module;
   memory?: WebAssembly.Memory;
   args?: number[];
+  /** Node: the shared control slots and this worker's slot offset (see WORKER_SOURCE). */
+  control?: Int32Array;
+  slot?: number;
 }
+
+/** Int32 fields per control slot: seq, done, failed, type, nargs, 11 arguments. */
+const SLOT = 16;
+/** How long `join` waits for a worker before it gives up with an error. */
+const JOIN_LIMIT_MS = 120_000;
 
 interface Port {
   post(message: WorkerMessage & { id: number }): void;
@@ -22,7 +30,16 @@ export class WorkerPool {
   private nextId = 0;
   private busy = 0;
 
+  /** Node: jobs go through `start`/`join` on shared control slots instead of messages. */
+  private control: Int32Array | undefined;
+  private lastError = '';
+
   private constructor(private readonly ports: Port[]) {}
+
+  /** Whether `start`/`join` are available (Node worker_threads); otherwise use `run`. */
+  get direct(): boolean {
+    return this.control !== undefined;
+  }
 
   get size(): number {
     return this.ports.length;
@@ -59,8 +76,39 @@ export class WorkerPool {
         URL.revokeObjectURL(url);
       }
     }
-    await Promise.all(ports.map((_, i) => pool.run(i, { type: 'init', module, memory })));
+    const control = isNode ? new Int32Array(new SharedArrayBuffer(4 * SLOT * count)) : undefined;
+    await Promise.all(ports.map((_, i) => pool.run(i, { type: 'init', module, memory, ...(control ? { control, slot: SLOT * i } : {}) })));
+    pool.control = control;
     return pool;
+  }
+
+  /** Node: hands worker `index` a job through its control slot; `join(index)` waits for it. */
+  start(index: number, type: 'forward' | 'backward', args: number[]): void {
+    const control = this.control;
+    if (control === undefined || index >= this.ports.length) throw new Error(`no direct worker ${index}`);
+    const base = SLOT * index;
+    control[base + 3] = type === 'forward' ? 1 : 2;
+    control[base + 4] = args.length;
+    args.forEach((value, i) => (control[base + 5 + i] = value));
+    Atomics.add(control, base, 1);
+    Atomics.notify(control, base);
+  }
+
+  /** Node: blocks until worker `index` has finished the job `start` gave it. */
+  join(index: number): void {
+    const control = this.control as Int32Array;
+    const base = SLOT * index;
+    const seq = Atomics.load(control, base);
+    const deadline = Date.now() + JOIN_LIMIT_MS;
+    for (;;) {
+      const done = Atomics.load(control, base + 1);
+      if (done === seq) break;
+      Atomics.wait(control, base + 1, done, 1000);
+      if (Date.now() > deadline) throw new Error(`@apalu/wasm worker ${index} did not finish within ${JOIN_LIMIT_MS / 1000} s`);
+    }
+    if (Atomics.exchange(control, base + 2, 0) !== 0) {
+      throw new Error(`@apalu/wasm worker failed: ${this.lastError || 'see the worker error above'}`);
+    }
   }
 
   /** Sends one job to worker `index` and resolves when it has finished. */
@@ -76,6 +124,10 @@ export class WorkerPool {
   }
 
   private settle(reply: Reply): void {
+    if (reply.id === -1) {
+      this.lastError = reply.error ?? '';
+      return;
+    }
     const job = this.pending.get(reply.id);
     if (job === undefined) return;
     this.pending.delete(reply.id);

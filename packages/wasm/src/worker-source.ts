@@ -8,12 +8,36 @@ export const WORKER_SOURCE = `'use strict';
 const isNode = typeof process === 'object' && process !== null && !!(process.versions && process.versions.node);
 const port = isNode ? require('node:worker_threads').parentPort : self;
 let kernels;
+function run(type, args) {
+  if (type === 1) kernels.forwardRange.apply(null, args);
+  else kernels.backwardRange.apply(null, args);
+}
+// Node: after init the worker waits on its control slot (Atomics) instead of its message
+// port; a job costs a futex wake-up (~10 µs) instead of two message hops (~150 µs).
+// Slot: [seq, done, failed, type, nargs, args...]; the parent writes the job, then seq.
+function serve(control, base) {
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(control, base, seen);
+    seen = Atomics.load(control, base);
+    const args = [];
+    for (let i = 0; i < control[base + 4]; i++) args.push(control[base + 5 + i]);
+    try {
+      run(control[base + 3], args);
+    } catch (error) {
+      Atomics.store(control, base + 2, 1);
+      port.postMessage({ id: -1, error: String((error && error.stack) || error) });
+    }
+    Atomics.store(control, base + 1, seen);
+    Atomics.notify(control, base + 1);
+  }
+}
 function handle(m) {
   try {
     if (m.type === 'init') kernels = new WebAssembly.Instance(m.module, { env: { memory: m.memory } }).exports;
-    else if (m.type === 'forward') kernels.forwardRange.apply(null, m.args);
-    else if (m.type === 'backward') kernels.backwardRange.apply(null, m.args);
+    else run(m.type === 'forward' ? 1 : 2, m.args);
     port.postMessage({ id: m.id });
+    if (m.type === 'init' && m.control) setImmediate(() => serve(m.control, m.slot));
   } catch (error) {
     port.postMessage({ id: m.id, error: String((error && error.stack) || error) });
   }
