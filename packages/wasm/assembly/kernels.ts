@@ -16,8 +16,10 @@ const MAGIC_BIASED: f32 = 12583039.0;
 // ln 2 split in two (Cody–Waite): n·LN2_HI is exact for |n| < 2^9.
 const LN2_HI: f32 = 0.693145751953125;
 const LN2_LO: f32 = 1.42860677e-6;
-// expm1(r) ≈ r + r²·(C2 + C3 r + C4 r² + C5 r³ + C6 r⁴) on |r| ≤ ln2/2, minimax relative
-// error 0.23 ULP (fitted for this kernel; see scripts/fit-expm1.py).
+// expm1(r) ≈ r + r²·(C2 + C3 r + C4 r² + C5 r³ + C6 r⁴) on |r| ≤ ln2/2: a relative minimax fit
+// (float32 coefficients) whose error in exact arithmetic is at most 1.8e-8 = 0.30·2^−24 of
+// expm1(r) (2·10^6 points on the interval, against float64 expm1); the float32 evaluation adds
+// its own roundings, and the end-to-end bound (≤ 2 ULP) is what the exhaustive run checks.
 const C2: f32 = 0.4999999701976776;
 const C3: f32 = 0.16666539013385773;
 const C4: f32 = 0.04166722297668457;
