@@ -13,7 +13,7 @@ export interface WasmBackendOptions {
    * browsers, otherwise the backend runs on one thread and says so in `threads`).
    */
   threads?: number | 'auto';
-  /** Calls with fewer elements stay on the calling thread (default 16384 in Node, 131072 in browsers). */
+  /** Calls with fewer elements stay on the calling thread (default 65536 in Node, 131072 in browsers). */
   parallelThreshold?: number;
   /** Upper bound for the backend's WebAssembly memory in bytes (default and maximum 4 GiB). */
   maximumMemoryBytes?: number;
@@ -131,9 +131,9 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const raw = instance.exports as unknown as RawKernels;
   const pool = shared ? await WorkerPool.create(threads - 1, module, memory) : undefined;
-  // Node's workers take jobs through Atomics (2 threads ≥ 1.7 × one from 16K elements on the
+  // Node's workers take jobs through Atomics (2 threads ≈ 1.8 × one from 64K elements on the
   // bench machine); browsers' through messages, which pay off from ~128K.
-  const parallelThreshold = options.parallelThreshold ?? (pool?.direct === false ? 1 << 17 : 1 << 14);
+  const parallelThreshold = options.parallelThreshold ?? (pool?.direct === false ? 1 << 17 : 1 << 16);
   let disposed = false;
   let parallelCalls = 0;
   let queue: Promise<unknown> = Promise.resolve();

@@ -14,14 +14,9 @@ function run(type, args) {
 }
 // Node: after init the worker waits on its control slot (Atomics) instead of its message
 // port. Slot: [seq, done, failed, type, nargs, args...]; the parent writes the job, then seq.
-// After a job the worker polls for the next one for SPIN_MS before it sleeps: waking a
-// sleeping thread costs ~40 µs on a VM, and kernels are usually called back to back.
-const SPIN_MS = 2;
 function serve(control, base) {
   let seen = 0;
   for (;;) {
-    const until = performance.now() + SPIN_MS;
-    while (Atomics.load(control, base) === seen && performance.now() < until) {}
     Atomics.wait(control, base, seen);
     seen = Atomics.load(control, base);
     const args = [];
