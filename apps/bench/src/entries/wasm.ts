@@ -14,34 +14,45 @@ export async function loadWasm(): Promise<Family> {
   const entries: BenchEntry[] = [];
   const unavailable: Unavailable[] = [];
   const backends: ApaluBackend[] = [];
+  type WasmBackend = Awaited<ReturnType<typeof wasm.createBackend>>;
+  /** Creates one backend, or records why it is unavailable. */
+  const open = async (id: string, options: Parameters<typeof wasm.createBackend>[0], needsAt = false): Promise<WasmBackend | undefined> => {
+    try {
+      const backend = await wasm.createBackend(options);
+      backends.push(backend);
+      if (needsAt && typeof backend.forwardAt !== 'function') throw new Error('this @apalu/wasm build has no forwardAt/backwardAt');
+      return backend;
+    } catch (error) {
+      unavailable.push({ id, source: '@apalu/wasm', reason: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    }
+  };
+  const entry = (id: string, backend: WasmBackend, note: string, prepare: BenchEntry['prepare']): BenchEntry => ({
+    id,
+    role: 'apalu',
+    source: '@apalu/wasm',
+    group: 'JavaScript and WebAssembly',
+    accuracy: backend.accuracy,
+    note,
+    directions: ['forward', 'backward'],
+    peers: ['js-loop (Math.expm1)'],
+    prepare,
+  });
+
   const variants = [
     { id: 'wasm-scalar', options: { simd: false } },
     { id: 'wasm-simd', options: { simd: true } },
     { id: 'wasm-simd-threads', options: { simd: true, threads: 'auto' } },
   ] as const;
   for (const variant of variants) {
-    let backend: Awaited<ReturnType<typeof wasm.createBackend>>;
-    try {
-      backend = await wasm.createBackend(variant.options);
-    } catch (error) {
-      unavailable.push({ id: variant.id, source: '@apalu/wasm', reason: error instanceof Error ? error.message : String(error) });
-      continue;
-    }
-    backends.push(backend);
+    const backend = await open(variant.id, variant.options);
+    if (backend === undefined) continue;
     const threads = backend.threads > 1 ? `, ${backend.threads} threads` : backend.threadsNote ? `, 1 thread: ${backend.threadsNote}` : '';
-    entries.push({
-      id: variant.id,
-      role: 'apalu',
-      source: '@apalu/wasm',
-      group: 'JavaScript and WebAssembly',
-      accuracy: backend.accuracy,
-      note: `Float32Array in/out${threads}`,
-      directions: ['forward', 'backward'],
-      peers: ['js-loop (Math.expm1)'],
-      prepare: async (input, direction) => ({
+    entries.push(
+      entry(variant.id, backend, `Float32Array in/out${threads}`, async (input, direction) => ({
         run: () => (direction === 'forward' ? backend.forward(input.x, input.a, input.b) : backend.backward(input.x, input.dy, input.a, input.b)),
-      }),
-    });
+      })),
+    );
   }
 
   // In-memory rows get backends of their own: the Float32Array path reuses the start of its
@@ -50,25 +61,11 @@ export async function loadWasm(): Promise<Family> {
     { id: 'wasm-simd (in memory)', options: { simd: true } },
     { id: 'wasm-simd-threads (in memory)', options: { simd: true, threads: 'auto' } },
   ] as const) {
-    let backend: Awaited<ReturnType<typeof wasm.createBackend>>;
-    try {
-      backend = await wasm.createBackend(variant.options);
-      if (typeof backend.forwardAt !== 'function') throw new Error('this @apalu/wasm build has no forwardAt/backwardAt');
-    } catch (error) {
-      unavailable.push({ id: variant.id, source: '@apalu/wasm', reason: error instanceof Error ? error.message : String(error) });
-      continue;
-    }
-    backends.push(backend);
-    entries.push({
-      id: variant.id,
-      role: 'apalu',
-      source: '@apalu/wasm',
-      group: 'JavaScript and WebAssembly',
-      accuracy: backend.accuracy,
-      note: `forwardAt/backwardAt on data already in the backend's memory${backend.threads > 1 ? `, ${backend.threads} threads` : ''}`,
-      directions: ['forward', 'backward'],
-      peers: ['js-loop (Math.expm1)'],
-      prepare: async (input, direction) => {
+    const backend = await open(variant.id, variant.options, true);
+    if (backend === undefined) continue;
+    const note = `forwardAt/backwardAt on data already in the backend's memory${backend.threads > 1 ? `, ${backend.threads} threads` : ''}`;
+    entries.push(
+      entry(variant.id, backend, note, async (input, direction) => {
         const { n, channels } = input;
         // [a | b | da | db | float64 scratch per thread | x | dy | out], 64-byte aligned
         const c4 = align64(4 * channels);
@@ -97,8 +94,8 @@ export async function loadWasm(): Promise<Family> {
             return { dx: view(outPtr, n), da: view(at.da, channels), db: view(at.db, channels) };
           },
         };
-      },
-    });
+      }),
+    );
   }
 
   return {
