@@ -5,13 +5,14 @@ export interface WorkerMessage {
   module?: WebAssembly.Module;
   memory?: WebAssembly.Memory;
   args?: number[];
-  /** Node: the shared control slots and this worker's slot offset (see WORKER_SOURCE). */
+  /** Node: the shared control slots, this worker's slot offset and the slot size (see WORKER_SOURCE). */
   control?: Int32Array;
   slot?: number;
+  slotSize?: number;
 }
 
-/** Int32 fields per control slot: seq, done, failed, type, nargs, 11 arguments. */
-const SLOT = 16;
+/** Int32 fields per control slot: seq, done, failed, type, nargs, 11 arguments, then 496 characters of an error message. */
+const SLOT = 512;
 /** How long `join` waits for a worker before it gives up with an error. */
 const JOIN_LIMIT_MS = 120_000;
 
@@ -32,7 +33,6 @@ export class WorkerPool {
 
   /** Node: jobs go through `start`/`join` on shared control slots instead of messages. */
   private control: Int32Array | undefined;
-  private lastError = '';
 
   private constructor(private readonly ports: Port[]) {}
 
@@ -77,7 +77,7 @@ export class WorkerPool {
       }
     }
     const control = isNode ? new Int32Array(new SharedArrayBuffer(4 * SLOT * count)) : undefined;
-    await Promise.all(ports.map((_, i) => pool.run(i, { type: 'init', module, memory, ...(control ? { control, slot: SLOT * i } : {}) })));
+    await Promise.all(ports.map((_, i) => pool.run(i, { type: 'init', module, memory, ...(control ? { control, slot: SLOT * i, slotSize: SLOT } : {}) })));
     pool.control = control;
     return pool;
   }
@@ -110,8 +110,10 @@ export class WorkerPool {
       Atomics.wait(control, base + 1, done, 1000);
       if (Date.now() > deadline) throw new Error(`@apalu/wasm worker ${index} did not finish within ${JOIN_LIMIT_MS / 1000} s`);
     }
-    if (Atomics.exchange(control, base + 2, 0) !== 0) {
-      throw new Error(`@apalu/wasm worker failed: ${this.lastError || 'see the worker error above'}`);
+    const failed = Atomics.exchange(control, base + 2, 0);
+    if (failed !== 0) {
+      const text = String.fromCharCode(...control.subarray(base + 16, base + 16 + failed - 1));
+      throw new Error(`@apalu/wasm worker ${index} failed: ${text}`);
     }
   }
 
@@ -128,10 +130,6 @@ export class WorkerPool {
   }
 
   private settle(reply: Reply): void {
-    if (reply.id === -1) {
-      this.lastError = reply.error ?? '';
-      return;
-    }
     const job = this.pending.get(reply.id);
     if (job === undefined) return;
     this.pending.delete(reply.id);

@@ -12,9 +12,12 @@ function run(type, args) {
   if (type === 1) kernels.forwardRange.apply(null, args);
   else kernels.backwardRange.apply(null, args);
 }
+const describe = (error) => String((error && error.stack) || error);
 // Node: after init the worker waits on its control slot (Atomics) instead of its message
-// port. Slot: [seq, done, failed, type, nargs, args...]; the parent writes the job, then seq.
-function serve(control, base) {
+// port. Slot: [seq, done, failed, type, nargs, 11 args, error text...]; the parent writes the
+// job, then seq. A failure leaves its message in the slot (the parent is blocked in join and
+// would not see a message before it returns), failed = its length + 1.
+function serve(control, base, slotSize) {
   let seen = 0;
   for (;;) {
     Atomics.wait(control, base, seen);
@@ -24,8 +27,9 @@ function serve(control, base) {
     try {
       run(control[base + 3], args);
     } catch (error) {
-      Atomics.store(control, base + 2, 1);
-      port.postMessage({ id: -1, error: String((error && error.stack) || error) });
+      const text = describe(error).slice(0, slotSize - 16);
+      for (let i = 0; i < text.length; i++) control[base + 16 + i] = text.charCodeAt(i);
+      Atomics.store(control, base + 2, text.length + 1);
     }
     Atomics.store(control, base + 1, seen);
     Atomics.notify(control, base + 1);
@@ -36,9 +40,9 @@ function handle(m) {
     if (m.type === 'init') kernels = new WebAssembly.Instance(m.module, { env: { memory: m.memory } }).exports;
     else run(m.type === 'forward' ? 1 : 2, m.args);
     port.postMessage({ id: m.id });
-    if (m.type === 'init' && m.control) setImmediate(() => serve(m.control, m.slot));
+    if (m.type === 'init' && m.control) setImmediate(() => serve(m.control, m.slot, m.slotSize));
   } catch (error) {
-    port.postMessage({ id: m.id, error: String((error && error.stack) || error) });
+    port.postMessage({ id: m.id, error: describe(error) });
   }
 }
 if (isNode) port.on('message', handle);

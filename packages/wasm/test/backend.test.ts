@@ -158,3 +158,27 @@ describe('sums', () => {
     expect(Math.abs((got.db[0] as number) - (ref.db[0] as number)) / absB).toBeLessThan(1e-6);
   });
 });
+
+describe('worker pool (Node: jobs through Atomics)', () => {
+  it('reports a job that traps with the worker’s own message, and keeps working after it', async () => {
+    const { WorkerPool } = await import('../src/pool.js');
+    const { kernelModule } = await import('../src/index.js');
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+    const pool = await WorkerPool.create(1, await kernelModule('simd', { shared: true }), memory);
+    try {
+      expect(pool.direct).toBe(true);
+      const heap = new Float32Array(memory.buffer);
+      heap.set([0.5, 1.5], 0); // a at byte 0, b at byte 4
+      // x at 4 GiB − 64: far past the one-page memory, so forwardRange traps.
+      pool.start(0, 'forward', [-64, 1024, 0, 16, 0, 4, 1, 1]);
+      expect(() => pool.join(0)).toThrow(/worker 0 failed: RuntimeError: memory access out of bounds/);
+      heap.set([2, -1], 16);
+      pool.start(0, 'forward', [64, 128, 0, 2, 0, 4, 1, 1]);
+      pool.join(0);
+      expect(ulpDistance(heap[32] as number, apalu(2, 0.5, 1.5))).toBeLessThanOrEqual(2);
+      expect(ulpDistance(heap[33] as number, apalu(-1, 0.5, 1.5))).toBeLessThanOrEqual(2);
+    } finally {
+      await pool.terminate();
+    }
+  });
+});
