@@ -248,9 +248,9 @@ function fixTerms(xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB
   return f64x2.mul(f64x2.mul(dyc, g), scale);
 }
 
-/** Whether [p, p + bytes) and [q, q + bytes) overlap. */
-@inline function overlaps(p: usize, q: usize, bytes: usize): bool {
-  return p < q + bytes && q < p + bytes;
+/** Whether dx's `bytes` overlap those of x or dy (then x, dy cannot be re-read after dx is stored). */
+@inline function dxOverlaps(xp: usize, dyp: usize, dxp: usize, bytes: usize): bool {
+  return (dxp < dyp + bytes && dyp < dxp + bytes) || (dxp < xp + bytes && xp < dxp + bytes);
 }
 
 /**
@@ -575,7 +575,7 @@ let gSumB: f64 = 0;
 /** Backward over `len` elements sharing a = *ap, b = *bp; the sums of the ∂a, ∂b terms go to gSumA, gSumB. */
 function backwardConst(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize): void {
   const bytes = <usize>len << 2;
-  if (overlaps(dxp, dyp, bytes) || overlaps(dxp, xp, bytes)) backwardConstInPlace(xp, dyp, dxp, len, ap, bp);
+  if (dxOverlaps(xp, dyp, dxp, bytes)) backwardConstInPlace(xp, dyp, dxp, len, ap, bp);
   else backwardConstApart(xp, dyp, dxp, len, ap, bp);
 }
 
@@ -673,7 +673,7 @@ export function backwardRange(
     const rows = (end - i) / C;
     const o = <usize>i << 2;
     const bytes = <usize>(rows * C) << 2;
-    if (overlaps(dxPtr + o, dyPtr + o, bytes) || overlaps(dxPtr + o, xPtr + o, bytes)) {
+    if (dxOverlaps(xPtr + o, dyPtr + o, dxPtr + o, bytes)) {
       backwardRowsInPlace(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, accPtr, accB);
     } else {
       backwardRowsApart(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, accPtr, accB);
