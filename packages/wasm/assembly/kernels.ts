@@ -25,6 +25,14 @@ const C3: f32 = 0.16666539013385773;
 const C4: f32 = 0.04166722297668457;
 const C5: f32 = 0.008367180824279785;
 const C6: f32 = 0.0013882395578548312;
+// precision 'fast' (the composed class, |err| ≤ max(5e-6, 1e-5·|ref|)): ln 2 in one float32
+// (n·(ln 2 − LN2) ≤ 2.4e-7 at n = 126) and a degree-5 fit, relative error 4.5e-7 = 7.6·2^−24
+// (fitted like C2…C6; float32 products throughout).
+const LN2: f32 = 0.6931471824645996;
+const F2: f32 = 0.49999403953552246;
+const F3: f32 = 0.16666831076145172;
+const F4: f32 = 0.0418725423514843;
+const F5: f32 = 0.008338060230016708;
 // Forward: below −87 the exponential no longer changes any float32 result and 2^n must
 // stay a normal float32. Backward: e^x scales b·dy down to float32 subnormals, so 2^n is
 // built as a float64 and the clamp sits far lower (|n| < 2^9 keeps n·LN2_HI exact).
@@ -134,11 +142,22 @@ let gTermB: f64 = 0;
   return f32x4.add(r, f32x4.mul(r2, q));
 }
 
-@inline function forwardVec(x: v128, a: v128, b: v128): v128 {
+/** expPolyVec for precision 'fast': one-part ln 2, degree 5 (composed class). */
+@inline function expPolyVecFast(t: v128, vn: v128, magic: f32): v128 {
+  const nf = f32x4.sub(vn, f32x4.splat(magic));
+  const r = f32x4.sub(t, f32x4.mul(nf, f32x4.splat(LN2)));
+  const r2 = f32x4.mul(r, r);
+  const q01 = f32x4.add(f32x4.mul(f32x4.splat(F3), r), f32x4.splat(F2));
+  const q23 = f32x4.add(f32x4.mul(f32x4.splat(F5), r), f32x4.splat(F4));
+  return f32x4.add(r, f32x4.mul(r2, f32x4.add(f32x4.mul(q23, r2), q01)));
+}
+
+/** f on one vector; fast (a compile-time constant): float32 only, the composed class. */
+@inline function forwardVec(x: v128, a: v128, b: v128, fast: bool): v128 {
   const neg = f32x4.lt(x, f32x4.splat(0));
   const t = expArgVec(x, FWD_CLAMP);
   const vn = expScaleVec(t, MAGIC_BIASED);
-  const p = expPolyVec(t, vn, MAGIC_BIASED);
+  const p = fast ? expPolyVecFast(t, vn, MAGIC_BIASED) : expPolyVec(t, vn, MAGIC_BIASED);
   const s = i32x4.shl(vn, 23);
   const one = f32x4.splat(1);
   const sp = f32x4.mul(s, p);
@@ -148,6 +167,7 @@ let gTermB: f64 = 0;
   // each in float32; 1 + σ and the products are exact in float64, then one last rounding.
   const d = f32x4.add(f32x4.add(one, s), sp);
   const sigma = f32x4.div(one, d);
+  if (fast) return v128.bitselect(negv, f32x4.mul(f32x4.mul(a, x), f32x4.add(one, sigma)), neg);
   const lo = forwardPositive(x, a, sigma);
   const hi = forwardPositive(f32x4.shuffle(x, x, 2, 3, 2, 3), f32x4.shuffle(a, a, 2, 3, 2, 3), f32x4.shuffle(sigma, sigma, 2, 3, 2, 3));
   const pos = f32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
@@ -169,35 +189,53 @@ let gTermB: f64 = 0;
  */
 @inline function backwardVec(
   x: v128, dy: v128, neg: v128, dxp: usize, av: v128, bv: v128,
-  xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB: usize, row: bool, check: bool,
+  xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB: usize, row: bool, check: bool, fast: bool,
 ): v128 {
   const one = f32x4.splat(1);
-  const t = expArgVec(x, BWD_CLAMP);
-  const vn = expScaleVec(t, MAGIC_BWD);
-  const p = expPolyVec(t, vn, MAGIC_BWD);
-  const sS = i32x4.shl(vn, 23);
-  const spS = f32x4.mul(sS, p);
-  const down = f32x4.splat(DOWN);
-  const s = f32x4.mul(sS, down);
-  const sp = f32x4.mul(spS, down);
-  const e = f32x4.add(s, sp);
-  const em1 = f32x4.add(f32x4.sub(s, one), sp);
-  const sig = f32x4.div(one, f32x4.add(f32x4.add(one, s), sp));
-  const w = f32x4.sub(one, f32x4.mul(f32x4.mul(t, e), sig));
-  // dx = (dy·coef)·(1 + v·u)·(sc·2^−100) in float64, exact until the last rounding:
-  // x ≥ 0: dy·a·(1 + σ·w) with sc = 2^100; x < 0: dy·b·(1 + p)·2^n with sc = 2^(n+100).
-  const v = v128.bitselect(p, sig, neg);
-  const u = v128.bitselect(one, w, neg);
-  const coef = v128.bitselect(bv, av, neg);
-  const sc = v128.bitselect(sS, f32x4.splat(UP), neg);
-  const lo = backwardDx(dy, coef, v, u, sc);
-  const hi = backwardDx(
-    f32x4.shuffle(dy, dy, 2, 3, 2, 3),
-    f32x4.shuffle(coef, coef, 2, 3, 2, 3),
-    f32x4.shuffle(v, v, 2, 3, 2, 3),
-    f32x4.shuffle(u, u, 2, 3, 2, 3),
-    f32x4.shuffle(sc, sc, 2, 3, 2, 3),
-  );
+  let em1: v128;
+  let sig: v128;
+  let dx: v128;
+  if (fast) {
+    // precision 'fast': float32 throughout, ∂f/∂x = b·e^x (x < 0), a·(1 + σ·w) (x ≥ 0).
+    const t = expArgVec(x, FWD_CLAMP);
+    const vn = expScaleVec(t, MAGIC_BIASED);
+    const p = expPolyVecFast(t, vn, MAGIC_BIASED);
+    const s = i32x4.shl(vn, 23);
+    const sp = f32x4.mul(s, p);
+    const e = f32x4.add(s, sp);
+    em1 = f32x4.add(f32x4.sub(s, one), sp);
+    sig = f32x4.div(one, f32x4.add(f32x4.add(one, s), sp));
+    const w = f32x4.sub(one, f32x4.mul(f32x4.mul(t, e), sig));
+    dx = f32x4.mul(dy, v128.bitselect(f32x4.mul(bv, e), f32x4.mul(av, f32x4.add(one, f32x4.mul(sig, w))), neg));
+  } else {
+    const t = expArgVec(x, BWD_CLAMP);
+    const vn = expScaleVec(t, MAGIC_BWD);
+    const p = expPolyVec(t, vn, MAGIC_BWD);
+    const sS = i32x4.shl(vn, 23);
+    const spS = f32x4.mul(sS, p);
+    const down = f32x4.splat(DOWN);
+    const s = f32x4.mul(sS, down);
+    const sp = f32x4.mul(spS, down);
+    const e = f32x4.add(s, sp);
+    em1 = f32x4.add(f32x4.sub(s, one), sp);
+    sig = f32x4.div(one, f32x4.add(f32x4.add(one, s), sp));
+    const w = f32x4.sub(one, f32x4.mul(f32x4.mul(t, e), sig));
+    // dx = (dy·coef)·(1 + v·u)·(sc·2^−100) in float64, exact until the last rounding:
+    // x ≥ 0: dy·a·(1 + σ·w) with sc = 2^100; x < 0: dy·b·(1 + p)·2^n with sc = 2^(n+100).
+    const v = v128.bitselect(p, sig, neg);
+    const u = v128.bitselect(one, w, neg);
+    const coef = v128.bitselect(bv, av, neg);
+    const sc = v128.bitselect(sS, f32x4.splat(UP), neg);
+    const lo = backwardDx(dy, coef, v, u, sc);
+    const hi = backwardDx(
+      f32x4.shuffle(dy, dy, 2, 3, 2, 3),
+      f32x4.shuffle(coef, coef, 2, 3, 2, 3),
+      f32x4.shuffle(v, v, 2, 3, 2, 3),
+      f32x4.shuffle(u, u, 2, 3, 2, 3),
+      f32x4.shuffle(sc, sc, 2, 3, 2, 3),
+    );
+    dx = f32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+  }
   // ∂f/∂a = x·(1 + σ) where x ≥ 0, ∂f/∂b = expm1(x) where x < 0: one select, one product with dy.
   let terms = f32x4.mul(dy, v128.bitselect(em1, f32x4.mul(x, f32x4.add(one, sig)), neg));
   // |term| bits above 2^124's (NaN and ∞ included): a signed compare on the magnitude bits.
@@ -205,7 +243,7 @@ let gTermB: f64 = 0;
     fixTerms(xp, dyp, ap, bp, accA, accB, row, 4);
     terms = f32x4.splat(0);
   }
-  v128.store(dxp, f32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+  v128.store(dxp, dx);
   return terms;
 }
 
@@ -262,7 +300,7 @@ function fixTerms(xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB
  * recomputed in float64 from x and dy. That needs x and dy intact after dx is written: when
  * dx overlaps them (in-place dx = dy), `check` tests every vector before its store instead.
  */
-@inline function backwardConstLoop(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize, check: bool): void {
+@inline function backwardConstLoop(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize, check: bool, fast: bool): void {
   let i = 0;
   let sumA: f64 = 0;
   let sumB: f64 = 0;
@@ -292,10 +330,10 @@ function fixTerms(xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB
       const n1 = f32x4.lt(x1, zero);
       const n2 = f32x4.lt(x2, zero);
       const n3 = f32x4.lt(x3, zero);
-      const t0 = backwardVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, xp + o, dyp + o, ap, bp, 0, 0, false, check);
-      const t1 = backwardVec(x1, v128.load(dyp + o, 64), n1, dxp + o + 64, av, bv, xp + o + 64, dyp + o + 64, ap, bp, 0, 0, false, check);
-      const t2 = backwardVec(x2, v128.load(dyp + o, 16), n2, dxp + o + 16, av, bv, xp + o + 16, dyp + o + 16, ap, bp, 0, 0, false, check);
-      const t3 = backwardVec(x3, v128.load(dyp + o, 80), n3, dxp + o + 80, av, bv, xp + o + 80, dyp + o + 80, ap, bp, 0, 0, false, check);
+      const t0 = backwardVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, xp + o, dyp + o, ap, bp, 0, 0, false, check, fast);
+      const t1 = backwardVec(x1, v128.load(dyp + o, 64), n1, dxp + o + 64, av, bv, xp + o + 64, dyp + o + 64, ap, bp, 0, 0, false, check, fast);
+      const t2 = backwardVec(x2, v128.load(dyp + o, 16), n2, dxp + o + 16, av, bv, xp + o + 16, dyp + o + 16, ap, bp, 0, 0, false, check, fast);
+      const t3 = backwardVec(x3, v128.load(dyp + o, 80), n3, dxp + o + 80, av, bv, xp + o + 80, dyp + o + 80, ap, bp, 0, 0, false, check, fast);
       const sA = f32x4.add(f32x4.add(v128.andnot(t0, n0), v128.andnot(t1, n1)), f32x4.add(v128.andnot(t2, n2), v128.andnot(t3, n3)));
       const sB = f32x4.add(f32x4.add(v128.and(t0, n0), v128.and(t1, n1)), f32x4.add(v128.and(t2, n2), v128.and(t3, n3)));
       const x4 = v128.load(xp + o, 32);
@@ -306,10 +344,10 @@ function fixTerms(xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB
       const n5 = f32x4.lt(x5, zero);
       const n6 = f32x4.lt(x6, zero);
       const n7 = f32x4.lt(x7, zero);
-      const t4 = backwardVec(x4, v128.load(dyp + o, 32), n4, dxp + o + 32, av, bv, xp + o + 32, dyp + o + 32, ap, bp, 0, 0, false, check);
-      const t5 = backwardVec(x5, v128.load(dyp + o, 96), n5, dxp + o + 96, av, bv, xp + o + 96, dyp + o + 96, ap, bp, 0, 0, false, check);
-      const t6 = backwardVec(x6, v128.load(dyp + o, 48), n6, dxp + o + 48, av, bv, xp + o + 48, dyp + o + 48, ap, bp, 0, 0, false, check);
-      const t7 = backwardVec(x7, v128.load(dyp + o, 112), n7, dxp + o + 112, av, bv, xp + o + 112, dyp + o + 112, ap, bp, 0, 0, false, check);
+      const t4 = backwardVec(x4, v128.load(dyp + o, 32), n4, dxp + o + 32, av, bv, xp + o + 32, dyp + o + 32, ap, bp, 0, 0, false, check, fast);
+      const t5 = backwardVec(x5, v128.load(dyp + o, 96), n5, dxp + o + 96, av, bv, xp + o + 96, dyp + o + 96, ap, bp, 0, 0, false, check, fast);
+      const t6 = backwardVec(x6, v128.load(dyp + o, 48), n6, dxp + o + 48, av, bv, xp + o + 48, dyp + o + 48, ap, bp, 0, 0, false, check, fast);
+      const t7 = backwardVec(x7, v128.load(dyp + o, 112), n7, dxp + o + 112, av, bv, xp + o + 112, dyp + o + 112, ap, bp, 0, 0, false, check, fast);
       const uA = f32x4.add(f32x4.add(v128.andnot(t4, n4), v128.andnot(t5, n5)), f32x4.add(v128.andnot(t6, n6), v128.andnot(t7, n7)));
       const uB = f32x4.add(f32x4.add(v128.and(t4, n4), v128.and(t5, n5)), f32x4.add(v128.and(t6, n6), v128.and(t7, n7)));
       blockA = f32x4.add(sA, uA);
@@ -331,7 +369,7 @@ function fixTerms(xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB
       const o = <usize>i << 2;
       const x0 = v128.load(xp + o);
       const n0 = f32x4.lt(x0, zero);
-      const t0 = backwardVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, xp + o, dyp + o, ap, bp, 0, 0, false, check);
+      const t0 = backwardVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, xp + o, dyp + o, ap, bp, 0, 0, false, check, fast);
       blockA = f32x4.add(blockA, v128.andnot(t0, n0));
       blockB = f32x4.add(blockB, v128.and(t0, n0));
     }
@@ -363,7 +401,7 @@ function fixTerms(xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB
  * terms to the float64 accA[j], accB[j] (no float32 blocks, so only single terms can
  * overflow: each vector is checked before its store).
  */
-function backwardRow(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize, accA: usize, accB: usize): void {
+@inline function backwardRowLoop(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize, accA: usize, accB: usize, fast: bool): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const zero = f32x4.splat(0);
@@ -372,7 +410,7 @@ function backwardRow(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp:
       const o8 = <usize>i << 3;
       const x = v128.load(xp + o);
       const neg = f32x4.lt(x, zero);
-      const tv = backwardVec(x, v128.load(dyp + o), neg, dxp + o, v128.load(ap + o), v128.load(bp + o), xp + o, dyp + o, ap + o, bp + o, accA + o8, accB + o8, true, true);
+      const tv = backwardVec(x, v128.load(dyp + o), neg, dxp + o, v128.load(ap + o), v128.load(bp + o), xp + o, dyp + o, ap + o, bp + o, accA + o8, accB + o8, true, true, fast);
       addToAcc(v128.andnot(tv, neg), accA + o8);
       addToAcc(v128.and(tv, neg), accB + o8);
     }
@@ -384,6 +422,13 @@ function backwardRow(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp:
     store<f64>(accA + o8, load<f64>(accA + o8) + gTermA);
     store<f64>(accB + o8, load<f64>(accB + o8) + gTermB);
   }
+}
+
+function backwardRow(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize, accA: usize, accB: usize): void {
+  backwardRowLoop(xp, dyp, dxp, len, ap, bp, accA, accB, false);
+}
+function backwardRowFast(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize, accA: usize, accB: usize): void {
+  backwardRowLoop(xp, dyp, dxp, len, ap, bp, accA, accB, true);
 }
 
 /** acc[0..4) += the four float32 lanes of v (float64 accumulators at acc). */
@@ -399,7 +444,7 @@ function backwardRow(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp:
  * column sum that overflowed is redone in float64 when x and dy are intact.
  */
 @inline function backwardRowsLoop(
-  xp: usize, dyp: usize, dxp: usize, rows: i32, ap: usize, bp: usize, C: i32, accA: usize, accB: usize, check: bool,
+  xp: usize, dyp: usize, dxp: usize, rows: i32, ap: usize, bp: usize, C: i32, accA: usize, accB: usize, check: bool, fast: bool,
 ): void {
   let r = 0;
   if (ASC_FEATURE_SIMD) {
@@ -422,10 +467,10 @@ function backwardRow(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp:
         const n1 = f32x4.lt(x1, zero);
         const n2 = f32x4.lt(x2, zero);
         const n3 = f32x4.lt(x3, zero);
-        const t0 = backwardVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, xp + o, dyp + o, ap + oc, bp + oc, accA + o8, accB + o8, true, check);
-        const t1 = backwardVec(x1, v128.load(dyp + o + stride), n1, dxp + o + stride, av, bv, xp + o + stride, dyp + o + stride, ap + oc, bp + oc, accA + o8, accB + o8, true, check);
-        const t2 = backwardVec(x2, v128.load(dyp + o + 2 * stride), n2, dxp + o + 2 * stride, av, bv, xp + o + 2 * stride, dyp + o + 2 * stride, ap + oc, bp + oc, accA + o8, accB + o8, true, check);
-        const t3 = backwardVec(x3, v128.load(dyp + o + 3 * stride), n3, dxp + o + 3 * stride, av, bv, xp + o + 3 * stride, dyp + o + 3 * stride, ap + oc, bp + oc, accA + o8, accB + o8, true, check);
+        const t0 = backwardVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, xp + o, dyp + o, ap + oc, bp + oc, accA + o8, accB + o8, true, check, fast);
+        const t1 = backwardVec(x1, v128.load(dyp + o + stride), n1, dxp + o + stride, av, bv, xp + o + stride, dyp + o + stride, ap + oc, bp + oc, accA + o8, accB + o8, true, check, fast);
+        const t2 = backwardVec(x2, v128.load(dyp + o + 2 * stride), n2, dxp + o + 2 * stride, av, bv, xp + o + 2 * stride, dyp + o + 2 * stride, ap + oc, bp + oc, accA + o8, accB + o8, true, check, fast);
+        const t3 = backwardVec(x3, v128.load(dyp + o + 3 * stride), n3, dxp + o + 3 * stride, av, bv, xp + o + 3 * stride, dyp + o + 3 * stride, ap + oc, bp + oc, accA + o8, accB + o8, true, check, fast);
         const sA = f32x4.add(f32x4.add(v128.andnot(t0, n0), v128.andnot(t1, n1)), f32x4.add(v128.andnot(t2, n2), v128.andnot(t3, n3)));
         const sB = f32x4.add(f32x4.add(v128.and(t0, n0), v128.and(t1, n1)), f32x4.add(v128.and(t2, n2), v128.and(t3, n3)));
         if (!check && blockOverflowed(sA, sB)) {
@@ -441,23 +486,32 @@ function backwardRow(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp:
       if (j < C) {
         for (let k = 0; k < 4; k++) {
           const ok = ro + <usize>k * stride + (<usize>j << 2);
-          backwardRow(xp + ok, dyp + ok, dxp + ok, C - j, ap + (<usize>j << 2), bp + (<usize>j << 2), accA + (<usize>j << 3), accB + (<usize>j << 3));
+          const aj = ap + (<usize>j << 2);
+          const bj = bp + (<usize>j << 2);
+          if (fast) backwardRowFast(xp + ok, dyp + ok, dxp + ok, C - j, aj, bj, accA + (<usize>j << 3), accB + (<usize>j << 3));
+          else backwardRow(xp + ok, dyp + ok, dxp + ok, C - j, aj, bj, accA + (<usize>j << 3), accB + (<usize>j << 3));
         }
       }
     }
   }
   for (; r < rows; r++) {
     const ro = <usize>r * (<usize>C << 2);
-    backwardRow(xp + ro, dyp + ro, dxp + ro, C, ap, bp, accA, accB);
+    if (fast) backwardRowFast(xp + ro, dyp + ro, dxp + ro, C, ap, bp, accA, accB);
+    else backwardRow(xp + ro, dyp + ro, dxp + ro, C, ap, bp, accA, accB);
   }
 }
 
 function backwardRowsApart(xp: usize, dyp: usize, dxp: usize, rows: i32, ap: usize, bp: usize, C: i32, accA: usize, accB: usize): void {
-  backwardRowsLoop(xp, dyp, dxp, rows, ap, bp, C, accA, accB, false);
+  backwardRowsLoop(xp, dyp, dxp, rows, ap, bp, C, accA, accB, false, false);
 }
-
 function backwardRowsInPlace(xp: usize, dyp: usize, dxp: usize, rows: i32, ap: usize, bp: usize, C: i32, accA: usize, accB: usize): void {
-  backwardRowsLoop(xp, dyp, dxp, rows, ap, bp, C, accA, accB, true);
+  backwardRowsLoop(xp, dyp, dxp, rows, ap, bp, C, accA, accB, true, false);
+}
+function backwardRowsApartFast(xp: usize, dyp: usize, dxp: usize, rows: i32, ap: usize, bp: usize, C: i32, accA: usize, accB: usize): void {
+  backwardRowsLoop(xp, dyp, dxp, rows, ap, bp, C, accA, accB, false, true);
+}
+function backwardRowsInPlaceFast(xp: usize, dyp: usize, dxp: usize, rows: i32, ap: usize, bp: usize, C: i32, accA: usize, accB: usize): void {
+  backwardRowsLoop(xp, dyp, dxp, rows, ap, bp, C, accA, accB, true, true);
 }
 
 // ---- runs: contiguous elements sharing one (a, b) or walking a, b one channel per element
@@ -469,7 +523,7 @@ function backwardRowsInPlace(xp: usize, dyp: usize, dxp: usize, rows: i32, ap: u
 // six 680.
 
 /** f over `len` elements that all use the same a, b. */
-function forwardConst(xp: usize, op: usize, len: i32, a: f32, b: f32): void {
+@inline function forwardConstLoop(xp: usize, op: usize, len: i32, a: f32, b: f32, fast: bool): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const av = f32x4.splat(a);
@@ -478,18 +532,18 @@ function forwardConst(xp: usize, op: usize, len: i32, a: f32, b: f32): void {
     // instead of one (16M elements from DRAM: 600 → 675 M/s; in cache unchanged).
     for (; i + 32 <= len; i += 32) {
       const o = <usize>i << 2;
-      const y0 = forwardVec(v128.load(xp + o), av, bv);
-      const y1 = forwardVec(v128.load(xp + o, 64), av, bv);
-      const y2 = forwardVec(v128.load(xp + o, 16), av, bv);
-      const y3 = forwardVec(v128.load(xp + o, 80), av, bv);
+      const y0 = forwardVec(v128.load(xp + o), av, bv, fast);
+      const y1 = forwardVec(v128.load(xp + o, 64), av, bv, fast);
+      const y2 = forwardVec(v128.load(xp + o, 16), av, bv, fast);
+      const y3 = forwardVec(v128.load(xp + o, 80), av, bv, fast);
       v128.store(op + o, y0);
       v128.store(op + o, y1, 64);
       v128.store(op + o, y2, 16);
       v128.store(op + o, y3, 80);
-      const z0 = forwardVec(v128.load(xp + o, 32), av, bv);
-      const z1 = forwardVec(v128.load(xp + o, 96), av, bv);
-      const z2 = forwardVec(v128.load(xp + o, 48), av, bv);
-      const z3 = forwardVec(v128.load(xp + o, 112), av, bv);
+      const z0 = forwardVec(v128.load(xp + o, 32), av, bv, fast);
+      const z1 = forwardVec(v128.load(xp + o, 96), av, bv, fast);
+      const z2 = forwardVec(v128.load(xp + o, 48), av, bv, fast);
+      const z3 = forwardVec(v128.load(xp + o, 112), av, bv, fast);
       v128.store(op + o, z0, 32);
       v128.store(op + o, z1, 96);
       v128.store(op + o, z2, 48);
@@ -497,7 +551,7 @@ function forwardConst(xp: usize, op: usize, len: i32, a: f32, b: f32): void {
     }
     for (; i + 4 <= len; i += 4) {
       const o = <usize>i << 2;
-      v128.store(op + o, forwardVec(v128.load(xp + o), av, bv));
+      v128.store(op + o, forwardVec(v128.load(xp + o), av, bv, fast));
     }
   }
   for (; i < len; i++) {
@@ -507,15 +561,15 @@ function forwardConst(xp: usize, op: usize, len: i32, a: f32, b: f32): void {
 }
 
 /** f over `len` elements where element j uses a[j], b[j] (channels-last rows). */
-function forwardRow(xp: usize, op: usize, len: i32, ap: usize, bp: usize): void {
+@inline function forwardRowLoop(xp: usize, op: usize, len: i32, ap: usize, bp: usize, fast: bool): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     for (; i + 16 <= len; i += 16) {
       const o = <usize>i << 2;
-      const y0 = forwardVec(v128.load(xp + o), v128.load(ap + o), v128.load(bp + o));
-      const y1 = forwardVec(v128.load(xp + o, 16), v128.load(ap + o, 16), v128.load(bp + o, 16));
-      const y2 = forwardVec(v128.load(xp + o, 32), v128.load(ap + o, 32), v128.load(bp + o, 32));
-      const y3 = forwardVec(v128.load(xp + o, 48), v128.load(ap + o, 48), v128.load(bp + o, 48));
+      const y0 = forwardVec(v128.load(xp + o), v128.load(ap + o), v128.load(bp + o), fast);
+      const y1 = forwardVec(v128.load(xp + o, 16), v128.load(ap + o, 16), v128.load(bp + o, 16), fast);
+      const y2 = forwardVec(v128.load(xp + o, 32), v128.load(ap + o, 32), v128.load(bp + o, 32), fast);
+      const y3 = forwardVec(v128.load(xp + o, 48), v128.load(ap + o, 48), v128.load(bp + o, 48), fast);
       v128.store(op + o, y0);
       v128.store(op + o, y1, 16);
       v128.store(op + o, y2, 32);
@@ -523,7 +577,7 @@ function forwardRow(xp: usize, op: usize, len: i32, ap: usize, bp: usize): void 
     }
     for (; i + 4 <= len; i += 4) {
       const o = <usize>i << 2;
-      v128.store(op + o, forwardVec(v128.load(xp + o), v128.load(ap + o), v128.load(bp + o)));
+      v128.store(op + o, forwardVec(v128.load(xp + o), v128.load(ap + o), v128.load(bp + o), fast));
     }
   }
   for (; i < len; i++) {
@@ -536,7 +590,7 @@ function forwardRow(xp: usize, op: usize, len: i32, ap: usize, bp: usize): void 
  * f over `rows` whole rows of C elements (channels-last, S = 1), four rows per step: the
  * four vectors of one column share the a, b loads.
  */
-function forwardRows(xp: usize, op: usize, rows: i32, ap: usize, bp: usize, C: i32): void {
+@inline function forwardRowsLoop(xp: usize, op: usize, rows: i32, ap: usize, bp: usize, C: i32, fast: bool): void {
   let r = 0;
   const stride = <usize>C << 2;
   if (ASC_FEATURE_SIMD) {
@@ -547,10 +601,10 @@ function forwardRows(xp: usize, op: usize, rows: i32, ap: usize, bp: usize, C: i
         const o = ro + (<usize>j << 2);
         const av = v128.load(ap + (<usize>j << 2));
         const bv = v128.load(bp + (<usize>j << 2));
-        const y0 = forwardVec(v128.load(xp + o), av, bv);
-        const y1 = forwardVec(v128.load(xp + o + stride), av, bv);
-        const y2 = forwardVec(v128.load(xp + o + 2 * stride), av, bv);
-        const y3 = forwardVec(v128.load(xp + o + 3 * stride), av, bv);
+        const y0 = forwardVec(v128.load(xp + o), av, bv, fast);
+        const y1 = forwardVec(v128.load(xp + o + stride), av, bv, fast);
+        const y2 = forwardVec(v128.load(xp + o + 2 * stride), av, bv, fast);
+        const y3 = forwardVec(v128.load(xp + o + 3 * stride), av, bv, fast);
         v128.store(op + o, y0);
         v128.store(op + o + stride, y1);
         v128.store(op + o + 2 * stride, y2);
@@ -566,43 +620,94 @@ function forwardRows(xp: usize, op: usize, rows: i32, ap: usize, bp: usize, C: i
       }
     }
   }
-  for (; r < rows; r++) forwardRow(xp + <usize>r * stride, op + <usize>r * stride, C, ap, bp);
+  for (; r < rows; r++) {
+    if (fast) forwardRowFast(xp + <usize>r * stride, op + <usize>r * stride, C, ap, bp);
+    else forwardRow(xp + <usize>r * stride, op + <usize>r * stride, C, ap, bp);
+  }
+}
+
+// Each loop compiled twice, `fast` a constant in each (a flag argument stays in the loop).
+function forwardConst(xp: usize, op: usize, len: i32, a: f32, b: f32): void {
+  forwardConstLoop(xp, op, len, a, b, false);
+}
+function forwardConstFast(xp: usize, op: usize, len: i32, a: f32, b: f32): void {
+  forwardConstLoop(xp, op, len, a, b, true);
+}
+function forwardRow(xp: usize, op: usize, len: i32, ap: usize, bp: usize): void {
+  forwardRowLoop(xp, op, len, ap, bp, false);
+}
+function forwardRowFast(xp: usize, op: usize, len: i32, ap: usize, bp: usize): void {
+  forwardRowLoop(xp, op, len, ap, bp, true);
+}
+function forwardRows(xp: usize, op: usize, rows: i32, ap: usize, bp: usize, C: i32): void {
+  forwardRowsLoop(xp, op, rows, ap, bp, C, false);
+}
+function forwardRowsFast(xp: usize, op: usize, rows: i32, ap: usize, bp: usize, C: i32): void {
+  forwardRowsLoop(xp, op, rows, ap, bp, C, true);
 }
 
 let gSumA: f64 = 0;
 let gSumB: f64 = 0;
 
 /** Backward over `len` elements sharing a = *ap, b = *bp; the sums of the ∂a, ∂b terms go to gSumA, gSumB. */
-function backwardConst(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize): void {
-  const bytes = <usize>len << 2;
-  if (dxOverlaps(xp, dyp, dxp, bytes)) backwardConstInPlace(xp, dyp, dxp, len, ap, bp);
+function backwardConst(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize, fast: bool): void {
+  const inPlace = dxOverlaps(xp, dyp, dxp, <usize>len << 2);
+  if (fast) {
+    if (inPlace) backwardConstInPlaceFast(xp, dyp, dxp, len, ap, bp);
+    else backwardConstApartFast(xp, dyp, dxp, len, ap, bp);
+  } else if (inPlace) backwardConstInPlace(xp, dyp, dxp, len, ap, bp);
   else backwardConstApart(xp, dyp, dxp, len, ap, bp);
 }
 
 // Two functions, each with a constant `check` (one call with a variable flag would keep
 // the test inside the loop: binaryen folds `if (c) f(true) else f(false)` into `f(c)`).
 function backwardConstApart(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize): void {
-  backwardConstLoop(xp, dyp, dxp, len, ap, bp, false);
+  backwardConstLoop(xp, dyp, dxp, len, ap, bp, false, false);
 }
-
 function backwardConstInPlace(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize): void {
-  backwardConstLoop(xp, dyp, dxp, len, ap, bp, true);
+  backwardConstLoop(xp, dyp, dxp, len, ap, bp, true, false);
+}
+function backwardConstApartFast(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize): void {
+  backwardConstLoop(xp, dyp, dxp, len, ap, bp, false, true);
+}
+function backwardConstInPlaceFast(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize): void {
+  backwardConstLoop(xp, dyp, dxp, len, ap, bp, true, true);
 }
 
 // ---- exported kernels: the SPEC layout (C channels, inner size S) -----------------------
+
+// `precision` (last argument of every export): 0 strict (default: a JS caller that omits it
+// passes undefined, i.e. 0), 1 fast (float32 only, the composed class; SIMD loops only, the
+// scalar build and vector tails run the strict code).
+
+@inline function forwardConstBy(xp: usize, op: usize, len: i32, a: f32, b: f32, fast: bool): void {
+  if (fast) forwardConstFast(xp, op, len, a, b);
+  else forwardConst(xp, op, len, a, b);
+}
+
+@inline function forwardRowBy(xp: usize, op: usize, len: i32, ap: usize, bp: usize, fast: bool): void {
+  if (fast) forwardRowFast(xp, op, len, ap, bp);
+  else forwardRow(xp, op, len, ap, bp);
+}
+
+@inline function backwardRowBy(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize, accA: usize, accB: usize, fast: bool): void {
+  if (fast) backwardRowFast(xp, dyp, dxp, len, ap, bp, accA, accB);
+  else backwardRow(xp, dyp, dxp, len, ap, bp, accA, accB);
+}
 
 /**
  * out[i] = f(x[i]) for i in [start, start + count), channel c(i) = floor(i / S) mod C.
  * xPtr/outPtr address element 0 of the whole tensor (out may equal x); aPtr/bPtr hold C
  * float32 values each. The caller has validated the call.
  */
-export function forwardRange(xPtr: usize, outPtr: usize, start: i32, count: i32, aPtr: usize, bPtr: usize, C: i32, S: i32): void {
+export function forwardRange(xPtr: usize, outPtr: usize, start: i32, count: i32, aPtr: usize, bPtr: usize, C: i32, S: i32, precision: i32): void {
   if (count <= 0) return;
+  const fast = precision == 1;
   let i = start;
   const end = start + count;
   if (C == 1) {
     const o = <usize>i << 2;
-    forwardConst(xPtr + o, outPtr + o, count, load<f32>(aPtr), load<f32>(bPtr));
+    forwardConstBy(xPtr + o, outPtr + o, count, load<f32>(aPtr), load<f32>(bPtr), fast);
     return;
   }
   if (S == 1) {
@@ -611,13 +716,14 @@ export function forwardRange(xPtr: usize, outPtr: usize, start: i32, count: i32,
     if (c != 0) {
       const len = min(C - c, count);
       const o = <usize>i << 2;
-      forwardRow(xPtr + o, outPtr + o, len, aPtr + (<usize>c << 2), bPtr + (<usize>c << 2));
+      forwardRowBy(xPtr + o, outPtr + o, len, aPtr + (<usize>c << 2), bPtr + (<usize>c << 2), fast);
       i += len;
     }
     const rows = (end - i) / C;
-    forwardRows(xPtr + (<usize>i << 2), outPtr + (<usize>i << 2), rows, aPtr, bPtr, C);
+    if (fast) forwardRowsFast(xPtr + (<usize>i << 2), outPtr + (<usize>i << 2), rows, aPtr, bPtr, C);
+    else forwardRows(xPtr + (<usize>i << 2), outPtr + (<usize>i << 2), rows, aPtr, bPtr, C);
     i += rows * C;
-    if (i < end) forwardRow(xPtr + (<usize>i << 2), outPtr + (<usize>i << 2), end - i, aPtr, bPtr);
+    if (i < end) forwardRowBy(xPtr + (<usize>i << 2), outPtr + (<usize>i << 2), end - i, aPtr, bPtr, fast);
     return;
   }
   const q = i / S;
@@ -627,7 +733,7 @@ export function forwardRange(xPtr: usize, outPtr: usize, start: i32, count: i32,
     const len = min(S - within, end - i);
     const o = <usize>i << 2;
     const oc = <usize>c << 2;
-    forwardConst(xPtr + o, outPtr + o, len, load<f32>(aPtr + oc), load<f32>(bPtr + oc));
+    forwardConstBy(xPtr + o, outPtr + o, len, load<f32>(aPtr + oc), load<f32>(bPtr + oc), fast);
     i += len;
     within = 0;
     if (++c == C) c = 0;
@@ -635,8 +741,8 @@ export function forwardRange(xPtr: usize, outPtr: usize, start: i32, count: i32,
 }
 
 /** forwardRange over all n elements. */
-export function forward(xPtr: usize, outPtr: usize, n: i32, aPtr: usize, bPtr: usize, C: i32, S: i32): void {
-  forwardRange(xPtr, outPtr, 0, n, aPtr, bPtr, C, S);
+export function forward(xPtr: usize, outPtr: usize, n: i32, aPtr: usize, bPtr: usize, C: i32, S: i32, precision: i32): void {
+  forwardRange(xPtr, outPtr, 0, n, aPtr, bPtr, C, S, precision);
 }
 
 /**
@@ -655,8 +761,10 @@ export function backwardRange(
   C: i32,
   S: i32,
   accPtr: usize,
+  precision: i32,
 ): void {
   if (count <= 0) return;
+  const fast = precision == 1;
   let i = start;
   const end = start + count;
   const accB = accPtr + (<usize>C << 3);
@@ -667,21 +775,22 @@ export function backwardRange(
       const len = min(C - c, count);
       const o = <usize>i << 2;
       const oc = <usize>c << 2;
-      backwardRow(xPtr + o, dyPtr + o, dxPtr + o, len, aPtr + oc, bPtr + oc, accPtr + (oc << 1), accB + (oc << 1));
+      backwardRowBy(xPtr + o, dyPtr + o, dxPtr + o, len, aPtr + oc, bPtr + oc, accPtr + (oc << 1), accB + (oc << 1), fast);
       i += len;
     }
     const rows = (end - i) / C;
     const o = <usize>i << 2;
     const bytes = <usize>(rows * C) << 2;
-    if (dxOverlaps(xPtr + o, dyPtr + o, dxPtr + o, bytes)) {
-      backwardRowsInPlace(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, accPtr, accB);
-    } else {
-      backwardRowsApart(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, accPtr, accB);
-    }
+    const inPlace = dxOverlaps(xPtr + o, dyPtr + o, dxPtr + o, bytes);
+    if (fast) {
+      if (inPlace) backwardRowsInPlaceFast(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, accPtr, accB);
+      else backwardRowsApartFast(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, accPtr, accB);
+    } else if (inPlace) backwardRowsInPlace(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, accPtr, accB);
+    else backwardRowsApart(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, accPtr, accB);
     i += rows * C;
     if (i < end) {
       const oe = <usize>i << 2;
-      backwardRow(xPtr + oe, dyPtr + oe, dxPtr + oe, end - i, aPtr, bPtr, accPtr, accB);
+      backwardRowBy(xPtr + oe, dyPtr + oe, dxPtr + oe, end - i, aPtr, bPtr, accPtr, accB, fast);
     }
     return;
   }
@@ -693,7 +802,7 @@ export function backwardRange(
     const len = C == 1 ? end - i : min(S - within, end - i);
     const o = <usize>i << 2;
     const oc = <usize>c << 2;
-    backwardConst(xPtr + o, dyPtr + o, dxPtr + o, len, aPtr + oc, bPtr + oc);
+    backwardConst(xPtr + o, dyPtr + o, dxPtr + o, len, aPtr + oc, bPtr + oc, fast);
     store<f64>(accPtr + (oc << 1), load<f64>(accPtr + (oc << 1)) + gSumA);
     store<f64>(accB + (oc << 1), load<f64>(accB + (oc << 1)) + gSumB);
     i += len;
@@ -728,8 +837,9 @@ export function backward(
   C: i32,
   S: i32,
   accPtr: usize,
+  precision: i32,
 ): void {
   memory.fill(accPtr, 0, <usize>C << 4);
-  backwardRange(xPtr, dyPtr, dxPtr, 0, n, aPtr, bPtr, C, S, accPtr);
+  backwardRange(xPtr, dyPtr, dxPtr, 0, n, aPtr, bPtr, C, S, accPtr, precision);
   finishSums(accPtr, daPtr, dbPtr, C);
 }

@@ -1,6 +1,6 @@
 // Every float32 input (2^32) through the built package, forward and ∂f/∂x, checked by the
 // conformance kit against @apalu/core's float64 reference. Usage:
-//   pnpm --filter @apalu/wasm exhaustive [-- --simd false] [--sample-bits 28] [--threads 2]
+//   pnpm --filter @apalu/wasm exhaustive [-- --simd false] [--precision fast] [--sample-bits 28] [--threads 2]
 import { formatExhaustive, runExhaustive } from '@apalu/conformance';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -8,12 +8,13 @@ import { parseArgs } from 'node:util';
 const { values } = parseArgs({
   options: {
     simd: { type: 'string', default: 'true' },
+    precision: { type: 'string', default: 'strict' },
     'sample-bits': { type: 'string', default: '32' },
     threads: { type: 'string', default: String(availableParallelism()) },
   },
 });
 const module = new URL('../dist/index.js', import.meta.url).href;
-const options = { simd: values.simd !== 'false' };
+const options = { simd: values.simd !== 'false', precision: values.precision };
 let last = 0;
 const report = await runExhaustive({
   module,

@@ -2,7 +2,9 @@ export { createBackend, type WasmBackend, type WasmBackendOptions } from './back
 export {
   instantiateKernels,
   chooseKind,
+  precisionCode,
   SCRATCH_BYTES_PER_CHANNEL,
+  type Precision,
   type ApaluKernels,
   type RawKernels,
   type KernelOptions,
@@ -17,4 +19,7 @@ export const conformanceVariants = [
   // parallelThreshold 0 sends even the shortest cases through the worker split.
   { name: 'wasm-simd-threads', options: { simd: true, threads: 2, parallelThreshold: 0 } },
   { name: 'wasm-scalar-threads', options: { simd: false, threads: 2, parallelThreshold: 0 } },
+  // precision 'fast': float32 SIMD loops, declared (and checked as) the composed class.
+  { name: 'wasm-simd-fast', options: { simd: true, precision: 'fast' } },
+  { name: 'wasm-simd-threads-fast', options: { simd: true, threads: 2, parallelThreshold: 0, precision: 'fast' } },
 ] as const;

@@ -15,4 +15,14 @@ describe('exhaustive (sampled 2^26)', () => {
     expect(report.derivative.maxError).toBeLessThanOrEqual(2);
     expect(report.pass).toBe(true);
   }, 600_000);
+
+  it("wasm-simd-fast: f and ∂f/∂x within the composed class on 2^26 inputs", async () => {
+    const report = await runExhaustive({ module, options: { simd: true, precision: 'fast' }, sampleBits: 26, threads: 2 });
+    expect(report.backend).toBe('wasm-simd-fast');
+    expect(report.accuracy).toBe('composed');
+    expect(report.complete).toBe(true);
+    expect(report.forward.maxError).toBeLessThanOrEqual(1);
+    expect(report.derivative.maxError).toBeLessThanOrEqual(1);
+    expect(report.pass).toBe(true);
+  }, 600_000);
 });

@@ -1,5 +1,5 @@
 import { ApaluInputError, apalu, apaluDerivative, apaluGrad, backward as coreBackward } from '@apalu/core';
-import { ulpDistance } from '@apalu/conformance';
+import { composedRatio, ulpDistance } from '@apalu/conformance';
 import { describe, expect, it } from 'vitest';
 import { SCRATCH_BYTES_PER_CHANNEL, instantiateKernels, kernelBytes, simdSupported } from '../src/index.js';
 
@@ -219,6 +219,8 @@ describe('the pointer API checks before it writes', () => {
       [() => k.forward(64, 1024, 16, 0, 8, 1, 0), /inner = 0/],
       [() => k.forward(64, 1024, -1, 0, 8, 1, 1), /n = -1/],
       [() => k.backward(64, 64, 1024, 2048, 2052, 16, 0, 8, 1, 1, 2060), /scratchPtr = 2060.*multiple of 8/],
+      [() => k.forward(64, 1024, 16, 0, 8, 1, 1, 'quick' as 'fast'), /precision = "quick": use 'strict'.*or 'fast'/],
+      [() => k.backward(64, 64, 1024, 2048, 2052, 16, 0, 8, 1, 1, 2056, 1 as unknown as 'fast'), /precision = 1/],
     ];
     heap[16] = -2; // the b the b-check case points at
     for (const [call, message] of cases.slice(1)) {
@@ -254,5 +256,84 @@ describe('the pointer API checks before it writes', () => {
     }
     expect(worst).toBeLessThanOrEqual(2);
     expect(SCRATCH_BYTES_PER_CHANNEL).toBe(16);
+  });
+});
+
+describe("precision 'fast'", () => {
+  // Channels-first runs, channels-last rows (with column and row tails) and one channel, with
+  // lengths that leave vector tails: every loop the fast build has.
+  const layouts = [
+    { C: 1, S: 1, rows: 1003 },
+    { C: 64, S: 1, rows: 37 },
+    { C: 7, S: 1, rows: 41 },
+    { C: 3, S: 333, rows: 2 },
+  ];
+  it.each(layouts)('C = $C, S = $S: within the composed class, not the strict code, omitted = strict', async ({ C, S, rows }) => {
+    const n = C * S * rows;
+    const memory = new WebAssembly.Memory({ initial: 64 });
+    const k = await instantiateKernels(memory, { simd: true });
+    const heap = new Float32Array(memory.buffer);
+    const u32 = new Uint32Array(memory.buffer);
+    const aPtr = 0;
+    const bPtr = 1024;
+    for (let c = 0; c < C; c++) {
+      heap[c] = 0.1 + ((c * 0.37) % 1.9);
+      heap[256 + c] = 1.9 - ((c * 0.21) % 1.8);
+    }
+    const xPtr = 4096;
+    const [fastOut, strictOut, plainOut, dyPtr, fastDx, strictDx] = [1, 2, 3, 4, 5, 6].map((i) => xPtr + i * 4 * n) as number[];
+    const sums = xPtr + 7 * 4 * n;
+    const scratch = (sums + 4096 + 7) & ~7;
+    // Mostly |x| < 40 (where the polynomial matters), some bit patterns (specials, huge, tiny).
+    const x = randomBits(n, C + S);
+    for (let i = 0; i < n; i++) if (i % 5 !== 0) x[i] = (((x[i] as number) % 40) || 0.25) * (i % 2 === 0 ? 1 : -1);
+    heap.set(x, xPtr >> 2);
+    const dy = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3);
+    heap.set(dy, dyPtr >> 2);
+    k.forward(xPtr, fastOut, n, aPtr, bPtr, C, S, 'fast');
+    k.forward(xPtr, strictOut, n, aPtr, bPtr, C, S, 'strict');
+    k.raw.forward(xPtr, plainOut, n, aPtr, bPtr, C, S);
+    k.backward(xPtr, dyPtr, fastDx, sums, sums + 512, n, aPtr, bPtr, C, S, scratch, 'fast');
+    k.backward(xPtr, dyPtr, strictDx, sums + 1024, sums + 1536, n, aPtr, bPtr, C, S, scratch);
+    expect(u32.subarray(plainOut >> 2, (plainOut >> 2) + n)).toEqual(u32.subarray(strictOut >> 2, (strictOut >> 2) + n));
+    let worstY = 0;
+    let worstDx = 0;
+    let differs = 0;
+    for (let i = 0; i < n; i++) {
+      const c = Math.floor(i / S) % C;
+      const [xi, a, b] = [x[i] as number, heap[c] as number, heap[256 + c] as number];
+      const y = heap[(fastOut >> 2) + i] as number;
+      worstY = Math.max(worstY, composedRatio(y, Math.fround(apalu(xi, a, b))));
+      worstDx = Math.max(worstDx, composedRatio(heap[(fastDx >> 2) + i] as number, Math.fround((dy[i] as number) * apaluDerivative(xi, a, b))));
+      if (y !== heap[(strictOut >> 2) + i]) differs++;
+    }
+    expect(worstY).toBeLessThanOrEqual(1);
+    expect(worstDx).toBeLessThanOrEqual(1);
+    // The fast loops really ran (a fallback to the strict code would pass the bound above).
+    expect(differs).toBeGreaterThan(n / 20);
+    // da, db: relative to Σ|terms| of the float64 reference (channels with a non-finite term: equal).
+    const fastSums = [new Float32Array(memory.buffer, sums, C), new Float32Array(memory.buffer, sums + 512, C)] as const;
+    for (let c = 0; c < C; c++) {
+      const want = [0, 0];
+      const scale = [0, 0];
+      for (let i = 0; i < n; i++) {
+        if (Math.floor(i / S) % C !== c) continue;
+        const g = apaluGrad(x[i] as number, heap[c] as number, heap[256 + c] as number);
+        const terms = [(dy[i] as number) * g.da, (dy[i] as number) * g.db];
+        for (const k of [0, 1]) {
+          want[k] = (want[k] as number) + (terms[k] as number);
+          scale[k] = (scale[k] as number) + Math.abs(terms[k] as number);
+        }
+      }
+      // A channel with a NaN, ∞ or huge term must show it in da or db (SPEC clarifications 3, 4).
+      if (!scale.every((v) => Number.isFinite(Math.fround(v)))) {
+        expect(Number.isFinite(fastSums[0][c] as number) && Number.isFinite(fastSums[1][c] as number)).toBe(false);
+        continue;
+      }
+      for (const k of [0, 1]) {
+        const got = fastSums[k][c] as number;
+        expect(Math.abs(got - (want[k] as number)) / Math.max(scale[k] as number, 1e-30)).toBeLessThanOrEqual(1e-4);
+      }
+    }
   });
 });
