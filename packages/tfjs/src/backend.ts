@@ -2,7 +2,7 @@ import { type ApaluBackend, ApaluInputError, validateCall } from '@apalu/core';
 import { gpuOpsExclusions } from '@apalu/conformance';
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureNavigatorGpu } from './navigator-gpu.js';
-import { apalu } from './op.js';
+import { apalu, type Precision } from './op.js';
 import { hasApaluKernel } from './register.js';
 
 export type TfBackendName = 'cpu' | 'wasm' | 'webgpu';
@@ -12,6 +12,8 @@ export interface TfjsBackendOptions {
   tfBackend?: TfBackendName;
   /** 'kernel': the registered Apalu kernels (strict class); 'composed': tfjs ops (composed class). */
   path?: 'kernel' | 'composed';
+  /** 'fast': the wasm kernel's float32 loops (composed class); 'strict' (default) otherwise. */
+  precision?: Precision;
 }
 
 /** Every variant the conformance report lists; webgpu needs an adapter (see the README). */
@@ -19,6 +21,7 @@ export const conformanceVariants = [
   { name: 'tfjs-cpu-kernel', options: { tfBackend: 'cpu', path: 'kernel' } },
   { name: 'tfjs-cpu-composed', options: { tfBackend: 'cpu', path: 'composed' } },
   { name: 'tfjs-wasm-kernel', options: { tfBackend: 'wasm', path: 'kernel' } },
+  { name: 'tfjs-wasm-kernel-fast', options: { tfBackend: 'wasm', path: 'kernel', precision: 'fast' } },
   { name: 'tfjs-wasm-composed', options: { tfBackend: 'wasm', path: 'composed' } },
   { name: 'tfjs-webgpu-kernel', options: { tfBackend: 'webgpu', path: 'kernel' } },
   { name: 'tfjs-webgpu-composed', options: { tfBackend: 'webgpu', path: 'composed' }, exclude: gpuOpsExclusions('tfjs-webgpu') },
@@ -61,22 +64,25 @@ function shaped(x: Float32Array, a: Float32Array, b: Float32Array, inner: number
  * backend and path. Inputs are validated with @apalu/core before any tensor is made.
  */
 export async function createBackend(options: TfjsBackendOptions = {}): Promise<ApaluBackend> {
-  const { tfBackend = 'cpu', path = 'kernel' } = options;
+  const { tfBackend = 'cpu', path = 'kernel', precision = 'strict' } = options;
   if (!(tfBackend in packages)) throw new ApaluInputError('E_BACKEND', `tfBackend = ${String(tfBackend)}: use 'cpu', 'wasm' or 'webgpu'.`);
   if (path !== 'kernel' && path !== 'composed') throw new ApaluInputError('E_PATH', `path = ${String(path)}: use 'kernel' or 'composed'.`);
+  if (precision !== 'strict' && precision !== 'fast') throw new ApaluInputError('E_OPTION', `precision = ${String(precision)}: use 'strict' or 'fast'.`);
+  const op = { path, precision } as const;
   await useBackend(tfBackend);
   if (path === 'kernel' && !hasApaluKernel(tfBackend)) {
     throw new ApaluInputError('E_PATH', `no Apalu kernel is registered for tfjs backend '${tfBackend}'; use path 'composed'.`);
   }
   return {
-    name: `tfjs-${tfBackend}-${path}`,
-    accuracy: path === 'kernel' ? 'strict' : 'composed',
+    name: `tfjs-${tfBackend}-${path}${precision === 'fast' ? '-fast' : ''}`,
+    // 'fast' changes only the wasm kernel, but the class a caller asked for is the one checked.
+    accuracy: path === 'kernel' && precision === 'strict' ? 'strict' : 'composed',
     async forward(x, a, b, layout) {
       const { inner } = validateCall(x, a, b, layout?.inner);
       await useBackend(tfBackend);
       const y = tf.tidy(() => {
         const t = shaped(x, a, b, inner);
-        return apalu(t.x, t.a, t.b, path);
+        return apalu(t.x, t.a, t.b, op);
       });
       const out = (await y.data()) as Float32Array;
       y.dispose();
@@ -88,7 +94,7 @@ export async function createBackend(options: TfjsBackendOptions = {}): Promise<A
       const grads = tf.tidy(() => {
         const t = shaped(x, a, b, inner);
         const g = tf.tensor3d(dy, t.x.shape, 'float32');
-        return tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => apalu(p, q, r, path))([t.x, t.a, t.b], g);
+        return tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => apalu(p, q, r, op))([t.x, t.a, t.b], g);
       });
       const [dx, da, db] = (await Promise.all(grads.map((g) => g.data()))) as Float32Array[];
       tf.dispose(grads);

@@ -8,9 +8,10 @@ import { APALU_GRAD_KERNEL, APALU_KERNEL } from './names.js';
 export const apaluGradConfig: tf.GradConfig = {
   kernelName: APALU_KERNEL,
   inputsToSave: ['x', 'a', 'b'],
-  gradFunc: (dy, saved) => {
+  gradFunc: (dy, saved, attrs) => {
     const [x, a, b] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const [dx, da, db] = tf.engine().runKernel(APALU_GRAD_KERNEL, { dy: dy as tf.Tensor, x, a, b }, {}) as tf.Tensor[];
+    // The forward's attributes (precision) carry over to the fused backward.
+    const [dx, da, db] = tf.engine().runKernel(APALU_GRAD_KERNEL, { dy: dy as tf.Tensor, x, a, b }, attrs ?? {}) as tf.Tensor[];
     return { x: () => dx as tf.Tensor, a: () => da as tf.Tensor, b: () => db as tf.Tensor };
   },
 };

@@ -1,4 +1,4 @@
-export { apalu, type ApaluPath } from './op.js';
+export { apalu, type ApaluPath, type ApaluOptions, type Precision } from './op.js';
 export { apaluComposed } from './composed.js';
 export { Apalu, apaluLayer, registerApalu, DEFAULT_MIN_PARAM, type ApaluLayerArgs } from './layer.js';
 export { ApaluInitializer, type InitializerIdentifier, type RegularizerIdentifier, type ConstraintIdentifier, type SerializedObject } from './serializable.js';

@@ -1,7 +1,8 @@
 import { ApaluInputError, uniform } from '@apalu/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, type LayerVariable, type Shape, SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { apalu } from './op.js';
+import { precisionCode } from '@apalu/wasm';
+import { apalu, type Precision } from './op.js';
 import { registerApaluKernels } from './register.js';
 import {
   ApaluInitializer,
@@ -31,6 +32,8 @@ export interface ApaluLayerArgs extends LayerArgs {
   sharedAxes?: number | number[] | null;
   /** Floor every write to a and b is clamped to, so both stay > 0 in training (default 1e-3). */
   minParam?: number;
+  /** 'strict' (default) or 'fast' (the wasm kernel's float32 loops, composed class); see ApaluOptions. */
+  precision?: Precision;
 }
 
 export const DEFAULT_MIN_PARAM = 1e-3;
@@ -75,6 +78,7 @@ export class Apalu extends layers.Layer {
   readonly bConstraint: Constraint | null;
   readonly sharedAxes: number[] | null;
   readonly minParam: number;
+  readonly precision: Precision;
   private a: LayerVariable | null = null;
   private b: LayerVariable | null = null;
 
@@ -108,6 +112,8 @@ export class Apalu extends layers.Layer {
       throw new ApaluInputError('E_CONFIG', `minParam = ${String(minParam)}: the floor for a and b must be finite and > 0 (default ${DEFAULT_MIN_PARAM}).`);
     }
     this.minParam = minParam;
+    precisionCode(args.precision);
+    this.precision = args.precision ?? 'strict';
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -171,7 +177,7 @@ export class Apalu extends layers.Layer {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       if (x === undefined || this.a === null || this.b === null) throw new Error('Apalu: call() before build().');
-      return apalu(x, this.a.read(), this.b.read());
+      return apalu(x, this.a.read(), this.b.read(), { precision: this.precision });
     });
   }
 
@@ -185,6 +191,7 @@ export class Apalu extends layers.Layer {
       bConstraint: serialize(this.bConstraint),
       sharedAxes: this.sharedAxes,
       minParam: this.minParam,
+      precision: this.precision,
       ...super.getConfig(),
     } as unknown as tf.serialization.ConfigDict;
   }

@@ -5,4 +5,5 @@ import './tf.js';
 describeConformance('tfjs cpu kernel', () => createBackend({ tfBackend: 'cpu', path: 'kernel' }));
 describeConformance('tfjs cpu composed', () => createBackend({ tfBackend: 'cpu', path: 'composed' }));
 describeConformance('tfjs wasm kernel', () => createBackend({ tfBackend: 'wasm', path: 'kernel' }), { large: true });
+describeConformance('tfjs wasm kernel fast', () => createBackend({ tfBackend: 'wasm', path: 'kernel', precision: 'fast' }), { large: true });
 describeConformance('tfjs wasm composed', () => createBackend({ tfBackend: 'wasm', path: 'composed' }));

@@ -64,6 +64,7 @@ describe('Apalu layer', () => {
           bConstraint: constraints.nonNeg(),
           aInitializer: uniform(0.5, 1.5, 7),
           minParam: 1e-2,
+          precision: 'fast',
         }),
         layers.flatten(),
         layers.dense({ units: 2 }),
@@ -83,6 +84,9 @@ describe('Apalu layer', () => {
     expect(layerJson).toContain('"class_name":"Apalu"');
     expect(layerJson).toContain('"a_initializer":{"class_name":"ApaluInitializer","config":{"name":"uniform","min":0.5,"max":1.5,"seed":7}}');
     expect(layerJson).toContain('"shared_axes":[1,2]');
+    expect(layerJson).toContain('"precision":"fast"');
+    expect((loaded.layers[1] as Apalu).precision).toBe('fast');
+    expect((loaded.layers[4] as Apalu).precision).toBe('strict');
     // MaxNorm rescales by norm / (norm + 1e-7) on every write, loading included (stock tfjs
     // layers do the same), so only its configuration round-trips bit for bit.
     const withMaxNorm = new Apalu({ aConstraint: constraints.maxNorm({ maxValue: 3, axis: 0 }), bRegularizer: 'l1l2' });
@@ -122,6 +126,7 @@ describe('Apalu layer', () => {
     ['an int32 input', () => new Apalu().apply(input({ shape: [3], dtype: 'int32' })), /int32 input/],
     ['a float16-like layer dtype', () => new Apalu({ dtype: 'int32' }), /dtype = 'int32'/],
     ['minParam 0', () => new Apalu({ minParam: 0 }), /minParam = 0/],
+    ['an unknown precision', () => new Apalu({ precision: 'half' as never }), /precision = "half": use 'strict'.*or 'fast'/],
     ['a zero initializer', () => sequential({ layers: [layers.dense({ units: 3, inputShape: [2] }), new Apalu({ aInitializer: 'zeros' })] }), /aInitializer gave a\[0\] = 0/],
     ['an unknown initializer name', () => new Apalu({ bInitializer: 'glorotUniformish' }), /bInitializer = "glorotUniformish": no tfjs initializer/],
     ['a regularizer passed as a constraint', () => new Apalu({ aConstraint: regularizers.l2() as never }), /aConstraint = L1L2 is not a tfjs constraint/],

@@ -140,6 +140,47 @@ describe.each(BACKENDS)('apalu op on %s', (backend) => {
     tf.dispose([x, a, b]);
   });
 
+  it("precision 'fast' stays within the composed class, forward and fused gradient (and is strict off wasm)", async () => {
+    await use(backend);
+    const x = tf.tensor(randomArray(64 * 97, 41, 20), [97, 64]);
+    const a = tf.tensor(positive(64, 42));
+    const b = tf.tensor(positive(64, 43));
+    const dy = tf.tensor(randomArray(64 * 97, 44, 2), [97, 64]);
+    const run = (precision: 'strict' | 'fast') => [
+      apalu(x, a, b, { precision }),
+      ...tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => apalu(p, q, r, { path: 'kernel', precision }))([x, a, b], dy),
+    ].map((t) => t.dataSync() as Float32Array);
+    const [y, dx, da, db] = run('fast') as [Float32Array, Float32Array, Float32Array, Float32Array];
+    const [yStrict, dxStrict] = run('strict') as [Float32Array, Float32Array];
+    const xs = x.dataSync();
+    const [av, bv, g] = [a.dataSync(), b.dataSync(), dy.dataSync()];
+    let differs = 0;
+    const sums = [new Float64Array(64), new Float64Array(64), new Float64Array(64), new Float64Array(64)] as const;
+    for (let i = 0; i < xs.length; i++) {
+      const c = i % 64;
+      const ref = apaluGrad(xs[i] as number, av[c] as number, bv[c] as number);
+      const want = Math.fround(apalu64(xs[i] as number, av[c] as number, bv[c] as number));
+      const wantDx = Math.fround((g[i] as number) * ref.dx);
+      expect(Math.abs((y[i] as number) - want)).toBeLessThanOrEqual(Math.max(5e-6, 1e-5 * Math.abs(want)));
+      expect(Math.abs((dx[i] as number) - wantDx)).toBeLessThanOrEqual(Math.max(5e-6, 1e-5 * Math.abs(wantDx)));
+      if (y[i] !== yStrict[i] || dx[i] !== dxStrict[i]) differs++;
+      sums[0][c] += (g[i] as number) * ref.da;
+      sums[1][c] += Math.abs((g[i] as number) * ref.da);
+      sums[2][c] += (g[i] as number) * ref.db;
+      sums[3][c] += Math.abs((g[i] as number) * ref.db);
+    }
+    for (let c = 0; c < 64; c++) {
+      expect(Math.abs((da[c] as number) - (sums[0][c] as number))).toBeLessThanOrEqual(1e-4 * (sums[1][c] as number));
+      expect(Math.abs((db[c] as number) - (sums[2][c] as number))).toBeLessThanOrEqual(1e-4 * (sums[3][c] as number));
+    }
+    // Only the wasm kernel has float32 loops: elsewhere 'fast' computes exactly what 'strict' does.
+    if (backend === 'wasm') expect(differs).toBeGreaterThan(xs.length / 10);
+    else expect(differs).toBe(0);
+    expect(() => apalu(x, a, b, { precision: 'half' as never })).toThrow(/precision = "half"/);
+    expect(() => apalu(x, a, b, { path: 'fused' as never })).toThrow(/path = "fused": use 'auto', 'kernel' or 'composed'/);
+    tf.dispose([x, a, b, dy]);
+  });
+
   it('rejects non-float dtypes and mismatched parameters with a named error', async () => {
     await use(backend);
     const x = tf.tensor([1, 2, 3], [3], 'int32');

@@ -85,6 +85,8 @@ function placeKernels(k: ApaluKernels, x: Float32Array, dy: Float32Array) {
   return {
     forward: () => k.raw.forward(xPtr, outPtr, n, 0, 16, 1, 1),
     backward: () => k.raw.backward(xPtr, dyPtr, outPtr, 32, 48, n, 0, 16, 1, 1, 64),
+    forwardFast: () => k.raw.forward(xPtr, outPtr, n, 0, 16, 1, 1, 1),
+    backwardFast: () => k.raw.backward(xPtr, dyPtr, outPtr, 32, 48, n, 0, 16, 1, 1, 64, 1),
   };
 }
 
@@ -127,6 +129,8 @@ export async function benchWasm(sizes: readonly number[] = [1 << 20, 1 << 24], o
         { name: 'kernel simd forward, 1 thread', fn: k1.forward },
         { name: 'kernel scalar forward, 1 thread', fn: ks.forward },
         { name: 'kernel simd backward, 1 thread', fn: k1.backward },
+        { name: "kernel simd forward, precision 'fast', 1 thread", fn: k1.forwardFast },
+        { name: "kernel simd backward, precision 'fast', 1 thread", fn: k1.backwardFast },
         { name: 'backend memory simd forward, 1 thread (forwardAt)', fn: p1.forward },
         { name: 'backend memory simd forward, 2 threads (forwardAt)', fn: p2.forward },
         { name: 'backend memory simd backward, 1 thread (backwardAt)', fn: p1.backward },

@@ -1,5 +1,5 @@
 import { backward, forward, type ResolvedLayout, validateParams } from '@apalu/core';
-import { kernelBytes, type RawKernels, SCRATCH_BYTES_PER_CHANNEL, simdSupported } from '@apalu/wasm';
+import { kernelBytes, type Precision, precisionCode, type RawKernels, SCRATCH_BYTES_PER_CHANNEL, simdSupported } from '@apalu/wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { APALU_GRAD_KERNEL, APALU_KERNEL } from '../names.js';
 import { kernelLayout, sizeOf } from './shared.js';
@@ -105,15 +105,23 @@ function dispose(backend: WasmBackendInternals, t: TensorInfo): void {
   (backend as unknown as { disposeData(dataId: object): void }).disposeData(t.dataId);
 }
 
-function forwardZeroCopy(backend: WasmBackendInternals, x: TensorInfo, a: TensorInfo, b: TensorInfo, layout: ResolvedLayout): TensorInfo {
+function forwardZeroCopy(backend: WasmBackendInternals, x: TensorInfo, a: TensorInfo, b: TensorInfo, layout: ResolvedLayout, precision: 0 | 1): TensorInfo {
   checkParams(backend, a, b, layout.channels);
   const raw = kernelsIn(backend.wasm.asm.memory);
   const out = backend.makeOutput([...x.shape], 'float32');
-  raw.forward(offsetOf(backend, x), offsetOf(backend, out), sizeOf(x.shape), offsetOf(backend, a), offsetOf(backend, b), layout.channels, layout.inner);
+  raw.forward(offsetOf(backend, x), offsetOf(backend, out), sizeOf(x.shape), offsetOf(backend, a), offsetOf(backend, b), layout.channels, layout.inner, precision);
   return out;
 }
 
-function backwardZeroCopy(backend: WasmBackendInternals, dy: TensorInfo, x: TensorInfo, a: TensorInfo, b: TensorInfo, layout: ResolvedLayout): TensorInfo[] {
+function backwardZeroCopy(
+  backend: WasmBackendInternals,
+  dy: TensorInfo,
+  x: TensorInfo,
+  a: TensorInfo,
+  b: TensorInfo,
+  layout: ResolvedLayout,
+  precision: 0 | 1,
+): TensorInfo[] {
   const { channels, inner } = layout;
   checkParams(backend, a, b, channels);
   const raw = kernelsIn(backend.wasm.asm.memory);
@@ -135,6 +143,7 @@ function backwardZeroCopy(backend: WasmBackendInternals, dy: TensorInfo, x: Tens
     channels,
     inner,
     scratchPtr,
+    precision,
   );
   dispose(backend, scratch);
   return [dx, da, db];
@@ -147,18 +156,23 @@ const write = (backend: PublicBackend, shape: readonly number[], values: Float32
   dtype: 'float32',
 });
 
-const apaluWasm: KernelFunc = ({ inputs, backend }) => {
+/** The precision attribute of an Apalu/ApaluGrad call as the kernels' code (the copying route is strict either way). */
+const precisionOf = (attrs: unknown) => precisionCode((attrs as { precision?: Precision } | undefined)?.precision);
+
+const apaluWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, a, b } = inputs as { x: TensorInfo; a: TensorInfo; b: TensorInfo };
   const layout = kernelLayout(x, a, b);
-  if (probeWasmBackend(backend) === 'zero-copy') return forwardZeroCopy(backend as unknown as WasmBackendInternals, x, a, b, layout);
+  const precision = precisionOf(attrs);
+  if (probeWasmBackend(backend) === 'zero-copy') return forwardZeroCopy(backend as unknown as WasmBackendInternals, x, a, b, layout, precision);
   const pub = backend as unknown as PublicBackend;
   return write(pub, x.shape, forward(read(pub, x), read(pub, a), read(pub, b), { inner: layout.inner }));
 };
 
-const apaluGradWasm: KernelFunc = ({ inputs, backend }) => {
+const apaluGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, x, a, b } = inputs as { dy: TensorInfo; x: TensorInfo; a: TensorInfo; b: TensorInfo };
   const layout = kernelLayout(x, a, b);
-  if (probeWasmBackend(backend) === 'zero-copy') return backwardZeroCopy(backend as unknown as WasmBackendInternals, dy, x, a, b, layout);
+  const precision = precisionOf(attrs);
+  if (probeWasmBackend(backend) === 'zero-copy') return backwardZeroCopy(backend as unknown as WasmBackendInternals, dy, x, a, b, layout, precision);
   const pub = backend as unknown as PublicBackend;
   const r = backward(read(pub, x), read(pub, dy), read(pub, a), read(pub, b), { inner: layout.inner });
   return [write(pub, x.shape, r.dx), write(pub, a.shape, r.da), write(pub, b.shape, r.db)];
