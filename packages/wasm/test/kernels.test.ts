@@ -281,7 +281,8 @@ describe("precision 'fast'", () => {
       heap[256 + c] = 1.9 - ((c * 0.21) % 1.8);
     }
     const xPtr = 4096;
-    const [fastOut, strictOut, plainOut, dyPtr, fastDx, strictDx] = [1, 2, 3, 4, 5, 6].map((i) => xPtr + i * 4 * n) as number[];
+    const region = (i: number) => xPtr + i * 4 * n;
+    const [fastOut, strictOut, plainOut, dyPtr, fastDx, strictDx] = [region(1), region(2), region(3), region(4), region(5), region(6)];
     const sums = xPtr + 7 * 4 * n;
     const scratch = (sums + 4096 + 7) & ~7;
     // Mostly |x| < 40 (where the polynomial matters), some bit patterns (specials, huge, tiny).
@@ -330,7 +331,7 @@ describe("precision 'fast'", () => {
         expect(Number.isFinite(fastSums[0][c] as number) && Number.isFinite(fastSums[1][c] as number)).toBe(false);
         continue;
       }
-      for (const k of [0, 1]) {
+      for (const k of [0, 1] as const) {
         const got = fastSums[k][c] as number;
         expect(Math.abs(got - (want[k] as number)) / Math.max(scale[k] as number, 1e-30)).toBeLessThanOrEqual(1e-4);
       }

@@ -91,23 +91,30 @@ export async function loadTfjs(): Promise<Family> {
       if (tf.getBackend() !== backend) await tf.setBackend(backend);
     };
     const peers = (['relu', 'elu', 'prelu'] as const).map((p) => `tf.${p} (${backend})`);
-    for (const path of ['kernel', 'composed'] as const) {
+    // precision 'fast' changes only the wasm kernel (float32 loops, composed class).
+    const variants = [
+      { path: 'kernel', precision: 'strict' },
+      ...(backend === 'wasm' ? [{ path: 'kernel', precision: 'fast' } as const] : []),
+      { path: 'composed', precision: 'strict' },
+    ] as const;
+    for (const { path, precision } of variants) {
       if (path === 'kernel' && !apaluTfjs.hasApaluKernel(backend)) {
         unavailable.push({ id: `tfjs-${backend}-kernel`, source: '@apalu/tfjs', reason: `no Apalu kernel registered for tfjs backend '${backend}'` });
         continue;
       }
+      const fast = precision === 'fast';
       entries.push({
-        id: `tfjs-${backend}-${path}`,
+        id: `tfjs-${backend}-${path}${fast ? '-fast' : ''}`,
         role: 'apalu',
         source: '@apalu/tfjs',
         group: `tfjs ${backend}`,
-        accuracy: path === 'kernel' ? 'strict' : 'composed',
-        note: path === 'kernel' ? 'registered kernel' : 'tfjs ops',
+        accuracy: path === 'kernel' && !fast ? 'strict' : 'composed',
+        note: path === 'kernel' ? `registered kernel${fast ? ", precision 'fast'" : ''}` : 'tfjs ops',
         directions: ['forward', 'backward'],
         peers,
         prepare: async (input, direction, scope) => {
           const t = await tensorsOn(tf, backend, input, scope);
-          const f = (x: Tensor, a: Tensor, b: Tensor) => apaluTfjs.apalu(x, a, b, path);
+          const f = (x: Tensor, a: Tensor, b: Tensor) => apaluTfjs.apalu(x, a, b, { path, precision });
           if (direction === 'forward') return { enter, run: () => read(tf, [tf.tidy(() => f(t.x, t.a, t.b))])[0] as Float32Array };
           const grads = tf.grads((x: Tensor, a: Tensor, b: Tensor) => f(x, a, b));
           return {

@@ -60,6 +60,7 @@ export async function loadWasm(): Promise<Family> {
   for (const variant of [
     { id: 'wasm-simd (in memory)', options: { simd: true } },
     { id: 'wasm-simd-threads (in memory)', options: { simd: true, threads: 'auto' } },
+    { id: "wasm-simd-fast (in memory)", options: { simd: true, precision: 'fast' } },
   ] as const) {
     const backend = await open(variant.id, variant.options, true);
     if (backend === undefined) continue;
