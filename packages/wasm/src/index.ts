@@ -9,6 +9,7 @@ export {
   type RawKernels,
   type KernelOptions,
   type BackwardPointers,
+  type RangeArgs,
 } from './kernels.js';
 export { kernelBytes, kernelModule, simdSupported, sharedMemorySupported, type KernelKind, type KernelBytesOptions } from './bytes.js';
 

@@ -33,6 +33,9 @@ export function precisionCode(precision: Precision | undefined): 0 | 1 {
   throw new ApaluInputError('E_OPTION', `precision = ${JSON.stringify(precision)}: use 'strict' (≤ 2 ULP, the default) or 'fast' (float32, the composed class).`);
 }
 
+/** The part of a range kernel's arguments after the data pointers: which elements, and the layout. */
+export type RangeArgs = [start: number, count: number, aPtr: number, bPtr: number, channels: number, inner: number];
+
 /**
  * The exports of the kernel module, exactly as compiled (no checks: callers validate). The last
  * argument of each is the precision code (0 strict, 1 fast; see `precisionCode`); omitted it is 0.
@@ -41,33 +44,11 @@ export interface RawKernels {
   /** out[i] = f(x[i]) for i in [0, n); out may equal x. */
   forward(xPtr: number, outPtr: number, n: number, aPtr: number, bPtr: number, channels: number, inner: number, precision?: 0 | 1): void;
   /** forward on elements [start, start + count) of the tensor at xPtr/outPtr (for splitting work). */
-  forwardRange(
-    xPtr: number,
-    outPtr: number,
-    start: number,
-    count: number,
-    aPtr: number,
-    bPtr: number,
-    channels: number,
-    inner: number,
-    precision?: 0 | 1,
-  ): void;
+  forwardRange(...args: [xPtr: number, outPtr: number, ...range: RangeArgs, precision?: 0 | 1]): void;
   /** dx = dy·∂f/∂x (dx may equal dy), da/db = per-channel sums; uses 16·C bytes of scratch at scratchPtr. */
   backward(...args: [...BackwardPointers, precision?: 0 | 1]): void;
   /** backward on [start, start + count): ADDS the float64 sums to scratch[0..C) (da) and scratch[C..2C) (db). */
-  backwardRange(
-    xPtr: number,
-    dyPtr: number,
-    dxPtr: number,
-    start: number,
-    count: number,
-    aPtr: number,
-    bPtr: number,
-    channels: number,
-    inner: number,
-    scratchPtr: number,
-    precision?: 0 | 1,
-  ): void;
+  backwardRange(...args: [xPtr: number, dyPtr: number, dxPtr: number, ...range: RangeArgs, scratchPtr: number, precision?: 0 | 1]): void;
   /** Rounds the float64 sums in scratch to float32 da[0..C), db[0..C). */
   finishSums(scratchPtr: number, daPtr: number, dbPtr: number, channels: number): void;
 }
