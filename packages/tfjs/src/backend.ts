@@ -1,5 +1,6 @@
 import { type ApaluBackend, ApaluInputError, validateCall } from '@apalu/core';
 import { gpuOpsExclusions } from '@apalu/conformance';
+import { precisionCode } from '@apalu/wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureNavigatorGpu } from './navigator-gpu.js';
 import { apalu, type Precision } from './op.js';
@@ -67,7 +68,7 @@ export async function createBackend(options: TfjsBackendOptions = {}): Promise<A
   const { tfBackend = 'cpu', path = 'kernel', precision = 'strict' } = options;
   if (!(tfBackend in packages)) throw new ApaluInputError('E_BACKEND', `tfBackend = ${String(tfBackend)}: use 'cpu', 'wasm' or 'webgpu'.`);
   if (path !== 'kernel' && path !== 'composed') throw new ApaluInputError('E_PATH', `path = ${String(path)}: use 'kernel' or 'composed'.`);
-  if (precision !== 'strict' && precision !== 'fast') throw new ApaluInputError('E_OPTION', `precision = ${String(precision)}: use 'strict' or 'fast'.`);
+  precisionCode(precision);
   const op = { path, precision } as const;
   await useBackend(tfBackend);
   if (path === 'kernel' && !hasApaluKernel(tfBackend)) {

@@ -9,6 +9,8 @@ describe('createBackend', () => {
     const composed = await createBackend({ tfBackend: 'cpu', path: 'composed' });
     expect([kernel.name, kernel.accuracy, composed.name, composed.accuracy]).toEqual(['tfjs-wasm-kernel', 'strict', 'tfjs-cpu-composed', 'composed']);
     expect(conformanceVariants.map((v) => v.name)).toContain('tfjs-webgpu-kernel');
+    const fast = await createBackend({ tfBackend: 'wasm', path: 'kernel', precision: 'fast' });
+    expect([fast.name, fast.accuracy]).toEqual(['tfjs-wasm-kernel-fast', 'composed']);
     const y = await kernel.forward(Float32Array.of(-1, 2), Float32Array.of(1), Float32Array.of(1));
     expect(y[0]).toBeCloseTo(Math.expm1(-1), 6);
   });
@@ -16,6 +18,7 @@ describe('createBackend', () => {
   it('rejects unknown options and bad calls before computing', async () => {
     await expect(createBackend({ tfBackend: 'webgl' as never })).rejects.toThrow(/tfBackend = webgl: use 'cpu', 'wasm' or 'webgpu'/);
     await expect(createBackend({ path: 'fast' as never })).rejects.toThrow(ApaluInputError);
+    await expect(createBackend({ tfBackend: 'wasm', precision: 'half' as never })).rejects.toThrow(/precision = "half": use 'strict'.*or 'fast'/);
     const backend = await createBackend();
     await expect(backend.forward(Float32Array.of(1, 2, 3), Float32Array.of(1, 1), Float32Array.of(1, 1))).rejects.toThrow(/not a multiple of C·S/);
   });
