@@ -16,6 +16,12 @@ function ulpDistance(got: number, want: number): number {
   return Math.abs(ordinal(got) - ordinal(want));
 }
 
+/** The composed-class error as a fraction of its allowance max(5e-6, 1e-5·|want|). */
+function composedRatio(got: number, want: number): number {
+  if (Number.isNaN(got) || Number.isNaN(want)) return Number.isNaN(got) && Number.isNaN(want) ? 0 : Infinity;
+  return Math.abs(got - want) / Math.max(5e-6, 1e-5 * Math.abs(want));
+}
+
 async function run() {
   const n = 3 * 7 * 5000;
   const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 12);
@@ -25,22 +31,43 @@ async function run() {
   const f = coreForward(x, a, b, { inner: 7 });
   const g = coreBackward(x, dy, a, b, { inner: 7 });
   const variants = [];
-  for (const options of [{ simd: true }, { simd: false }, { simd: true, threads: 2, parallelThreshold: 0 }]) {
+  const configs = [
+    { simd: true },
+    { simd: false },
+    { simd: true, threads: 2, parallelThreshold: 0 },
+    { simd: true, threads: 2, parallelThreshold: 0, precision: 'fast' as const },
+  ];
+  for (const options of configs) {
     const backend = await createBackend(options);
     const y = await backend.forward(x, a, b, { inner: 7 });
     const grads = await backend.backward(x, dy, a, b, { inner: 7 });
     let forwardUlp = 0;
     let dxUlp = 0;
+    let forwardComposed = 0;
+    let dxComposed = 0;
     for (let i = 0; i < n; i++) {
       forwardUlp = Math.max(forwardUlp, ulpDistance(y[i] as number, f[i] as number));
       dxUlp = Math.max(dxUlp, ulpDistance(grads.dx[i] as number, g.dx[i] as number));
+      forwardComposed = Math.max(forwardComposed, composedRatio(y[i] as number, f[i] as number));
+      dxComposed = Math.max(dxComposed, composedRatio(grads.dx[i] as number, g.dx[i] as number));
     }
     let sumRel = 0;
     for (let c = 0; c < 3; c++) {
       sumRel = Math.max(sumRel, Math.abs((grads.da[c] as number) - (g.da[c] as number)) / Math.abs(g.da[c] as number));
       sumRel = Math.max(sumRel, Math.abs((grads.db[c] as number) - (g.db[c] as number)) / Math.abs(g.db[c] as number));
     }
-    variants.push({ name: backend.name, kind: backend.kind, threads: backend.threads, note: backend.threadsNote, parallelCalls: backend.parallelCalls, forwardUlp, dxUlp, sumRel });
+    variants.push({
+      name: backend.name,
+      kind: backend.kind,
+      threads: backend.threads,
+      note: backend.threadsNote,
+      parallelCalls: backend.parallelCalls,
+      forwardUlp,
+      dxUlp,
+      forwardComposed,
+      dxComposed,
+      sumRel,
+    });
     await backend.dispose();
   }
   return { crossOriginIsolated: globalThis.crossOriginIsolated, simd: simdSupported(), shared: sharedMemorySupported(), variants };
