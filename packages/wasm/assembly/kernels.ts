@@ -78,7 +78,8 @@ let gN: f32 = 0;
   const sp = s * p;
   const negv = b * ((s - <f32>1) + sp);
   const d = (<f32>1 + s) + sp;
-  const pos = <f32>((<f64>a * <f64>x) * (1 + <f64>(<f32>1 / d)));
+  const ax = a * x;
+  const pos = ax + ax * (<f32>1 / d);
   return select<f32>(negv, pos, neg);
 }
 
@@ -163,21 +164,14 @@ let gTermB: f64 = 0;
   const sp = f32x4.mul(s, p);
   // x < 0: b·expm1(t), expm1(t) = (s − 1) + s·p with both addends exact: one rounding.
   const negv = f32x4.mul(b, f32x4.add(f32x4.sub(s, one), sp));
-  // x ≥ 0: a·x·(1 + σ), σ = 1/d, d = 1 + e^(−kx) = (1 + s) + s·p: d and σ round once
-  // each in float32; 1 + σ and the products are exact in float64, then one last rounding.
+  // x ≥ 0: a·x·(1 + σ) = a·x + (a·x)·σ in float32, σ = 1/d, d = 1 + e^(−kx) = (1 + s) + s·p.
+  // Five roundings (d, σ, a·x, (a·x)·σ, the sum); σ/(1 + σ) ≤ 1/2 halves the weight of the
+  // first two and of the product. Measured ≤ 2 ULP over all 2^32 x (README); it replaced
+  // float64 products that cost 30 % of the forward's time and bought no measured ULP.
   const d = f32x4.add(f32x4.add(one, s), sp);
   const sigma = f32x4.div(one, d);
-  if (fast) return v128.bitselect(negv, f32x4.mul(f32x4.mul(a, x), f32x4.add(one, sigma)), neg);
-  const lo = forwardPositive(x, a, sigma);
-  const hi = forwardPositive(f32x4.shuffle(x, x, 2, 3, 2, 3), f32x4.shuffle(a, a, 2, 3, 2, 3), f32x4.shuffle(sigma, sigma, 2, 3, 2, 3));
-  const pos = f32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
-  return v128.bitselect(negv, pos, neg);
-}
-
-/** Lanes 0, 1 of a·x·(1 + σ) = a·x + a·x·σ in float64 (a·x exact; no float64 constant to hold). */
-@inline function forwardPositive(x: v128, a: v128, sigma: v128): v128 {
-  const ax = f64x2.mul(f64x2.promote_low_f32x4(a), f64x2.promote_low_f32x4(x));
-  return f64x2.add(ax, f64x2.mul(ax, f64x2.promote_low_f32x4(sigma)));
+  const ax = f32x4.mul(a, x);
+  return v128.bitselect(negv, f32x4.add(ax, f32x4.mul(ax, sigma)), neg);
 }
 
 /**

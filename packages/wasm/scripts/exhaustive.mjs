@@ -1,6 +1,6 @@
 // Every float32 input (2^32) through the built package, forward and ∂f/∂x, checked by the
 // conformance kit against @apalu/core's float64 reference. Usage:
-//   pnpm --filter @apalu/wasm exhaustive [-- --simd false] [--precision fast] [--sample-bits 28] [--threads 2]
+//   pnpm --filter @apalu/wasm exhaustive [-- --simd false] [--precision fast] [--a 0.7 --b 1.3] [--sample-bits 28] [--threads 2]
 import { formatExhaustive, runExhaustive } from '@apalu/conformance';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -9,6 +9,8 @@ const { values } = parseArgs({
   options: {
     simd: { type: 'string', default: 'true' },
     precision: { type: 'string', default: 'strict' },
+    a: { type: 'string' },
+    b: { type: 'string' },
     'sample-bits': { type: 'string', default: '32' },
     threads: { type: 'string', default: String(availableParallelism()) },
   },
@@ -20,6 +22,8 @@ const report = await runExhaustive({
   module,
   options,
   sampleBits: Number(values['sample-bits']),
+  ...(values.a === undefined ? {} : { a: Number(values.a) }),
+  ...(values.b === undefined ? {} : { b: Number(values.b) }),
   threads: Number(values.threads),
   onProgress(done, total) {
     const now = Date.now();
