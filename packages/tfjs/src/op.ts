@@ -14,7 +14,7 @@ export interface ApaluOptions {
   path?: ApaluPath;
   /**
    * 'strict' (default): ≤ 2 ULP. 'fast': the wasm backend's kernel runs float32-only SIMD loops,
-   * the composed class like tf.elu (≈ 1.5× faster forward, 1.7× backward); the cpu and webgpu
+   * the composed class like tf.elu (≈ 1.7× faster backward, 1.1× forward); the cpu and webgpu
    * kernels and the composed path compute the same either way.
    */
   precision?: Precision;

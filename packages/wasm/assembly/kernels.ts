@@ -25,9 +25,10 @@ const C3: f32 = 0.16666539013385773;
 const C4: f32 = 0.04166722297668457;
 const C5: f32 = 0.008367180824279785;
 const C6: f32 = 0.0013882395578548312;
-// precision 'fast' (the composed class, |err| ≤ max(5e-6, 1e-5·|ref|)): ln 2 in one float32
-// (n·(ln 2 − LN2) ≤ 2.4e-7 at n = 126) and a degree-5 fit, relative error 4.5e-7 = 7.6·2^−24
-// (fitted like C2…C6; float32 products throughout).
+// precision 'fast' (the composed class, |err| ≤ max(5e-6, 1e-5·|ref|)): ln 2 in one float32,
+// so r = t − n·LN2 carries the rounding of n·LN2 (≤ 2^−24·|n·ln 2|: 1.2e-7 at |n| ≤ 4, up
+// to 3.8e-6 at n = −126, where e^t < 1e-37 hides it), and a degree-5 fit, relative error
+// 4.5e-7 = 7.6·2^−24 (fitted like C2…C6; float32 products throughout).
 const LN2: f32 = 0.6931471824645996;
 const F2: f32 = 0.49999403953552246;
 const F3: f32 = 0.16666831076145172;

@@ -28,7 +28,7 @@ export interface WasmBackendOptions {
   maximumMemoryBytes?: number;
   /**
    * 'strict' (default): ≤ 2 ULP, the strict class. 'fast': float32 throughout in the SIMD
-   * loops, the composed class (XNNPACK's tolerance, like tf.elu), ≈ 1.5× forward, 1.7× backward.
+   * loops, the composed class (XNNPACK's tolerance, like tf.elu), ≈ 1.7× backward, 1.1× forward.
    */
   precision?: Precision;
 }
