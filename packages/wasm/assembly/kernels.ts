@@ -1,7 +1,9 @@
 // APALU kernels in AssemblyScript. One source, two builds: with `--enable simd` the
 // ASC_FEATURE_SIMD branches use f32x4 (four elements per step); without it only the
 // scalar code is compiled. Both evaluate the same operations in the same order, so the
-// SIMD and scalar builds return bit-identical results (the tests check this).
+// SIMD and scalar builds return bit-identical results (the tests check this). Precision
+// 'fast' (a second copy of each SIMD loop) exists in the SIMD build only; the scalar code,
+// and the SIMD build's tails, are strict at either precision.
 //
 // The module imports its memory and uses no data segment, stack, allocator or Math
 // function: a host (tfjs's wasm backend) can run it inside its own memory. Every
@@ -154,7 +156,7 @@ let gTermB: f64 = 0;
   return f32x4.add(r, f32x4.mul(r2, f32x4.add(f32x4.mul(q23, r2), q01)));
 }
 
-/** f on one vector; fast (a compile-time constant): float32 only, the composed class. */
+/** f on one vector; fast (a compile-time constant): one-part ln 2 and the degree-5 polynomial, the composed class. */
 @inline function forwardVec(x: v128, a: v128, b: v128, fast: bool): v128 {
   const neg = f32x4.lt(x, f32x4.splat(0));
   const t = expArgVec(x, FWD_CLAMP);
