@@ -40,11 +40,11 @@ const params = (m: LayersModel) =>
   m.layers.filter((l) => l instanceof Apalu).flatMap((l) => l.getWeights().map((w) => Array.from(w.dataSync())));
 
 describe.each(BACKENDS)('training with model.fit on %s', (backend) => {
-  it('an MLP learns a circle and moves a and b', async () => {
+  it.each(['strict', 'fast'] as const)('an MLP learns a circle and moves a and b (precision %s)', async (precision) => {
     await use(backend);
     const { xs, ys } = circleData(512, 1);
     const m = sequential({
-      layers: [layers.dense({ units: 16, inputShape: [2], kernelInitializer: initializers.glorotUniform({ seed: 1 }) }), new Apalu(), layers.dense({ units: 1, activation: 'sigmoid' })],
+      layers: [layers.dense({ units: 16, inputShape: [2], kernelInitializer: initializers.glorotUniform({ seed: 1 }) }), new Apalu({ precision }), layers.dense({ units: 1, activation: 'sigmoid' })],
     });
     m.compile({ optimizer: tf.train.adam(0.05), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
     const before = params(m);
