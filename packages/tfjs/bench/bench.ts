@@ -121,8 +121,6 @@ export async function runTfjsBench(options: TfjsBenchOptions = {}): Promise<Tfjs
         { name: "apalu forward, precision 'fast'", fn: run(() => apalu(x, a, b, { precision: 'fast' })), baseline: 'elu forward', target: 1.5 },
         { name: "apalu forward+backward, precision 'fast'", fn: run(() => fastGrads([x, a, b], dy)), baseline: 'elu forward+backward', target: 1.5 },
       );
-    }
-    if (backend === 'wasm') {
       // Where the time goes: the @apalu/wasm kernels alone on the same tensors (no tfjs op,
       // no allocation), and a plain copy of 1M floats (the memory-bandwidth floor).
       const be = tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } }; dataIdMap: { get(id: object): { memoryOffset: number } } };

@@ -485,16 +485,14 @@ function backwardRowFast(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize,
           const ok = ro + <usize>k * stride + (<usize>j << 2);
           const aj = ap + (<usize>j << 2);
           const bj = bp + (<usize>j << 2);
-          if (fast) backwardRowFast(xp + ok, dyp + ok, dxp + ok, C - j, aj, bj, accA + (<usize>j << 3), accB + (<usize>j << 3));
-          else backwardRow(xp + ok, dyp + ok, dxp + ok, C - j, aj, bj, accA + (<usize>j << 3), accB + (<usize>j << 3));
+          backwardRowBy(xp + ok, dyp + ok, dxp + ok, C - j, aj, bj, accA + (<usize>j << 3), accB + (<usize>j << 3), fast);
         }
       }
     }
   }
   for (; r < rows; r++) {
     const ro = <usize>r * (<usize>C << 2);
-    if (fast) backwardRowFast(xp + ro, dyp + ro, dxp + ro, C, ap, bp, accA, accB);
-    else backwardRow(xp + ro, dyp + ro, dxp + ro, C, ap, bp, accA, accB);
+    backwardRowBy(xp + ro, dyp + ro, dxp + ro, C, ap, bp, accA, accB, fast);
   }
 }
 
@@ -617,10 +615,7 @@ function backwardRowsInPlaceFast(xp: usize, dyp: usize, dxp: usize, rows: i32, a
       }
     }
   }
-  for (; r < rows; r++) {
-    if (fast) forwardRowFast(xp + <usize>r * stride, op + <usize>r * stride, C, ap, bp);
-    else forwardRow(xp + <usize>r * stride, op + <usize>r * stride, C, ap, bp);
-  }
+  for (; r < rows; r++) forwardRowBy(xp + <usize>r * stride, op + <usize>r * stride, C, ap, bp, fast);
 }
 
 // Each loop compiled twice, `fast` a constant in each (a flag argument stays in the loop).
