@@ -2,7 +2,8 @@
  * Side-by-side speed of the WebAssembly kernels, a plain JS loop, tfjs-wasm's tf.elu and
  * the memory-copy limit (Float32Array.set), at each size, in one process. Tasks run
  * interleaved (several rounds, order rotated) with tinybench; a row is the median of the
- * per-round medians. apps/bench imports `benchWasm`.
+ * per-round medians. The thread-scaling rows alternate 1 and 2 threads call by call instead
+ * (`paired`). `pnpm --filter @apalu/wasm bench` runs it.
  */
 import { Bench } from 'tinybench';
 import { APALU_K } from '@apalu/core';
@@ -18,6 +19,8 @@ export interface WasmBenchRow {
   mElementsPerSecond: number;
   /** Throughput relative to Float32Array.set of the same data (copy = 1). */
   vsCopy: number;
+  /** Paired rows only: the median over call pairs of (1-thread time ÷ 2-thread time). */
+  speedup?: number;
 }
 
 export interface WasmBenchOptions {
@@ -90,6 +93,39 @@ function placeKernels(k: ApaluKernels, x: Float32Array, dy: Float32Array) {
   };
 }
 
+/**
+ * Two ways of making the same call, alternated call by call (the order swapped every pair) so
+ * that both see the same host load; returns each one's median time and the median of the
+ * per-pair ratios first ÷ second. On a shared VM whose speed drifts over seconds this compares
+ * thread counts more fairly than medians taken in different stretches of a run.
+ */
+async function paired(first: () => unknown, second: () => unknown, timeMs: number): Promise<{ firstMs: number; secondMs: number; ratio: number }> {
+  for (let i = 0; i < 3; i++) {
+    await first();
+    await second();
+  }
+  const t1: number[] = [];
+  const t2: number[] = [];
+  const ratios: number[] = [];
+  const end = performance.now() + timeMs;
+  while (t1.length < 15 || performance.now() < end) {
+    const order = t1.length % 2 === 0 ? [first, second] : [second, first];
+    let d1 = 0;
+    let d2 = 0;
+    for (const fn of order) {
+      const start = performance.now();
+      await fn();
+      const d = performance.now() - start;
+      if (fn === first) d1 = d;
+      else d2 = d;
+    }
+    t1.push(d1);
+    t2.push(d2);
+    ratios.push(d1 / d2);
+  }
+  return { firstMs: median(t1), secondMs: median(t2), ratio: median(ratios) };
+}
+
 /** APALU the obvious way in JavaScript (float64 math, Math.expm1), into a preallocated array. */
 function jsForward(x: Float32Array, out: Float32Array, a: number, b: number): void {
   for (let i = 0; i < x.length; i++) {
@@ -160,6 +196,22 @@ export async function benchWasm(sizes: readonly number[] = [1 << 20, 1 << 24], o
         const ms = median(perRound.get(task.name) as number[]);
         rows.push({ size: n, task: task.name, ms, mElementsPerSecond: n / ms / 1e3, vsCopy: copyMs / ms });
       }
+      // Thread scaling: 1 and 2 threads alternated call by call (the rows above time them in
+      // different stretches of the run, which a drifting host skews).
+      for (const [kind, single, multi] of [
+        ['forward', p1.forward, p2.forward],
+        ['backward', p1.backward, p2.backward],
+      ] as const) {
+        const r = await paired(single, multi, rounds * time);
+        rows.push({
+          size: n,
+          task: `backend memory simd ${kind}, 2 threads, paired with 1 thread (${kind === 'forward' ? 'forwardAt' : 'backwardAt'})`,
+          ms: r.secondMs,
+          mElementsPerSecond: n / r.secondMs / 1e3,
+          vsCopy: copyMs / r.secondMs,
+          speedup: r.ratio,
+        });
+      }
     }
   } finally {
     await one.dispose();
@@ -170,10 +222,11 @@ export async function benchWasm(sizes: readonly number[] = [1 << 20, 1 << 24], o
 
 /** The rows as a markdown table. */
 export function formatWasmBench(rows: readonly WasmBenchRow[]): string {
-  const lines = ['| elements | task | ms/call | M elements/s | × copy rate |', '|---:|---|---:|---:|---:|'];
+  const lines = ['| elements | task | ms/call | M elements/s | × copy rate | × 1 thread (paired) |', '|---:|---|---:|---:|---:|---:|'];
   for (const r of rows) {
     const size = r.size >= 1 << 20 ? `${r.size / (1 << 20)}M` : String(r.size);
-    lines.push(`| ${size} | ${r.task} | ${r.ms.toFixed(3)} | ${r.mElementsPerSecond.toFixed(0)} | ${r.vsCopy.toFixed(3)} |`);
+    const speedup = r.speedup === undefined ? '' : `${r.speedup.toFixed(2)}`;
+    lines.push(`| ${size} | ${r.task} | ${r.ms.toFixed(3)} | ${r.mElementsPerSecond.toFixed(0)} | ${r.vsCopy.toFixed(3)} | ${speedup} |`);
   }
   return lines.join('\n');
 }
