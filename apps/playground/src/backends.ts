@@ -1,4 +1,4 @@
-import { gpuOpsExclusions } from '@apalu/conformance';
+import { gpuOpsInputExclusions, type InputExclusions } from '@apalu/conformance';
 import type { ApaluBackend } from '@apalu/core';
 
 /** What a backend needs from the page before it can be created. */
@@ -10,8 +10,8 @@ export interface BackendEntry {
   /** Which package provides it. */
   pkg: string;
   requires?: Requirement;
-  /** Cases this entry does not run, each with the reason (shown under the matrix). */
-  exclude?: Readonly<Record<string, string>>;
+  /** Input classes this entry cannot compute, each with the reason (shown under the matrix); the rest of every case runs. */
+  excludeInputs?: InputExclusions;
   create(): Promise<ApaluBackend>;
 }
 
@@ -19,7 +19,7 @@ const tfjs = (tfBackend: 'cpu' | 'wasm' | 'webgpu', path: 'kernel' | 'composed')
   name: `tfjs-${tfBackend}-${path}`,
   pkg: '@apalu/tfjs',
   ...(tfBackend === 'webgpu' ? { requires: 'webgpu' as const } : {}),
-  ...(tfBackend === 'webgpu' && path === 'composed' ? { exclude: gpuOpsExclusions('tfjs-webgpu') } : {}),
+  ...(tfBackend === 'webgpu' && path === 'composed' ? { excludeInputs: gpuOpsInputExclusions('tfjs-webgpu') } : {}),
   async create() {
     const [{ registerTfBackend }, { createBackend }] = await Promise.all([import('./tfjs-setup.js'), import('@apalu/tfjs')]);
     await registerTfBackend(tfBackend);
@@ -30,7 +30,7 @@ const tfjs = (tfBackend: 'cpu' | 'wasm' | 'webgpu', path: 'kernel' | 'composed')
 const ort = (provider: 'wasm' | 'webgpu'): BackendEntry => ({
   name: `onnxruntime-web-${provider}`,
   pkg: '@apalu/onnx',
-  ...(provider === 'webgpu' ? { requires: 'webgpu' as const, exclude: gpuOpsExclusions("onnxruntime-web's WebGPU") } : {}),
+  ...(provider === 'webgpu' ? { requires: 'webgpu' as const, excludeInputs: gpuOpsInputExclusions("onnxruntime-web's WebGPU") } : {}),
   async create() {
     const { createBackend } = await import('@apalu/onnx');
     return createBackend({ executionProviders: [provider] });

@@ -15,7 +15,7 @@ export interface MatrixRow {
   durationMs?: number;
   /** formatFailures' text for every failing check. */
   failures?: string;
-  /** Cases not run, with the reason. */
+  /** Input classes not compared, with how many elements they held and the reason. */
   excluded?: string[];
 }
 
@@ -63,7 +63,7 @@ async function runOne(entry: BackendEntry, row: MatrixRow, onCase: (name: string
     return undefined;
   }
   try {
-    const report = await runConformance(backend, { ...(entry.exclude ? { exclude: entry.exclude } : {}), onCase });
+    const report = await runConformance(backend, { ...(entry.excludeInputs ? { excludeInputs: entry.excludeInputs } : {}), onCase });
     row.accuracy = report.accuracy;
     row.status = report.pass ? 'pass' : 'fail';
     if (!report.pass) {
@@ -71,7 +71,8 @@ async function runOne(entry: BackendEntry, row: MatrixRow, onCase: (name: string
       const failing = row.failures.split('\n');
       row.detail = `${failing[0]}${failing.length > 1 ? ` (+${failing.length - 1} more failing checks)` : ''}`;
     }
-    if (report.excluded.length > 0) row.excluded = report.excluded.map((e) => `${e.case}: ${e.reason}`);
+    const excluded = report.excludedInputs ?? [];
+    if (excluded.length > 0) row.excluded = excluded.map((e) => `${e.inputs} (${e.elements} elements): ${e.reason}`);
     if (report.backend !== entry.name) row.detail = `${row.detail ? `${row.detail}; ` : ''}reports its name as ${report.backend}`;
     return report;
   } catch (error) {

@@ -31,7 +31,10 @@ async function conformanceMatrix(): Promise<{ reports: ConformanceReport[]; unav
         continue;
       }
       try {
-        const report = await runConformance(backend, variant.exclude ? { exclude: variant.exclude } : {});
+        const report = await runConformance(backend, {
+          ...(variant.exclude ? { exclude: variant.exclude } : {}),
+          ...(variant.excludeInputs ? { excludeInputs: variant.excludeInputs } : {}),
+        });
         reports.push(report);
         process.stderr.write(`${report.pass ? 'pass' : 'FAIL'} (${(report.durationMs / 1000).toFixed(1)} s)\n`);
         if (!report.pass) process.stderr.write(`${formatFailures(report.checks)}\n`);

@@ -62,6 +62,7 @@ async function main(): Promise<number> {
         const report = await runConformance(backend, {
           large: values.large,
           ...(variant.exclude ? { exclude: variant.exclude } : {}),
+          ...(variant.excludeInputs ? { excludeInputs: variant.excludeInputs } : {}),
           onCase: (name, done, total) => {
             bar?.setTotal(total);
             bar?.update(done, { name: `${variant.name}: ${name}` });

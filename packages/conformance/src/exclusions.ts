@@ -1,21 +1,53 @@
 /**
- * The cases a backend built from a framework's own float32 ops on a GPU cannot pass when the
- * device flushes subnormals to zero (SwiftShader, most GPUs) and its exp/sigmoid/where turn NaN
- * into ±∞: a negative subnormal x then compares as 0 and takes the x ≥ 0 branch. Strict WGSL
- * kernels that handle the bits themselves run every case. Pass the result as `exclude`.
+ * Classes of x a variant may declare it cannot compute (`excludeInputs`): the kit does not
+ * compare those elements (nor the da, db of their channels) and runs everything else, so an
+ * exclusion never hides a whole case. Plain data, so variants survive structured cloning.
  */
-export function gpuOpsExclusions(framework: string): Record<string, string> {
-  const ftz = `${framework} ops flush subnormal x to 0 (x ≥ 0 branch taken for −1e-41)`;
-  const nan = `${framework} ops turn NaN into ±∞`;
+export const INPUT_CLASSES = {
+  /** −2^−126 < x < 0: a device that flushes subnormals to zero sees −0 there. */
+  'negative-subnormal': (x: number) => x < 0 && x > -1.1754943508222875e-38,
+  /** x is NaN. */
+  nan: (x: number) => Number.isNaN(x),
+} as const satisfies Record<string, (x: number) => boolean>;
+
+export type InputClass = keyof typeof INPUT_CLASSES;
+
+/** Input class → why the variant cannot compute it. */
+export type InputExclusions = Readonly<Partial<Record<InputClass, string>>>;
+
+/**
+ * The inputs a backend built from a framework's own float32 ops on a GPU cannot compute when
+ * the device flushes subnormals to zero (SwiftShader, most GPUs) and its exp/sigmoid/where turn
+ * NaN into ±∞: a negative subnormal x compares as 0 and takes the x ≥ 0 branch (∂f/∂x = 1.5·a
+ * instead of b), and NaN comes out as ±∞. Strict WGSL kernels that handle the bits themselves
+ * compute every input. Pass the result as `excludeInputs`.
+ */
+export function gpuOpsInputExclusions(framework: string): InputExclusions {
   return {
-    'special-values': nan,
-    'random-bits': `${nan}; ${ftz}`,
-    magnitudes: ftz,
-    'log-uniform': ftz,
-    'near-zero-negative': ftz,
-    'length-4': ftz,
-    'length-5': ftz,
-    'length-1023': ftz,
-    'length-1M': ftz,
+    'negative-subnormal': `${framework} ops flush subnormal x to 0, so x = −1e-41 takes the x ≥ 0 branch`,
+    nan: `${framework} ops turn NaN into ±∞`,
   };
+}
+
+/**
+ * For each element of x, whether it is in an excluded class, and how many elements each class
+ * took (undefined when nothing is excluded). An element in two classes counts for the first.
+ */
+export function excludedMask(x: Float32Array, exclusions: InputExclusions | undefined): { mask: Uint8Array; counts: Map<InputClass, number> } | undefined {
+  const names = Object.keys(exclusions ?? {}).map((k) => {
+    if (!(k in INPUT_CLASSES)) throw new TypeError(`excludeInputs: unknown input class '${k}'; use one of ${Object.keys(INPUT_CLASSES).join(', ')}.`);
+    return k as InputClass;
+  });
+  if (names.length === 0) return undefined;
+  const mask = new Uint8Array(x.length);
+  const counts = new Map<InputClass, number>(names.map((n) => [n, 0]));
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] as number;
+    const hit = names.find((n) => INPUT_CLASSES[n](v));
+    if (hit !== undefined) {
+      mask[i] = 1;
+      counts.set(hit, (counts.get(hit) as number) + 1);
+    }
+  }
+  return { mask, counts };
 }

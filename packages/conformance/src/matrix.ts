@@ -14,6 +14,8 @@ function worstOf(checks: readonly CheckResult[], metric: string): string {
   return `${worst.pass ? '' : '✗ '}${fmt(worst.error, worst.unit)}`;
 }
 
+const inputsExcluded = (r: ConformanceReport) => (r.excludedInputs ?? []).some((e) => e.elements > 0);
+
 /** The report of several backends as markdown: a summary of worst errors, then backend × case. */
 export function formatMatrix(reports: readonly ConformanceReport[]): string {
   const lines: string[] = [];
@@ -25,7 +27,7 @@ export function formatMatrix(reports: readonly ConformanceReport[]): string {
     const cases = new Set(r.checks.map((c) => c.case));
     const failed = new Set(r.checks.filter((c) => !c.pass).map((c) => c.case));
     lines.push(
-      `| ${r.backend} | ${r.accuracy} | ${worstOf(r.checks, 'f')}${unit} | ${worstOf(r.checks, "f'")}${unit} | ${worstOf(r.checks, 'dx')}${unit} | ${worstOf(r.checks, 'da')} | ${worstOf(r.checks, 'db')} | ${rejects.filter((c) => c.pass).length}/${rejects.length} | ${cases.size - failed.size}/${cases.size}${r.excluded.length ? ` (+${r.excluded.length} excluded)` : ''} | ${r.pass ? '✅ pass' : '❌ FAIL'} |`,
+      `| ${r.backend} | ${r.accuracy} | ${worstOf(r.checks, 'f')}${unit} | ${worstOf(r.checks, "f'")}${unit} | ${worstOf(r.checks, 'dx')}${unit} | ${worstOf(r.checks, 'da')} | ${worstOf(r.checks, 'db')} | ${rejects.filter((c) => c.pass).length}/${rejects.length} | ${cases.size - failed.size}/${cases.size}${r.excluded.length ? ` (+${r.excluded.length} excluded)` : ''}${inputsExcluded(r) ? ' (some inputs not compared)' : ''} | ${r.pass ? '✅ pass' : '❌ FAIL'} |`,
     );
   }
   const caseNames = [...new Set(reports.flatMap((r) => [...r.checks.map((c) => c.case), ...r.excluded.map((e) => e.case)]))].filter(
@@ -38,12 +40,16 @@ export function formatMatrix(reports: readonly ConformanceReport[]): string {
       const checks = r.checks.filter((c) => c.case === name);
       if (checks.length === 0) return '–';
       const bad = checks.filter((c) => !c.pass);
-      return bad.length === 0 ? '✓' : `✗ ${bad.map((c) => c.metric).join(', ')}`;
+      const mark = checks.some((c) => (c.skipped ?? 0) > 0) ? '*' : '';
+      return bad.length === 0 ? `✓${mark}` : `✗${mark} ${bad.map((c) => c.metric).join(', ')}`;
     });
     lines.push(`| ${name} | ${cells.join(' | ')} |`);
   }
-  const exclusions = reports.flatMap((r) => r.excluded.map((e) => `- ${r.backend}: \`${e.case}\` excluded — ${e.reason}`));
-  if (exclusions.length) lines.push('', 'Exclusions:', ...exclusions);
+  const exclusions = reports.flatMap((r) => [
+    ...r.excluded.map((e) => `- ${r.backend}: \`${e.case}\` excluded — ${e.reason}`),
+    ...(r.excludedInputs ?? []).map((e) => `- ${r.backend}: ${e.inputs} inputs not compared (${e.elements} elements; every other element of every case is) — ${e.reason}`),
+  ]);
+  if (exclusions.length) lines.push('', 'Exclusions (* = the case ran with those inputs left out):', ...exclusions);
   lines.push(
     '',
     'Errors are the worst over all cases: f, ∂f/∂x (dy = 1) and dx = dy·∂f/∂x in float32 ULPs (strict) or as a fraction of',

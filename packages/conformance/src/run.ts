@@ -1,6 +1,7 @@
 import type { AccuracyClass, ApaluBackend, ApaluGradients } from '@apalu/core';
 import { type CaseInput, type CaseSelection, type ConformanceCase, conformanceCases } from './cases.js';
 import { ACCURACY_CLASSES, type ClassLimits } from './classes.js';
+import { type InputExclusions, excludedMask } from './exclusions.js';
 import { type ChannelSums, computeReference, sumError } from './reference.js';
 import { REJECTION_CASES, type RejectionCase } from './rejections.js';
 
@@ -20,11 +21,20 @@ export interface CheckResult {
   worst?: { index: number; x?: number; a?: number; b?: number; dy?: number; got: number; want: number };
   /** Why it failed, for checks that are not a number (rejections, thrown errors, wrong shapes). */
   detail?: string;
+  /** Elements (f, ∂f/∂x, dx) or channels (da, db) not compared because of `excludeInputs`. */
+  skipped?: number;
 }
 
 export interface ExcludedCase {
   case: string;
   reason: string;
+}
+
+/** An input class the variant declared it cannot compute, and how many elements of the run it covered. */
+export interface ExcludedInputs {
+  inputs: string;
+  reason: string;
+  elements: number;
 }
 
 export interface ConformanceReport {
@@ -33,12 +43,19 @@ export interface ConformanceReport {
   pass: boolean;
   checks: CheckResult[];
   excluded: ExcludedCase[];
+  /** Present when the run had `excludeInputs`. */
+  excludedInputs?: ExcludedInputs[];
   durationMs: number;
 }
 
 export interface ConformanceOptions extends CaseSelection {
   /** Cases not run, each with the reason (shown in reports). Keys are case names. */
   exclude?: Readonly<Record<string, string>>;
+  /**
+   * Input classes not compared, each with the reason: those elements' f, ∂f/∂x and dx, and the
+   * da, db of channels that contain one, are left out; every other element of every case is checked.
+   */
+  excludeInputs?: InputExclusions;
   /** Check against this class instead of the one the backend declares. */
   accuracy?: AccuracyClass;
   /** Run only these cases (by name). */
@@ -75,13 +92,19 @@ function elementwise(
   limits: ClassLimits,
   limit: number,
   withDy: boolean,
+  skip: Uint8Array | undefined,
 ): CheckResult {
   if (!(got instanceof Float32Array) || got.length !== want.length) {
     return failure(c, metric, input, `expected a Float32Array(${want.length}), got ${describeValue(got)}`);
   }
   let worst = -1;
   let error = 0;
+  let skipped = 0;
   for (let i = 0; i < want.length; i++) {
+    if (skip?.[i] === 1) {
+      skipped++;
+      continue;
+    }
     const e = limits.measure(got[i] as number, want[i] as number);
     if (e > error) {
       error = e;
@@ -98,6 +121,7 @@ function elementwise(
     limit,
     unit: limits.unit,
     pass: error <= limit,
+    ...(skip ? { skipped } : {}),
   };
   if (worst >= 0) {
     const ch = Math.floor(worst / input.inner) % input.a.length;
@@ -114,7 +138,23 @@ function elementwise(
   return result;
 }
 
-function sums(c: ConformanceCase, suffix: string, input: CaseInput, got: ApaluGradients, ref: ChannelSums, limit: number): CheckResult[] {
+/** Channels that hold an excluded element (their sums are not compared). */
+function skippedChannels(input: CaseInput, skip: Uint8Array | undefined): Uint8Array | undefined {
+  if (skip === undefined) return undefined;
+  const out = new Uint8Array(input.a.length);
+  for (let i = 0; i < skip.length; i++) if (skip[i] === 1) out[Math.floor(i / input.inner) % input.a.length] = 1;
+  return out;
+}
+
+function sums(
+  c: ConformanceCase,
+  suffix: string,
+  input: CaseInput,
+  got: ApaluGradients,
+  ref: ChannelSums,
+  limit: number,
+  skipChannel: Uint8Array | undefined,
+): CheckResult[] {
   const channels = input.a.length;
   return (['da', 'db'] as const).map((name) => {
     const metric = `${name}${suffix}`;
@@ -124,7 +164,12 @@ function sums(c: ConformanceCase, suffix: string, input: CaseInput, got: ApaluGr
     }
     let error = 0;
     let worst = -1;
+    let skipped = 0;
     for (let ch = 0; ch < channels; ch++) {
+      if (skipChannel?.[ch] === 1) {
+        skipped++;
+        continue;
+      }
       let e: number;
       if (ref.hasNaN[ch]) {
         // A NaN input must not vanish from the parameter gradients of its channel.
@@ -147,6 +192,7 @@ function sums(c: ConformanceCase, suffix: string, input: CaseInput, got: ApaluGr
       limit,
       unit: 'relative',
       pass: error <= limit,
+      ...(skipChannel ? { skipped } : {}),
     };
     if (worst >= 0) result.worst = { index: worst, got: values[worst] as number, want: Math.fround(ref[name][worst]!.value) };
     return result;
@@ -168,8 +214,18 @@ function sameContents(p: Float32Array, q: Float32Array): boolean {
   return true;
 }
 
-async function runCase(backend: ApaluBackend, c: ConformanceCase, limits: ClassLimits): Promise<CheckResult[]> {
+async function runCase(
+  backend: ApaluBackend,
+  c: ConformanceCase,
+  limits: ClassLimits,
+  exclusions: InputExclusions | undefined,
+  tally: Map<string, number>,
+): Promise<CheckResult[]> {
   const input = c.build();
+  const excludedInputs = excludedMask(input.x, exclusions);
+  const skip = excludedInputs?.mask;
+  const skipChannel = skippedChannels(input, skip);
+  for (const [name, count] of excludedInputs?.counts ?? []) tally.set(name, (tally.get(name) ?? 0) + count);
   const copy = { x: input.x.slice(), dy: input.dy.slice(), a: input.a.slice(), b: input.b.slice() };
   const ref = computeReference(input);
   const layout = { inner: input.inner };
@@ -177,21 +233,21 @@ async function runCase(backend: ApaluBackend, c: ConformanceCase, limits: ClassL
   const ones = new Float32Array(input.x.length).fill(1);
   try {
     const f = await backend.forward(input.x, input.a, input.b, layout);
-    results.push(elementwise(c, 'f', input, f, ref.f, limits, limits.elementwise, false));
+    results.push(elementwise(c, 'f', input, f, ref.f, limits, limits.elementwise, false, skip));
   } catch (error) {
     results.push(failure(c, 'f', input, `forward threw ${describeError(error)}`));
   }
   try {
     const g = await backend.backward(input.x, ones, input.a, input.b, layout);
-    results.push(elementwise(c, "f'", input, g?.dx, ref.d, limits, limits.elementwise, false));
-    results.push(...sums(c, '(dy=1)', input, g, ref.ones, limits.sumRelative));
+    results.push(elementwise(c, "f'", input, g?.dx, ref.d, limits, limits.elementwise, false, skip));
+    results.push(...sums(c, '(dy=1)', input, g, ref.ones, limits.sumRelative, skipChannel));
   } catch (error) {
     results.push(failure(c, "f'", input, `backward (dy = 1) threw ${describeError(error)}`));
   }
   try {
     const g = await backend.backward(input.x, input.dy, input.a, input.b, layout);
-    results.push(elementwise(c, 'dx', input, g?.dx, ref.dx, limits, limits.elementwiseScaled, true));
-    results.push(...sums(c, '', input, g, ref.general, limits.sumRelative));
+    results.push(elementwise(c, 'dx', input, g?.dx, ref.dx, limits, limits.elementwiseScaled, true, skip));
+    results.push(...sums(c, '', input, g, ref.general, limits.sumRelative, skipChannel));
   } catch (error) {
     results.push(failure(c, 'dx', input, `backward threw ${describeError(error)}`));
   }
@@ -245,10 +301,11 @@ export async function runConformance(backend: ApaluBackend, options: Conformance
   const total = cases.length + rejections.length;
   const checks: CheckResult[] = [];
   const excluded: ExcludedCase[] = [];
+  const tally = new Map<string, number>();
   let done = 0;
   for (const c of cases) {
     if (exclude[c.name] !== undefined) excluded.push({ case: c.name, reason: exclude[c.name] as string });
-    else checks.push(...(await runCase(backend, c, limits)));
+    else checks.push(...(await runCase(backend, c, limits, options.excludeInputs, tally)));
     options.onCase?.(c.name, ++done, total);
   }
   for (const r of rejections) {
@@ -262,6 +319,11 @@ export async function runConformance(backend: ApaluBackend, options: Conformance
     pass: checks.every((c) => c.pass),
     checks,
     excluded,
+    ...(options.excludeInputs
+      ? {
+          excludedInputs: Object.entries(options.excludeInputs).map(([inputs, reason]) => ({ inputs, reason: reason as string, elements: tally.get(inputs) ?? 0 })),
+        }
+      : {}),
     durationMs: performance.now() - started,
   };
 }

@@ -1,4 +1,5 @@
 import type { ApaluBackend } from '@apalu/core';
+import type { InputExclusions } from './exclusions.js';
 import { resolveModule } from './resolve.js';
 
 /** What a backend package may export as `conformanceVariants`, next to `createBackend`. */
@@ -9,6 +10,8 @@ export interface ConformanceVariant {
   options?: unknown;
   /** Cases this variant does not run, each with the reason. */
   exclude?: Readonly<Record<string, string>>;
+  /** Input classes this variant cannot compute, each with the reason (see `INPUT_CLASSES`); the rest of every case runs. */
+  excludeInputs?: InputExclusions;
 }
 
 /** A variant ready to run: where it came from and how to build it. */

@@ -10,7 +10,8 @@ export interface SuiteOptions extends Omit<ConformanceOptions, 'only' | 'onCase'
 /**
  * The whole conformance kit as a vitest suite, one test per case:
  *   describeConformance('wasm-simd', () => createBackend({ simd: true }));
- * Excluded cases are listed as skipped tests with their reason.
+ * Excluded cases are listed as skipped tests with their reason; excluded input classes
+ * (`excludeInputs`) leave only those elements out of each case, which still runs.
  */
 export function describeConformance(title: string, factory: () => Promise<ApaluBackend> | ApaluBackend, options: SuiteOptions = {}): void {
   const { timeout = 120_000, ...run } = options;

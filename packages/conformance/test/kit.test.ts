@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { ACCURACY_CLASSES, composedRatio, conformanceCases, fromBits, listCaseNames, runConformance, ulpDistance } from '../src/index.js';
-import { WRONG_BACKENDS } from './wrong-backends.js';
+import { apalu, apaluGrad } from '@apalu/core';
+import {
+  ACCURACY_CLASSES,
+  composedRatio,
+  conformanceCases,
+  formatFailures,
+  formatMatrix,
+  fromBits,
+  gpuOpsInputExclusions,
+  INPUT_CLASSES,
+  listCaseNames,
+  runConformance,
+  ulpDistance,
+} from '../src/index.js';
+import { WRONG_BACKENDS, wrongBackend } from './wrong-backends.js';
 
 describe('float32 error measures', () => {
   it('counts ULPs across zero, subnormals and infinity', () => {
@@ -115,14 +128,48 @@ describe('the kit catches wrong backends', () => {
   });
 });
 
-describe('gpuOpsExclusions', () => {
-  it('names only real cases, each with the framework in its reason', async () => {
-    const { gpuOpsExclusions } = await import('../src/index.js');
-    const names = new Set(listCaseNames());
-    const exclusions = gpuOpsExclusions('some-gpu');
-    for (const [name, reason] of Object.entries(exclusions)) {
-      expect(names.has(name), name).toBe(true);
-      expect(reason).toMatch(/^some-gpu ops/);
-    }
+describe('input exclusions (excludeInputs)', () => {
+  // A GPU-ops-like backend: negative subnormal x reads as −0 (the x ≥ 0 branch) and NaN comes out as +∞.
+  const flushing = (extra?: (x: number) => number) =>
+    wrongBackend({
+      name: 'flushing',
+      value: (x, a, b) => (Number.isNaN(x) ? Number.POSITIVE_INFINITY : apalu(x < 0 && x > -1.1754943508222875e-38 ? -0 : x, a, b) * (extra?.(x) ?? 1)),
+      derivative: (x, a, b) => (Number.isNaN(x) ? Number.POSITIVE_INFINITY : apaluGrad(x < 0 && x > -1.1754943508222875e-38 ? -0 : x, a, b).dx),
+    });
+  const cases = ['special-values', 'magnitudes', 'near-zero-negative', 'random-bits', 'length-1023'];
+
+  it('without them, flushing fails the cases that hold subnormals or NaN', async () => {
+    const report = await runConformance(flushing(), { only: cases });
+    const failed = new Set(report.checks.filter((c) => !c.pass).map((c) => c.case));
+    expect([...failed].sort()).toEqual([...cases].sort());
+  });
+
+  it('with them, the rest of every case is checked and passes, and the report counts what was left out', async () => {
+    const report = await runConformance(flushing(), { only: cases, excludeInputs: gpuOpsInputExclusions('some-gpu') });
+    expect(formatFailures(report.checks)).toBe('');
+    expect(report.excluded).toEqual([]);
+    const counts = Object.fromEntries((report.excludedInputs ?? []).map((e) => [e.inputs, e.elements]));
+    expect(counts['negative-subnormal']).toBeGreaterThan(0);
+    expect(counts.nan).toBeGreaterThan(0);
+    for (const e of report.excludedInputs ?? []) expect(e.reason).toMatch(/^some-gpu ops/);
+    // Every case still compared most of its elements.
+    for (const c of report.checks.filter((k) => k.metric === 'f')) expect(c.skipped ?? 0).toBeLessThan(c.n);
+    const matrix = formatMatrix([report]);
+    expect(matrix).toContain('| special-values | ✓* |');
+    expect(matrix).toMatch(/- flushing: negative-subnormal inputs not compared \(\d+ elements; every other element of every case is\) — some-gpu ops flush/);
+  });
+
+  it('do not hide an error anywhere else', async () => {
+    const report = await runConformance(
+      flushing((x) => (x > 0.4 && x < 0.6 ? 1.001 : 1)),
+      { only: ['uniform-20'], excludeInputs: gpuOpsInputExclusions('some-gpu') },
+    );
+    expect(report.pass).toBe(false);
+    expect(report.checks.find((c) => c.metric === 'f')?.pass).toBe(false);
+  });
+
+  it('rejects an unknown input class', async () => {
+    await expect(runConformance(flushing(), { only: ['length-5'], excludeInputs: { subnormal: 'x' } as never })).rejects.toThrow(/unknown input class 'subnormal'/);
+    expect(Object.keys(INPUT_CLASSES).sort()).toEqual(['nan', 'negative-subnormal']);
   });
 });

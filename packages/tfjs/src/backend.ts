@@ -1,5 +1,5 @@
 import { type ApaluBackend, ApaluInputError, validateCall } from '@apalu/core';
-import { gpuOpsExclusions } from '@apalu/conformance';
+import { gpuOpsInputExclusions, type InputExclusions } from '@apalu/conformance';
 import { precisionCode } from '@apalu/wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureNavigatorGpu } from './navigator-gpu.js';
@@ -25,8 +25,8 @@ export const conformanceVariants = [
   { name: 'tfjs-wasm-kernel-fast', options: { tfBackend: 'wasm', path: 'kernel', precision: 'fast' } },
   { name: 'tfjs-wasm-composed', options: { tfBackend: 'wasm', path: 'composed' } },
   { name: 'tfjs-webgpu-kernel', options: { tfBackend: 'webgpu', path: 'kernel' } },
-  { name: 'tfjs-webgpu-composed', options: { tfBackend: 'webgpu', path: 'composed' }, exclude: gpuOpsExclusions('tfjs-webgpu') },
-] as const satisfies readonly { name: string; options: TfjsBackendOptions; exclude?: Record<string, string> }[];
+  { name: 'tfjs-webgpu-composed', options: { tfBackend: 'webgpu', path: 'composed' }, excludeInputs: gpuOpsInputExclusions('tfjs-webgpu') },
+] as const satisfies readonly { name: string; options: TfjsBackendOptions; excludeInputs?: InputExclusions }[];
 
 const packages: Record<TfBackendName, string> = {
   cpu: '@tensorflow/tfjs-backend-cpu',

@@ -24,5 +24,5 @@ if (skip === null) {
   describeConformance('tfjs webgpu kernel', () => createBackend({ tfBackend: 'webgpu', path: 'kernel' }));
   // The exclusions (subnormal flushing, NaN → ±∞ in tfjs's own webgpu ops) live with the variant.
   const composed = conformanceVariants.find((v) => v.name === 'tfjs-webgpu-composed')!;
-  describeConformance('tfjs webgpu composed', () => createBackend(composed.options), { exclude: composed.exclude });
+  describeConformance('tfjs webgpu composed', () => createBackend(composed.options), { excludeInputs: composed.excludeInputs });
 }
