@@ -3,6 +3,7 @@ import { layers, sequential, type LayersModel } from '@tensorflow/tfjs-layers';
 import { Bench } from 'tinybench';
 import { Apalu, apalu, apaluComposed } from '../src/index.js';
 import { kernelsIn } from '../src/kernels/wasm.js';
+import { APALU_GRAD_KERNEL } from '../src/names.js';
 
 /** One measured line: median milliseconds per call, and the ratio to the case's baseline when it has one. */
 export interface TfjsBenchRow {
@@ -20,7 +21,7 @@ export interface TfjsBenchOptions {
   backends?: string[];
   /** Elements per tensor (default 1 << 20). */
   size?: number;
-  /** Interleaved rounds; the reported value is the median over rounds of each round's median. */
+  /** Interleaved rounds; a time is the median over rounds of each round's median, a ratio the median of the per-round ratios. */
   rounds?: number;
   /** Milliseconds per task per round. */
   time?: number;
@@ -43,7 +44,8 @@ interface Case {
   target?: number;
 }
 
-async function measure(cases: Case[], rounds: number, time: number, iterations = 3): Promise<Map<string, number>> {
+/** Per case, the median time of each round (all cases run in every round, order alternating). */
+async function measure(cases: Case[], rounds: number, time: number, iterations = 3): Promise<Map<string, number[]>> {
   const perRound = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
     // Alternate the order so neither side always runs first (GC, frequency, neighbours on a shared machine).
@@ -56,16 +58,22 @@ async function measure(cases: Case[], rounds: number, time: number, iterations =
       perRound.get(task.name)?.push(result.latency?.p50 ?? Number.NaN);
     }
   }
-  return new Map([...perRound].map(([k, v]) => [k, median(v)]));
+  return perRound;
 }
 
-function rows(backend: string, cases: Case[], medians: Map<string, number>): TfjsBenchRow[] {
+/**
+ * A row per case: the median over rounds of its per-round medians, and its ratio to the
+ * baseline as the median over rounds of (case ÷ baseline in the same round) — both measured
+ * within seconds of each other, so a host that slows down for a while skews both alike.
+ */
+function rows(backend: string, cases: Case[], perRound: Map<string, number[]>): TfjsBenchRow[] {
   return cases.map((c) => {
-    const ms = medians.get(c.name) as number;
-    const row: TfjsBenchRow = { backend, case: c.name, medianMs: ms };
+    const times = perRound.get(c.name) as number[];
+    const row: TfjsBenchRow = { backend, case: c.name, medianMs: median(times) };
     if (c.baseline !== undefined) {
+      const base = perRound.get(c.baseline) as number[];
       row.baseline = c.baseline;
-      row.ratio = ms / (medians.get(c.baseline) as number);
+      row.ratio = median(times.map((t, r) => t / (base[r] as number)));
       if (c.target !== undefined) row.target = c.target;
     }
     return row;
@@ -141,6 +149,18 @@ export async function runTfjsBench(options: TfjsBenchOptions = {}): Promise<Tfjs
           baseline: 'elu forward+backward',
         },
         { name: 'copy 1M floats (Float32Array.set)', fn: () => new Float32Array(memory.buffer, at(y), size).set(new Float32Array(memory.buffer, at(x), size)) },
+      );
+      // The parts of forward+backward: each gradient kernel alone, and the copy tfjs makes of
+      // every tensor a gradient keeps (Engine.clone runs tfjs-backend-wasm's Identity, a memcpy):
+      // ELU keeps its output, APALU its input x.
+      const eluOut = tf.elu(x);
+      scratch.push(eluOut);
+      const kernel = (name: string, inputs: tf.NamedTensorMap, attrs = {}) => run(() => tf.engine().runKernel(name, inputs, attrs) as tf.Tensor | tf.Tensor[]);
+      cases.push(
+        { name: 'EluGrad kernel alone', fn: kernel('EluGrad', { dy, y: eluOut }) },
+        { name: 'ApaluGrad kernel alone', fn: kernel(APALU_GRAD_KERNEL, { dy, x, a, b }), baseline: 'EluGrad kernel alone' },
+        { name: "ApaluGrad kernel alone, precision 'fast'", fn: kernel(APALU_GRAD_KERNEL, { dy, x, a, b }, { precision: 'fast' }), baseline: 'EluGrad kernel alone' },
+        { name: 'tf.clone of 1M floats (one saved tensor)', fn: run(() => tf.clone(x)) },
       );
     }
     out.push(...rows(backend, cases, await measure(cases, rounds, time)));
