@@ -5,21 +5,22 @@
  * per-round medians. The thread-scaling rows alternate 1 and 2 threads call by call instead
  * (`paired`). `pnpm --filter @apalu/wasm bench` runs it.
  */
+import { Worker } from 'node:worker_threads';
 import { Bench } from 'tinybench';
 import { APALU_K } from '@apalu/core';
-import { type ApaluKernels, type WasmBackend, createBackend, instantiateKernels } from '../src/index.js';
+import { type ApaluKernels, type WasmBackend, createBackend, instantiateKernels, kernelModule } from '../src/index.js';
 
 export interface WasmBenchRow {
   size: number;
   /** What ran, e.g. "kernel simd forward (1 thread)". */
   task: string;
-  /** Median milliseconds per call. */
-  ms: number;
+  /** Median milliseconds per call (absent on the two-core ceiling rows, which are a ratio only). */
+  ms?: number;
   /** Million elements per second. */
-  mElementsPerSecond: number;
+  mElementsPerSecond?: number;
   /** Throughput relative to Float32Array.set of the same data (copy = 1). */
-  vsCopy: number;
-  /** Paired rows only: the median over call pairs of (1-thread time ÷ 2-thread time). */
+  vsCopy?: number;
+  /** Paired rows: the median over call pairs of (1-thread time ÷ 2-thread time); ceiling rows: 2·alone ÷ both at once. */
   speedup?: number;
 }
 
@@ -126,6 +127,73 @@ async function paired(first: () => unknown, second: () => unknown, timeMs: numbe
   return { firstMs: median(t1), secondMs: median(t2), ratio: median(ratios) };
 }
 
+// A worker with its own memory and its own instance of the SIMD kernels: it runs `reps` calls
+// of one kernel over its own data whenever told, and answers with their median time.
+const CEILING_WORKER = `
+const { parentPort } = require('node:worker_threads');
+parentPort.once('message', ({ module, n }) => {
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((1024 + 12 * n) / 65536) + 1 });
+  const raw = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const h = new Float32Array(memory.buffer);
+  h[0] = 0.7; h[4] = 1.3;
+  for (let i = 0; i < n; i++) { h[256 + i] = ((i * 2654435761) % 4096) / 256 - 8; h[256 + n + i] = ((i * 40503) % 1024) / 512 - 1; }
+  const call = {
+    forward: () => raw.forward(1024, 1024 + 8 * n, n, 0, 16, 1, 1),
+    backward: () => raw.backward(1024, 1024 + 4 * n, 1024 + 8 * n, 32, 48, n, 0, 16, 1, 1, 64),
+  };
+  parentPort.on('message', ({ kind, reps }) => {
+    const t = [];
+    for (let r = 0; r < reps; r++) { const s = performance.now(); call[kind](); t.push(performance.now() - s); }
+    t.sort((p, q) => p - q);
+    parentPort.postMessage(t[t.length >> 1]);
+  });
+  parentPort.postMessage('ready');
+});`;
+
+/**
+ * What two cores of this machine give at that moment, with no pool, split or shared memory:
+ * the same single-thread kernel on half the elements, alone and then on both cores at once (the
+ * other copy in a worker with its own memory), alternated. Returns 2·alone ÷ both — the most any
+ * 2-thread split of n elements could gain right then (a shared VM's second core is sometimes slower).
+ */
+async function twoCoreCeiling(kernels: ApaluKernels, x: Float32Array, dy: Float32Array, kind: 'forward' | 'backward', timeMs: number): Promise<number> {
+  const half = x.length >> 1;
+  const mine = placeKernels(kernels, x.subarray(0, half), dy.subarray(0, half))[kind];
+  const worker = new Worker(CEILING_WORKER, { eval: true });
+  try {
+    const ask = (message: unknown) =>
+      new Promise<unknown>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.postMessage(message);
+      });
+    await ask({ module: await kernelModule('simd'), n: half });
+    const reps = 5;
+    const run = () => {
+      const t: number[] = [];
+      for (let r = 0; r < reps; r++) {
+        const start = performance.now();
+        mine();
+        t.push(performance.now() - start);
+      }
+      return median(t);
+    };
+    run();
+    await ask({ kind, reps });
+    const ratios: number[] = [];
+    const end = performance.now() + timeMs;
+    while (ratios.length < 9 || performance.now() < end) {
+      const alone = run();
+      const other = ask({ kind, reps });
+      const both = Math.max(run(), (await other) as number);
+      ratios.push((2 * alone) / both);
+    }
+    return median(ratios);
+  } finally {
+    await worker.terminate();
+  }
+}
+
 /** APALU the obvious way in JavaScript (float64 math, Math.expm1), into a preallocated array. */
 function jsForward(x: Float32Array, out: Float32Array, a: number, b: number): void {
   for (let i = 0; i < x.length; i++) {
@@ -211,6 +279,8 @@ export async function benchWasm(sizes: readonly number[] = [1 << 20, 1 << 24], o
           vsCopy: copyMs / r.secondMs,
           speedup: r.ratio,
         });
+        const ceiling = await twoCoreCeiling(simd, x, dy, kind, rounds * time);
+        rows.push({ size: n, task: `two-core ceiling now: kernel simd ${kind} on n/2 alone vs on both cores at once (no pool)`, speedup: ceiling });
       }
     }
   } finally {
@@ -226,7 +296,7 @@ export function formatWasmBench(rows: readonly WasmBenchRow[]): string {
   for (const r of rows) {
     const size = r.size >= 1 << 20 ? `${r.size / (1 << 20)}M` : String(r.size);
     const speedup = r.speedup === undefined ? '' : `${r.speedup.toFixed(2)}`;
-    lines.push(`| ${size} | ${r.task} | ${r.ms.toFixed(3)} | ${r.mElementsPerSecond.toFixed(0)} | ${r.vsCopy.toFixed(3)} | ${speedup} |`);
+    lines.push(`| ${size} | ${r.task} | ${r.ms?.toFixed(3) ?? ''} | ${r.mElementsPerSecond?.toFixed(0) ?? ''} | ${r.vsCopy?.toFixed(3) ?? ''} | ${speedup} |`);
   }
   return lines.join('\n');
 }

@@ -11,8 +11,12 @@ export interface WorkerMessage {
   slotSize?: number;
 }
 
-/** Int32 fields per control slot: seq, done, failed, type, nargs, 11 arguments, then 496 characters of an error message. */
+/** Int32 fields per control slot: seq, done, failed, type, nargs, 16 arguments, then 491 characters of an error message. */
 const SLOT = 512;
+/** Job codes in a control slot (WORKER_SOURCE's `run`). */
+const JOB_TYPES = { forward: 1, backward: 2, forwardChunks: 3, backwardChunks: 4 } as const;
+/** Where a slot's error text starts (after the 5 fields and 16 arguments); WORKER_SOURCE agrees. */
+const ERROR_AT = 21;
 /** How long `join` waits for a worker before it gives up with an error. */
 const JOIN_LIMIT_MS = 120_000;
 
@@ -76,18 +80,45 @@ export class WorkerPool {
         URL.revokeObjectURL(url);
       }
     }
-    const control = isNode ? new Int32Array(new SharedArrayBuffer(4 * SLOT * count)) : undefined;
+    // The slots, then one shared chunk counter (forward jobs that share out chunks).
+    const control = isNode ? new Int32Array(new SharedArrayBuffer(4 * (SLOT * count + 16))) : undefined;
     await Promise.all(ports.map((_, i) => pool.run(i, { type: 'init', module, memory, ...(control ? { control, slot: SLOT * i, slotSize: SLOT } : {}) })));
     pool.control = control;
     return pool;
   }
 
+  /**
+   * Node: one call over n elements in chunks that the calling thread and every worker take from
+   * a shared counter until none is left, so a core that runs slower (a busy neighbour on a VM, a
+   * small core) simply takes fewer. `take(chunkIndex, start, count)` runs the caller's share;
+   * returns once every chunk is done. Each chunk is done once, by whichever thread took it, and
+   * its results depend only on its index, so nothing depends on timing.
+   */
+  chunks(type: 'forwardChunks' | 'backwardChunks', args: readonly number[], n: number, chunk: number, take: (index: number, start: number, count: number) => void): void {
+    const control = this.control;
+    if (control === undefined) throw new Error('no direct workers');
+    const at = SLOT * this.ports.length;
+    Atomics.store(control, at, 0);
+    for (let i = 0; i < this.ports.length; i++) this.start(i, type, [...args, chunk, at]);
+    try {
+      for (;;) {
+        const index = Atomics.add(control, at, 1);
+        const start = index * chunk;
+        if (start >= n) break;
+        take(index, start, Math.min(chunk, n - start));
+      }
+    } finally {
+      for (let i = 0; i < this.ports.length; i++) this.join(i);
+    }
+  }
+
   /** Node: hands worker `index` a job through its control slot; `join(index)` waits for it. */
-  start(index: number, type: 'forward' | 'backward', args: number[]): void {
+  start(index: number, type: 'forward' | 'backward' | 'forwardChunks' | 'backwardChunks', args: number[]): void {
     const control = this.control;
     if (control === undefined || index >= this.ports.length) throw new Error(`no direct worker ${index}`);
+    if (args.length > ERROR_AT - 5) throw new Error(`a worker job takes at most ${ERROR_AT - 5} arguments`);
     const base = SLOT * index;
-    control[base + 3] = type === 'forward' ? 1 : 2;
+    control[base + 3] = JOB_TYPES[type];
     control[base + 4] = args.length;
     args.forEach((value, i) => (control[base + 5 + i] = value));
     Atomics.add(control, base, 1);
@@ -112,7 +143,7 @@ export class WorkerPool {
     }
     const failed = Atomics.exchange(control, base + 2, 0);
     if (failed !== 0) {
-      const text = String.fromCharCode(...control.subarray(base + 16, base + 16 + failed - 1));
+      const text = String.fromCharCode(...control.subarray(base + ERROR_AT, base + ERROR_AT + failed - 1));
       throw new Error(`@apalu/wasm worker ${index} failed: ${text}`);
     }
   }

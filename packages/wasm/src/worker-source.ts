@@ -8,16 +8,36 @@ export const WORKER_SOURCE = `'use strict';
 const isNode = typeof process === 'object' && process !== null && !!(process.versions && process.versions.node);
 const port = isNode ? require('node:worker_threads').parentPort : self;
 let kernels;
+let control;
 function run(type, args) {
   if (type === 1) kernels.forwardRange.apply(null, args);
-  else kernels.backwardRange.apply(null, args);
+  else if (type === 2) kernels.backwardRange.apply(null, args);
+  else if (type === 3) {
+    // Forward in chunks taken from the shared counter control[at] (see WorkerPool.chunks).
+    const [x, out, n, a, b, C, S, code, chunk, at] = args;
+    for (;;) {
+      const start = Atomics.add(control, at, 1) * chunk;
+      if (start >= n) break;
+      kernels.forwardRange(x, out, start, Math.min(chunk, n - start), a, b, C, S, code);
+    }
+  } else {
+    // Backward in chunks; chunk i adds its sums to its own zeroed float64 slice (16·C bytes).
+    const [x, dy, dx, n, a, b, C, S, scratch, code, chunk, at] = args;
+    for (;;) {
+      const i = Atomics.add(control, at, 1);
+      const start = i * chunk;
+      if (start >= n) break;
+      kernels.backwardRange(x, dy, dx, start, Math.min(chunk, n - start), a, b, C, S, scratch + 16 * C * i, code);
+    }
+  }
 }
 const describe = (error) => String((error && error.stack) || error);
 // Node: after init the worker waits on its control slot (Atomics) instead of its message
-// port. Slot: [seq, done, failed, type, nargs, 11 args, error text...]; the parent writes the
+// port. Slot: [seq, done, failed, type, nargs, 16 args, error text...]; the parent writes the
 // job, then seq. A failure leaves its message in the slot (the parent is blocked in join and
 // would not see a message before it returns), failed = its length + 1.
-function serve(control, base, slotSize) {
+function serve(shared, base, slotSize) {
+  control = shared;
   let seen = 0;
   for (;;) {
     Atomics.wait(control, base, seen);
@@ -27,8 +47,8 @@ function serve(control, base, slotSize) {
     try {
       run(control[base + 3], args);
     } catch (error) {
-      const text = describe(error).slice(0, slotSize - 16);
-      for (let i = 0; i < text.length; i++) control[base + 16 + i] = text.charCodeAt(i);
+      const text = describe(error).slice(0, slotSize - 21);
+      for (let i = 0; i < text.length; i++) control[base + 21 + i] = text.charCodeAt(i);
       Atomics.store(control, base + 2, text.length + 1);
     }
     Atomics.store(control, base + 1, seen);

@@ -1,4 +1,4 @@
-import { ApaluInputError, apalu, backward as coreBackward } from '@apalu/core';
+import { ApaluInputError, apalu, apaluGrad, backward as coreBackward } from '@apalu/core';
 import { ulpDistance } from '@apalu/conformance';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { type WasmBackend, createBackend } from '../src/index.js';
@@ -57,6 +57,80 @@ describe('threads', () => {
       expect(g2.db[c]).toBeCloseTo(g1.db[c] as number, 2);
     }
     expect(two.parallelCalls - before).toBe(2);
+  });
+
+  it('shares a forward out in chunks (cut inside rows) with the same bits as one thread', async () => {
+    const one = await make({ threads: 1 });
+    const three = await make({ threads: 3 });
+    // 64 channels, channels-last: 3 threads × 8 chunks of 5472 elements = 85.5 rows each, so
+    // most chunks start and end inside a row; the last chunk is shorter.
+    const n = 64 * 2049;
+    const x = uniform(n, 7, 30);
+    const a = Float32Array.from({ length: 64 }, (_, c) => 0.1 + c / 40);
+    const b = Float32Array.from({ length: 64 }, (_, c) => 1.9 - c / 40);
+    const before = three.parallelCalls;
+    const [f1, f3] = await Promise.all([one.forward(x, a, b), three.forward(x, a, b)]);
+    expect(three.parallelCalls - before).toBe(1);
+    expect(new Uint32Array(f3.buffer)).toEqual(new Uint32Array(f1.buffer));
+    // In place (out = x) through the pointer API: each element is read and written by one thread.
+    three.reserve(1024 + 4 * n);
+    const heap = new Float32Array(three.memory.buffer);
+    heap.set(a, 0);
+    heap.set(b, 64);
+    heap.set(x, 256);
+    await three.forwardAt(1024, 1024, n, 0, 256, 64);
+    expect(new Uint32Array(three.memory.buffer, 1024, n)).toEqual(new Uint32Array(f1.buffer));
+  });
+
+  it('shares a backward out in chunks: dx as one thread, da and db the same bits on every call', async () => {
+    const one = await make({ threads: 1 });
+    const two = await make({ threads: 2 });
+    const n = 64 * 2049;
+    const x = uniform(n, 11, 30);
+    const dy = uniform(n, 12, 2);
+    const a = Float32Array.from({ length: 64 }, (_, c) => 0.1 + c / 40);
+    const b = Float32Array.from({ length: 64 }, (_, c) => 1.9 - c / 40);
+    const g1 = await one.backward(x, dy, a, b);
+    const runs = [];
+    for (let r = 0; r < 4; r++) runs.push(await two.backward(x, dy, a, b));
+    for (const g of runs) {
+      expect(new Uint32Array(g.dx.buffer)).toEqual(new Uint32Array(g1.dx.buffer));
+      // Chunk sums are added in chunk order, whichever thread took a chunk.
+      expect(new Uint32Array(g.da.buffer)).toEqual(new Uint32Array((runs[0] as typeof g).da.buffer));
+      expect(new Uint32Array(g.db.buffer)).toEqual(new Uint32Array((runs[0] as typeof g).db.buffer));
+    }
+    // Against float64 sums, within 1e-6 of Σ|terms| (SPEC's strict class for da, db).
+    const want = { da: new Float64Array(64), db: new Float64Array(64), absA: new Float64Array(64), absB: new Float64Array(64) };
+    for (let i = 0; i < n; i++) {
+      const c = i % 64;
+      const g = apaluGrad(x[i] as number, a[c] as number, b[c] as number);
+      const d = dy[i] as number;
+      want.da[c] = (want.da[c] as number) + d * g.da;
+      want.db[c] = (want.db[c] as number) + d * g.db;
+      want.absA[c] = (want.absA[c] as number) + Math.abs(d * g.da);
+      want.absB[c] = (want.absB[c] as number) + Math.abs(d * g.db);
+    }
+    const g = runs[0] as (typeof runs)[number];
+    for (let c = 0; c < 64; c++) {
+      expect(Math.abs((g.da[c] as number) - (want.da[c] as number))).toBeLessThanOrEqual(1e-6 * (want.absA[c] as number));
+      expect(Math.abs((g.db[c] as number) - (want.db[c] as number))).toBeLessThanOrEqual(1e-6 * (want.absB[c] as number));
+    }
+  });
+
+  it('backwardAt asks for one float64 slice per chunk of a threaded call (scratchBytes)', async () => {
+    const one = await make({ threads: 1 });
+    const two = await make({ threads: 2 });
+    expect(one.scratchBytes(64)).toBe(16 * 64);
+    expect(two.scratchBytes(64)).toBe(16 * 64 * 2 * 8);
+    expect(() => two.scratchBytes(0)).toThrow(/channels = 0: must be a positive integer/);
+    const n = 1 << 17;
+    two.reserve(1 << 21);
+    // One slice per thread (the old contract) is too small now: a clear error, nothing written.
+    const heap = new Float32Array(two.memory.buffer);
+    heap.fill(7, 0, 64);
+    const scratchPtr = (1 << 21) - 16 * 2;
+    await expect(two.backwardAt(4096, 4096 + 4 * n, 4096 + 8 * n, 0, 4, n, 8, 12, 1, 1, scratchPtr)).rejects.toThrow(/scratchPtr/);
+    expect(heap.subarray(0, 2)).toEqual(Float32Array.of(7, 7));
   });
 
   it('keeps small calls on the calling thread', async () => {

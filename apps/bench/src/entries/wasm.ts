@@ -68,10 +68,10 @@ export async function loadWasm(): Promise<Family> {
     entries.push(
       entry(variant.id, backend, note, async (input, direction) => {
         const { n, channels } = input;
-        // [a | b | da | db | float64 scratch per thread | x | dy | out], 64-byte aligned
+        // [a | b | da | db | float64 scratch (backend.scratchBytes) | x | dy | out], 64-byte aligned
         const c4 = align64(4 * channels);
         const at = { a: 0, b: c4, da: 2 * c4, db: 3 * c4, scratch: 4 * c4 };
-        const xPtr = at.scratch + align64(wasm.SCRATCH_BYTES_PER_CHANNEL * channels * backend.threads);
+        const xPtr = at.scratch + align64(backend.scratchBytes(channels));
         const dyPtr = xPtr + align64(4 * n);
         const outPtr = dyPtr + align64(4 * n);
         backend.reserve(outPtr + 4 * n);
