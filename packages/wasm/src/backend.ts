@@ -111,21 +111,13 @@ function layoutFor(n: number, channels: number, slices: number, backward: boolea
 }
 
 /**
- * Node: a threaded call is cut into this many chunks per thread, taken from a shared counter as
+ * A threaded call is cut into this many chunks per thread, taken from a shared counter as
  * threads come free. Eight keep the last chunk's wait short (1/16 of a 2-thread call) for an
  * atomic add each. Measured (1M elements, 2 threads, alternated with fixed halves) while the
  * host slowed one core: forward 1.50 → 1.78 × one thread, backward 1.45 → 1.66 × and
  * 1.71 → 1.83 ×; equal (1.92–1.97 ×) when both cores ran freely.
  */
 const CHUNKS_PER_THREAD = 8;
-
-/** [start, count) ranges of n elements for `parts` threads, cut at multiples of 16 elements. */
-function split(n: number, parts: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  const step = align(Math.ceil(n / parts), 16);
-  for (let start = 0; start < n; start += step) out.push([start, Math.min(step, n - start)]);
-  return out;
-}
 
 /**
  * Creates the WebAssembly backend. Every call copies x (and dy) into the backend's own
@@ -224,21 +216,9 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
       raw.forward(xPtr, outPtr, n, aPtr, bPtr, channels, inner, code);
       return;
     }
-    if (pool.direct) {
-      pool.chunks('forwardChunks', [xPtr, outPtr, n, aPtr, bPtr, channels, inner, code], n, chunkSize(n, parts), (_, start, count) =>
-        raw.forwardRange(xPtr, outPtr, start, count, aPtr, bPtr, channels, inner, code),
-      );
-      return;
-    }
-    const ranges = split(n, parts);
-    const [start, count] = ranges[0] as [number, number];
-    const args = (i: number) => {
-      const [s, c] = ranges[i + 1] as [number, number];
-      return [xPtr, outPtr, s, c, aPtr, bPtr, channels, inner, code];
-    };
-    const jobs = ranges.slice(1).map((_, i) => pool.run(i, { type: 'forward', args: args(i) }));
-    raw.forwardRange(xPtr, outPtr, start, count, aPtr, bPtr, channels, inner, code);
-    await Promise.all(jobs);
+    await pool.chunks('forwardChunks', [xPtr, outPtr, n, aPtr, bPtr, channels, inner, code], n, chunkSize(n, parts), (_, start, count) =>
+      raw.forwardRange(xPtr, outPtr, start, count, aPtr, bPtr, channels, inner, code),
+    );
   }
 
   /** Runs backward over [0, n); scratch holds one float64 slice (2·C values) per chunk or part. */
@@ -249,36 +229,13 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
       return;
     }
     const slice = SCRATCH_BYTES_PER_CHANNEL * channels;
-    if (pool.direct) {
-      const chunk = chunkSize(n, parts);
-      const count = Math.ceil(n / chunk);
-      new Float64Array(memory.buffer, scratchPtr, 2 * channels * count).fill(0);
-      pool.chunks('backwardChunks', [xPtr, dyPtr, dxPtr, n, aPtr, bPtr, channels, inner, scratchPtr, code], n, chunk, (i, start, length) =>
-        raw.backwardRange(xPtr, dyPtr, dxPtr, start, length, aPtr, bPtr, channels, inner, scratchPtr + slice * i, code),
-      );
-      addSlices(scratchPtr, count, daPtr, dbPtr, channels);
-      return;
-    }
-    const ranges = split(n, parts);
-    new Float64Array(memory.buffer, scratchPtr, 2 * channels * ranges.length).fill(0);
-    const args = (i: number) => {
-      const [s, c] = ranges[i + 1] as [number, number];
-      return [xPtr, dyPtr, dxPtr, s, c, aPtr, bPtr, channels, inner, scratchPtr + slice * (i + 1), code];
-    };
-    const [start, count] = ranges[0] as [number, number];
-    if (pool.direct) {
-      for (let i = 0; i < ranges.length - 1; i++) pool.start(i, 'backward', args(i));
-      try {
-        raw.backwardRange(xPtr, dyPtr, dxPtr, start, count, aPtr, bPtr, channels, inner, scratchPtr, code);
-      } finally {
-        for (let i = 0; i < ranges.length - 1; i++) pool.join(i);
-      }
-    } else {
-      const jobs = ranges.slice(1).map((_, i) => pool.run(i, { type: 'backward', args: args(i) }));
-      raw.backwardRange(xPtr, dyPtr, dxPtr, start, count, aPtr, bPtr, channels, inner, scratchPtr, code);
-      await Promise.all(jobs);
-    }
-    addSlices(scratchPtr, ranges.length, daPtr, dbPtr, channels);
+    const chunk = chunkSize(n, parts);
+    const count = Math.ceil(n / chunk);
+    new Float64Array(memory.buffer, scratchPtr, 2 * channels * count).fill(0);
+    await pool.chunks('backwardChunks', [xPtr, dyPtr, dxPtr, n, aPtr, bPtr, channels, inner, scratchPtr, code], n, chunk, (i, start, length) =>
+      raw.backwardRange(xPtr, dyPtr, dxPtr, start, length, aPtr, bPtr, channels, inner, scratchPtr + slice * i, code),
+    );
+    addSlices(scratchPtr, count, daPtr, dbPtr, channels);
   }
 
   /**

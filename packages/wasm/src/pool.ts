@@ -1,10 +1,14 @@
 import { WORKER_SOURCE } from './worker-source.js';
 
+export type JobType = 'forward' | 'backward' | 'forwardChunks' | 'backwardChunks';
+
 export interface WorkerMessage {
-  type: 'init' | 'forward' | 'backward';
+  type: 'init' | JobType;
   module?: WebAssembly.Module;
   memory?: WebAssembly.Memory;
   args?: number[];
+  /** init: the shared chunk counter (counter[0]) that chunked jobs take their chunks from. */
+  counter?: Int32Array;
   /** Node: the shared control slots, this worker's slot offset and the slot size (see WORKER_SOURCE). */
   control?: Int32Array;
   slot?: number;
@@ -80,40 +84,45 @@ export class WorkerPool {
         URL.revokeObjectURL(url);
       }
     }
-    // The slots, then one shared chunk counter (forward jobs that share out chunks).
-    const control = isNode ? new Int32Array(new SharedArrayBuffer(4 * (SLOT * count + 16))) : undefined;
-    await Promise.all(ports.map((_, i) => pool.run(i, { type: 'init', module, memory, ...(control ? { control, slot: SLOT * i, slotSize: SLOT } : {}) })));
+    const control = isNode ? new Int32Array(new SharedArrayBuffer(4 * SLOT * count)) : undefined;
+    const counter = pool.counter;
+    await Promise.all(ports.map((_, i) => pool.run(i, { type: 'init', module, memory, counter, ...(control ? { control, slot: SLOT * i, slotSize: SLOT } : {}) })));
     pool.control = control;
     return pool;
   }
 
+  /** The chunk counter shared with every worker (threads need shared memory, so it exists wherever a pool does). */
+  private readonly counter = new Int32Array(new SharedArrayBuffer(64));
+
   /**
-   * Node: one call over n elements in chunks that the calling thread and every worker take from
-   * a shared counter until none is left, so a core that runs slower (a busy neighbour on a VM, a
-   * small core) simply takes fewer. `take(chunkIndex, start, count)` runs the caller's share;
-   * returns once every chunk is done. Each chunk is done once, by whichever thread took it, and
-   * its results depend only on its index, so nothing depends on timing.
+   * One call over n elements in chunks that the calling thread and every worker take from a
+   * shared counter until none is left, so a core that runs slower (a busy neighbour on a VM, a
+   * small core) simply takes fewer. `take(chunkIndex, start, count)` runs the caller's share.
+   * Each chunk is done once, by whichever thread took it, and its results depend only on its
+   * index, so nothing depends on timing. Node's workers get the job through their control slots
+   * (the call blocks until all is done); browsers' through messages.
    */
-  chunks(type: 'forwardChunks' | 'backwardChunks', args: readonly number[], n: number, chunk: number, take: (index: number, start: number, count: number) => void): void {
-    const control = this.control;
-    if (control === undefined) throw new Error('no direct workers');
-    const at = SLOT * this.ports.length;
-    Atomics.store(control, at, 0);
-    for (let i = 0; i < this.ports.length; i++) this.start(i, type, [...args, chunk, at]);
+  async chunks(type: 'forwardChunks' | 'backwardChunks', args: readonly number[], n: number, chunk: number, take: (index: number, start: number, count: number) => void): Promise<void> {
+    const counter = this.counter;
+    Atomics.store(counter, 0, 0);
+    const jobArgs = [...args, chunk];
+    const jobs = this.direct ? undefined : this.ports.map((_, i) => this.run(i, { type, args: jobArgs }));
+    if (this.direct) for (let i = 0; i < this.ports.length; i++) this.start(i, type, jobArgs);
     try {
       for (;;) {
-        const index = Atomics.add(control, at, 1);
+        const index = Atomics.add(counter, 0, 1);
         const start = index * chunk;
         if (start >= n) break;
         take(index, start, Math.min(chunk, n - start));
       }
     } finally {
-      for (let i = 0; i < this.ports.length; i++) this.join(i);
+      if (jobs === undefined) for (let i = 0; i < this.ports.length; i++) this.join(i);
     }
+    if (jobs !== undefined) await Promise.all(jobs);
   }
 
   /** Node: hands worker `index` a job through its control slot; `join(index)` waits for it. */
-  start(index: number, type: 'forward' | 'backward' | 'forwardChunks' | 'backwardChunks', args: number[]): void {
+  start(index: number, type: JobType, args: number[]): void {
     const control = this.control;
     if (control === undefined || index >= this.ports.length) throw new Error(`no direct worker ${index}`);
     if (args.length > ERROR_AT - 5) throw new Error(`a worker job takes at most ${ERROR_AT - 5} arguments`);

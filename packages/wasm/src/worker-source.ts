@@ -8,36 +8,36 @@ export const WORKER_SOURCE = `'use strict';
 const isNode = typeof process === 'object' && process !== null && !!(process.versions && process.versions.node);
 const port = isNode ? require('node:worker_threads').parentPort : self;
 let kernels;
-let control;
+let counter;
 function run(type, args) {
   if (type === 1) kernels.forwardRange.apply(null, args);
   else if (type === 2) kernels.backwardRange.apply(null, args);
   else if (type === 3) {
-    // Forward in chunks taken from the shared counter control[at] (see WorkerPool.chunks).
-    const [x, out, n, a, b, C, S, code, chunk, at] = args;
+    // Forward in chunks taken from the shared counter (see WorkerPool.chunks).
+    const [x, out, n, a, b, C, S, code, chunk] = args;
     for (;;) {
-      const start = Atomics.add(control, at, 1) * chunk;
+      const start = Atomics.add(counter, 0, 1) * chunk;
       if (start >= n) break;
       kernels.forwardRange(x, out, start, Math.min(chunk, n - start), a, b, C, S, code);
     }
   } else {
     // Backward in chunks; chunk i adds its sums to its own zeroed float64 slice (16·C bytes).
-    const [x, dy, dx, n, a, b, C, S, scratch, code, chunk, at] = args;
+    const [x, dy, dx, n, a, b, C, S, scratch, code, chunk] = args;
     for (;;) {
-      const i = Atomics.add(control, at, 1);
+      const i = Atomics.add(counter, 0, 1);
       const start = i * chunk;
       if (start >= n) break;
       kernels.backwardRange(x, dy, dx, start, Math.min(chunk, n - start), a, b, C, S, scratch + 16 * C * i, code);
     }
   }
 }
+const JOB_TYPES = { forward: 1, backward: 2, forwardChunks: 3, backwardChunks: 4 };
 const describe = (error) => String((error && error.stack) || error);
 // Node: after init the worker waits on its control slot (Atomics) instead of its message
 // port. Slot: [seq, done, failed, type, nargs, 16 args, error text...]; the parent writes the
 // job, then seq. A failure leaves its message in the slot (the parent is blocked in join and
 // would not see a message before it returns), failed = its length + 1.
-function serve(shared, base, slotSize) {
-  control = shared;
+function serve(control, base, slotSize) {
   let seen = 0;
   for (;;) {
     Atomics.wait(control, base, seen);
@@ -57,8 +57,10 @@ function serve(shared, base, slotSize) {
 }
 function handle(m) {
   try {
-    if (m.type === 'init') kernels = new WebAssembly.Instance(m.module, { env: { memory: m.memory } }).exports;
-    else run(m.type === 'forward' ? 1 : 2, m.args);
+    if (m.type === 'init') {
+      kernels = new WebAssembly.Instance(m.module, { env: { memory: m.memory } }).exports;
+      counter = m.counter;
+    } else run(JOB_TYPES[m.type], m.args);
     port.postMessage({ id: m.id });
     if (m.type === 'init' && m.control) setImmediate(() => serve(m.control, m.slot, m.slotSize));
   } catch (error) {
