@@ -163,8 +163,16 @@ async function twoCoreCeiling(kernels: ApaluKernels, x: Float32Array, dy: Float3
   try {
     const ask = (message: unknown) =>
       new Promise<unknown>((resolve, reject) => {
-        worker.once('message', resolve);
-        worker.once('error', reject);
+        const onError = (error: Error) => {
+          worker.off('message', onMessage);
+          reject(error);
+        };
+        const onMessage = (reply: unknown) => {
+          worker.off('error', onError);
+          resolve(reply);
+        };
+        worker.once('message', onMessage);
+        worker.once('error', onError);
         worker.postMessage(message);
       });
     await ask({ module: await kernelModule('simd'), n: half });
