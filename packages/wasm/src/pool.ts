@@ -1,6 +1,6 @@
 import { WORKER_SOURCE } from './worker-source.js';
 
-export type JobType = 'forward' | 'backward' | 'forwardChunks' | 'backwardChunks';
+export type JobType = 'forwardChunks' | 'backwardChunks';
 
 export interface WorkerMessage {
   type: 'init' | JobType;
@@ -18,7 +18,7 @@ export interface WorkerMessage {
 /** Int32 fields per control slot: seq, done, failed, type, nargs, 16 arguments, then 491 characters of an error message. */
 const SLOT = 512;
 /** Job codes in a control slot (WORKER_SOURCE's `run`). */
-const JOB_TYPES = { forward: 1, backward: 2, forwardChunks: 3, backwardChunks: 4 } as const;
+const JOB_TYPES = { forwardChunks: 1, backwardChunks: 2 } as const;
 /** Where a slot's error text starts (after the 5 fields and 16 arguments); WORKER_SOURCE agrees. */
 const ERROR_AT = 21;
 /** How long `join` waits for a worker before it gives up with an error. */

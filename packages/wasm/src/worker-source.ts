@@ -10,9 +10,7 @@ const port = isNode ? require('node:worker_threads').parentPort : self;
 let kernels;
 let counter;
 function run(type, args) {
-  if (type === 1) kernels.forwardRange.apply(null, args);
-  else if (type === 2) kernels.backwardRange.apply(null, args);
-  else if (type === 3) {
+  if (type === 1) {
     // Forward in chunks taken from the shared counter (see WorkerPool.chunks).
     const [x, out, n, a, b, C, S, code, chunk] = args;
     for (;;) {
@@ -31,7 +29,7 @@ function run(type, args) {
     }
   }
 }
-const JOB_TYPES = { forward: 1, backward: 2, forwardChunks: 3, backwardChunks: 4 };
+const JOB_TYPES = { forwardChunks: 1, backwardChunks: 2 };
 const describe = (error) => String((error && error.stack) || error);
 // Node: after init the worker waits on its control slot (Atomics) instead of its message
 // port. Slot: [seq, done, failed, type, nargs, 16 args, error text...]; the parent writes the

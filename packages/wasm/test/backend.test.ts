@@ -1,7 +1,7 @@
 import { ApaluInputError, apalu, apaluGrad, backward as coreBackward } from '@apalu/core';
 import { ulpDistance } from '@apalu/conformance';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { type WasmBackend, createBackend } from '../src/index.js';
+import { type RawKernels, type WasmBackend, createBackend } from '../src/index.js';
 
 const backends: WasmBackend[] = [];
 async function make(options: Parameters<typeof createBackend>[0]): Promise<WasmBackend> {
@@ -243,14 +243,19 @@ describe('worker pool (Node: jobs through Atomics)', () => {
       expect(pool.direct).toBe(true);
       const heap = new Float32Array(memory.buffer);
       heap.set([0.5, 1.5], 0); // a at byte 0, b at byte 4
-      // x at 4 GiB − 64: far past the one-page memory, so forwardRange traps.
-      pool.start(0, 'forward', [-64, 1024, 0, 16, 0, 4, 1, 1]);
-      expect(() => pool.join(0)).toThrow(/worker 0 failed: RuntimeError: memory access out of bounds/);
-      heap.set([2, -1], 16);
-      pool.start(0, 'forward', [64, 128, 0, 2, 0, 4, 1, 1]);
-      pool.join(0);
-      expect(ulpDistance(heap[32] as number, apalu(2, 0.5, 1.5))).toBeLessThanOrEqual(2);
-      expect(ulpDistance(heap[33] as number, apalu(-1, 0.5, 1.5))).toBeLessThanOrEqual(2);
+      // Two chunks: the calling thread sleeps 100 ms on the one it takes, so the worker takes the
+      // other, whose x lies at 1 GiB, far past the one-page memory: forwardRange traps there.
+      const nap = new Int32Array(new SharedArrayBuffer(4));
+      const sleepy = () => void Atomics.wait(nap, 0, 0, 100);
+      await expect(pool.chunks('forwardChunks', [1 << 30, 1024, 32, 0, 4, 1, 1, 0], 32, 16, sleepy)).rejects.toThrow(
+        /worker 0 failed: RuntimeError: memory access out of bounds/,
+      );
+      // The worker keeps serving: 32 elements in chunks of 16, shared between both threads.
+      const raw = new WebAssembly.Instance(await kernelModule('simd', { shared: true }), { env: { memory } }).exports as unknown as RawKernels;
+      const x = Float32Array.from({ length: 32 }, (_, i) => i / 4 - 4);
+      heap.set(x, 16);
+      await pool.chunks('forwardChunks', [64, 256, 32, 0, 4, 1, 1, 0], 32, 16, (_, start, count) => raw.forwardRange(64, 256, start, count, 0, 4, 1, 1, 0));
+      for (let i = 0; i < 32; i++) expect(ulpDistance(heap[64 + i] as number, apalu(x[i] as number, 0.5, 1.5))).toBeLessThanOrEqual(2);
     } finally {
       await pool.terminate();
     }
