@@ -221,7 +221,7 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
     );
   }
 
-  /** Runs backward over [0, n); scratch holds one float64 slice (2·C values) per chunk or part. */
+  /** Runs backward over [0, n); scratch holds one float64 slice (2·C values) per chunk. */
   async function runBackward(...[xPtr, dyPtr, dxPtr, daPtr, dbPtr, n, aPtr, bPtr, channels, inner, scratchPtr]: BackwardPointers) {
     const parts = partsFor(n);
     if (parts === 1 || pool === undefined) {
@@ -235,21 +235,14 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
     await pool.chunks('backwardChunks', [xPtr, dyPtr, dxPtr, n, aPtr, bPtr, channels, inner, scratchPtr, code], n, chunk, (i, start, length) =>
       raw.backwardRange(xPtr, dyPtr, dxPtr, start, length, aPtr, bPtr, channels, inner, scratchPtr + slice * i, code),
     );
-    addSlices(scratchPtr, count, daPtr, dbPtr, channels);
-  }
-
-  /**
-   * da, db from the float64 slices of the chunks or parts, added in index order: which thread
-   * did which chunk does not change a bit of the result.
-   */
-  function addSlices(scratchPtr: number, slices: number, daPtr: number, dbPtr: number, channels: number): void {
-    const sums = new Float64Array(memory.buffer, scratchPtr, 2 * channels * slices);
+    // The chunks' sums are added in chunk order: which thread did which chunk changes no bit.
+    const sums = new Float64Array(memory.buffer, scratchPtr, 2 * channels * count);
     const da = new Float32Array(memory.buffer, daPtr, channels);
     const db = new Float32Array(memory.buffer, dbPtr, channels);
     for (let c = 0; c < channels; c++) {
       let sa = 0;
       let sb = 0;
-      for (let p = 0; p < slices; p++) {
+      for (let p = 0; p < count; p++) {
         sa += sums[2 * channels * p + c] as number;
         sb += sums[2 * channels * p + channels + c] as number;
       }

@@ -1,3 +1,5 @@
+import { SCRATCH_BYTES_PER_CHANNEL } from './kernels.js';
+
 /**
  * The worker body, as source text: started with `eval: true` in Node and from a Blob URL
  * in browsers, so no worker file has to be located next to the bundle (tsup, Vite and
@@ -19,13 +21,13 @@ function run(type, args) {
       kernels.forwardRange(x, out, start, Math.min(chunk, n - start), a, b, C, S, code);
     }
   } else {
-    // Backward in chunks; chunk i adds its sums to its own zeroed float64 slice (16·C bytes).
+    // Backward in chunks; chunk i adds its sums to its own zeroed float64 slice.
     const [x, dy, dx, n, a, b, C, S, scratch, code, chunk] = args;
     for (;;) {
       const i = Atomics.add(counter, 0, 1);
       const start = i * chunk;
       if (start >= n) break;
-      kernels.backwardRange(x, dy, dx, start, Math.min(chunk, n - start), a, b, C, S, scratch + 16 * C * i, code);
+      kernels.backwardRange(x, dy, dx, start, Math.min(chunk, n - start), a, b, C, S, scratch + ${SCRATCH_BYTES_PER_CHANNEL} * C * i, code);
     }
   }
 }
