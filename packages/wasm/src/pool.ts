@@ -108,6 +108,8 @@ export class WorkerPool {
     const jobArgs = [...args, chunk];
     const jobs = this.direct ? undefined : this.ports.map((_, i) => this.run(i, { type, args: jobArgs }));
     if (this.direct) for (let i = 0; i < this.ports.length; i++) this.start(i, type, jobArgs);
+    let failed = false;
+    let failure: unknown;
     try {
       for (;;) {
         const index = Atomics.add(counter, 0, 1);
@@ -115,10 +117,16 @@ export class WorkerPool {
         if (start >= n) break;
         take(index, start, Math.min(chunk, n - start));
       }
+    } catch (error) {
+      failed = true;
+      failure = error;
     } finally {
       if (jobs === undefined) for (let i = 0; i < this.ports.length; i++) this.join(i);
     }
-    if (jobs !== undefined) await Promise.all(jobs);
+    // Messages: every worker has finished (or failed) before the call returns, whatever happened here.
+    const settled = jobs === undefined ? [] : await Promise.allSettled(jobs);
+    if (failed) throw failure;
+    for (const job of settled) if (job.status === 'rejected') throw job.reason;
   }
 
   /** Node: hands worker `index` a job through its control slot; `join(index)` waits for it. */
