@@ -64,7 +64,10 @@ export interface WasmBackend extends ApaluBackend {
    * bytes, 8-byte aligned (float64 sums: one slice per chunk of a threaded call).
    */
   backwardAt(...args: BackwardPointers<number | undefined>): Promise<void>;
-  /** The scratch `backwardAt` needs: 16·channels bytes on one thread, 16·channels·8·threads with workers. */
+  /**
+   * The scratch `backwardAt` needs: 16·channels bytes on one thread; with workers one 16·channels
+   * slice per chunk — 8 per thread, at most 128 in all (16·channels·8·threads up to 16 threads).
+   */
   scratchBytes(channels: number): number;
   dispose(): Promise<void>;
 }
@@ -118,6 +121,13 @@ function layoutFor(n: number, channels: number, slices: number, backward: boolea
  * 1.71 → 1.83 ×; equal (1.92–1.97 ×) when both cores ran freely.
  */
 const CHUNKS_PER_THREAD = 8;
+/** At most this many chunks per call (a backward keeps a 16·C-byte slice per chunk): many-core machines take fewer per thread. */
+const MAX_CHUNKS = 128;
+
+/** Chunks per thread of a threaded call: 8, or fewer where threads × 8 would pass MAX_CHUNKS (at least 1). */
+export function chunksPerThread(threads: number): number {
+  return Math.max(1, Math.min(CHUNKS_PER_THREAD, Math.floor(MAX_CHUNKS / threads)));
+}
 
 /**
  * Creates the WebAssembly backend. Every call copies x (and dy) into the backend's own
@@ -205,9 +215,9 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
 
   const name = `wasm-${kind}${threads > 1 ? '-threads' : ''}${code === 1 ? '-fast' : ''}`;
   /** float64 sum slices a backward call may use: one per chunk of a threaded call. */
-  const scratchSlices = threads > 1 ? threads * CHUNKS_PER_THREAD : 1;
-  /** Elements per chunk of a threaded call: CHUNKS_PER_THREAD per thread, multiples of 16. */
-  const chunkSize = (n: number, parts: number) => align(Math.ceil(n / (parts * CHUNKS_PER_THREAD)), 16);
+  const scratchSlices = threads > 1 ? threads * chunksPerThread(threads) : 1;
+  /** Elements per chunk of a threaded call: chunksPerThread per thread, multiples of 16. */
+  const chunkSize = (n: number, parts: number) => align(Math.ceil(n / (parts * chunksPerThread(parts))), 16);
 
   /** Runs forward over [0, n) on the calling thread and the workers (memory already filled). */
   async function runForward(xPtr: number, outPtr: number, n: number, aPtr: number, bPtr: number, channels: number, inner: number) {

@@ -1,6 +1,7 @@
 import { ApaluInputError, apalu, apaluGrad, backward as coreBackward } from '@apalu/core';
 import { ulpDistance } from '@apalu/conformance';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { chunksPerThread } from '../src/backend.js';
 import { type RawKernels, type WasmBackend, createBackend } from '../src/index.js';
 
 const backends: WasmBackend[] = [];
@@ -123,6 +124,8 @@ describe('threads', () => {
     expect(one.scratchBytes(64)).toBe(16 * 64);
     expect(two.scratchBytes(64)).toBe(16 * 64 * 2 * 8);
     expect(() => two.scratchBytes(0)).toThrow(/channels = 0: must be a positive integer/);
+    // Many threads: fewer chunks each, at most 128 slices in all.
+    expect([1, 2, 16, 17, 32, 64, 200].map(chunksPerThread)).toEqual([8, 8, 8, 7, 4, 2, 1]);
     const n = 1 << 17;
     two.reserve(1 << 21);
     // One slice per thread (the old contract) is too small now: a clear error, nothing written.
