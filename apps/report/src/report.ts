@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ConformanceReport, formatFailures, formatMatrix, loadVariants, runConformance } from '@apalu/conformance';
+import { type ConformanceReport, formatFailures, formatMatrix, loadVariants, runConformance, variantRunOptions } from '@apalu/conformance';
 import { BACKEND_MODULES } from './backends.js';
 import { quickBench } from './bench.js';
 
@@ -31,10 +31,7 @@ async function conformanceMatrix(): Promise<{ reports: ConformanceReport[]; unav
         continue;
       }
       try {
-        const report = await runConformance(backend, {
-          ...(variant.exclude ? { exclude: variant.exclude } : {}),
-          ...(variant.excludeInputs ? { excludeInputs: variant.excludeInputs } : {}),
-        });
+        const report = await runConformance(backend, variantRunOptions(variant));
         reports.push(report);
         process.stderr.write(`${report.pass ? 'pass' : 'FAIL'} (${(report.durationMs / 1000).toFixed(1)} s)\n`);
         if (!report.pass) process.stderr.write(`${formatFailures(report.checks)}\n`);

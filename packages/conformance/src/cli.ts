@@ -5,7 +5,7 @@ import cliProgress from 'cli-progress';
 import { type ExhaustiveReport, runExhaustive } from './exhaustive.js';
 import { formatExhaustive, formatMatrix } from './matrix.js';
 import { type ConformanceReport, formatFailures, runConformance } from './run.js';
-import { loadVariants } from './variants.js';
+import { loadVariants, variantRunOptions } from './variants.js';
 
 const usage = `Usage: apalu-conformance [options] <module[#variant]>...
 
@@ -61,8 +61,7 @@ async function main(): Promise<number> {
         bar?.start(1, 0, { name: variant.name });
         const report = await runConformance(backend, {
           large: values.large,
-          ...(variant.exclude ? { exclude: variant.exclude } : {}),
-          ...(variant.excludeInputs ? { excludeInputs: variant.excludeInputs } : {}),
+          ...variantRunOptions(variant),
           onCase: (name, done, total) => {
             bar?.setTotal(total);
             bar?.update(done, { name: `${variant.name}: ${name}` });

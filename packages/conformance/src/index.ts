@@ -15,7 +15,7 @@ export {
 } from './run.js';
 export { runExhaustive, type ExhaustiveOptions, type ExhaustiveReport } from './exhaustive.js';
 export type { MetricTally } from './exhaustive-shared.js';
-export { loadVariants, type ConformanceVariant, type LoadedVariant } from './variants.js';
+export { loadVariants, variantRunOptions, type ConformanceVariant, type LoadedVariant } from './variants.js';
 export { formatMatrix, formatExhaustive } from './matrix.js';
 export { gpuOpsInputExclusions, INPUT_CLASSES, type InputClass, type InputExclusions } from './exclusions.js';
 export { ulpDistance, composedRatio, fromBits, FLOAT32_MAX } from './float32.js';

@@ -14,6 +14,14 @@ export interface ConformanceVariant {
   excludeInputs?: InputExclusions;
 }
 
+/** The runConformance options a variant carries (its case and input exclusions). */
+export function variantRunOptions(variant: ConformanceVariant): { exclude?: Readonly<Record<string, string>>; excludeInputs?: InputExclusions } {
+  return {
+    ...(variant.exclude ? { exclude: variant.exclude } : {}),
+    ...(variant.excludeInputs ? { excludeInputs: variant.excludeInputs } : {}),
+  };
+}
+
 /** A variant ready to run: where it came from and how to build it. */
 export interface LoadedVariant extends ConformanceVariant {
   specifier: string;
