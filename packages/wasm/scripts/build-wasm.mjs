@@ -38,18 +38,46 @@ function sectionIds(bytes) {
   return ids;
 }
 
+/**
+ * Non-zero v128 constants inside a loop of the text format. V8 12+ (Node 24, current Chrome)
+ * rebuilds such a constant at every use (three instructions) instead of keeping it out of the
+ * loop: the kernels build theirs in packs before each loop (assembly/kernels.ts, "packs").
+ */
+function constantsInLoops(wat) {
+  const found = [];
+  const open = [];
+  let fn = '';
+  for (const line of wat.split('\n')) {
+    const t = line.trim();
+    const header = t.match(/^\(func \$(\S+)/);
+    if (header) {
+      fn = header[1];
+      open.length = 0;
+    } else if (/^(block|loop|if|try)\b/.test(t)) open.push(t.startsWith('loop'));
+    else if (t === 'end' || t.startsWith('end ')) open.pop();
+    else if (open.includes(true) && t.startsWith('v128.const ') && !/^v128\.const i32x4( 0x00000000){4}$/.test(t)) found.push(`${fn}: ${t}`);
+  }
+  return found;
+}
+
 const out = {};
 for (const [name, flags] of Object.entries(variants)) {
   let wasm;
+  let wat = '';
   const stderr = asc.createMemoryStream();
-  const { error } = await asc.main([source, '-o', `${name}.wasm`, ...common, ...flags], {
+  const { error } = await asc.main([source, '-o', `${name}.wasm`, '-t', `${name}.wat`, ...common, ...flags], {
     baseDir: root,
     stderr,
     writeFile(file, contents) {
       if (file.endsWith('.wasm')) wasm = contents;
+      if (file.endsWith('.wat')) wat = contents;
     },
   });
   if (error) throw new Error(`asc failed for ${name}:\n${stderr.toString()}`);
+  const inLoops = constantsInLoops(wat);
+  if (inLoops.length > 0) {
+    throw new Error(`${name}.wasm builds ${inLoops.length} vector constants inside loops (first: ${inLoops[0]}); build them before the loop (see "packs" in ${source}).`);
+  }
   const ids = sectionIds(wasm);
   // 11 data, 12 data count, 8 start, 4 table, 5 memory (own memory): none allowed.
   const forbidden = ids.filter((id) => [4, 5, 8, 11, 12].includes(id));
