@@ -235,8 +235,9 @@ let gTermB: f64 = 0;
 // backwardVec runs them for one vector; backwardQuad for four in lockstep, one stage for all
 // four before the next. V8 12+ (Node 24, Chromium) emits code in the order written, and one
 // vector's whole chain (exponential, division, float64 products) before the next kept the
-// core waiting on latencies; V8 11 (Node 20) reordered it itself. Measured, 'fast' backward
-// with 64 channels: Node 24 427 → 562 M elements/s, Node 20 507 → 525, the same bits.
+// core waiting on latencies; V8 11 (Node 20) reordered it itself. Measured at 1M with 64
+// channels, one thread, the same bits: Node 24 strict 253 → 345 M elements/s, 'fast' 430 →
+// 525; Chromium 150 269 → 362, 437 → 552; Node 20 unchanged (strict), 517 → 536 ('fast').
 // (The forward, with a shorter chain, measured slower in lockstep on Node 24: it stays per
 // vector.) Stages recompute small shared values (2^n from vn's bits); V8 numbers equal pure
 // values once, so the code computes them once.
@@ -475,10 +476,11 @@ function fixTerms(xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB
 /**
  * Backward over `len` elements sharing a = *ap, b = *bp; the sums go to gSumA, gSumB.
  *
- * The terms of 8 vectors are added per lane in float32 (relative error ≤ 8·2^−24 of
- * Σ|terms|) before the block goes into float64, so the sums stay within 1e-6 at any length.
- * Finite terms ≤ 2^124 cannot overflow a block; a block that did overflow (or met ∞/NaN) is
- * recomputed in float64 from x and dy. That needs x and dy intact after dx is written: when
+ * The terms of a block (8 vectors, 32 elements) are added in float32 before the block goes
+ * into float64: per lane in a tree (apart: two quads, each lane pair added, 16 terms per
+ * packed lane, depth 4; in place: 8 per lane, depth 3), relative error ≤ 4·2^−24 of
+ * Σ|terms|, so the sums stay within 1e-6 at any length. A block that overflowed (terms near
+ * FLT_MAX, or ∞/NaN) is recomputed in float64 from x and dy. That needs x and dy intact after dx is written: when
  * dx overlaps them (in-place dx = dy), `check` tests every vector before its store instead.
  */
 @inline function backwardConstLoop(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize, bp: usize, check: bool, fast: bool): void {
