@@ -86,11 +86,11 @@ async function inPage({ simd, scalar, sizes, rounds, time }: PageArgs): Promise<
       for (let t = 0; t < tasks.length; t++) {
         const [name, fn] = tasks[(t + round * 3) % tasks.length] as [string, () => void];
         // A page without cross-origin isolation reads the clock to 0.1 ms: each sample times
-        // enough calls to last ≥ 5 ms.
+        // enough calls to last ≥ 20 ms.
         let reps = 1;
         for (let t0 = performance.now(); ; reps *= 2, t0 = performance.now()) {
           for (let r = 0; r < reps; r++) fn();
-          if (performance.now() - t0 >= 5) break;
+          if (performance.now() - t0 >= 20) break;
         }
         const times: number[] = [];
         const end = performance.now() + time;
