@@ -51,6 +51,8 @@ describe('SIMD and scalar builds agree bit for bit', () => {
     { C: 3, S: 1 },
     { C: 5, S: 1 },
     { C: 64, S: 1 },
+    // two columns per step, then one, then a scalar channel (rows loops)
+    { C: 13, S: 1 },
     { C: 3, S: 7 },
     { C: 2, S: 16 },
   ];
@@ -278,6 +280,7 @@ describe("precision 'fast'", () => {
     { C: 1, S: 1, rows: 1003 },
     { C: 64, S: 1, rows: 37 },
     { C: 7, S: 1, rows: 41 },
+    { C: 13, S: 1, rows: 23 },
     { C: 3, S: 333, rows: 2 },
   ];
   it.each(layouts)('C = $C, S = $S: within the composed class, not the strict code, omitted = strict', async ({ C, S, rows }) => {
