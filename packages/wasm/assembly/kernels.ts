@@ -553,14 +553,13 @@ function fixTerms(xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB
       const t7 = backwardVec(x7, v128.load(dyp + o, 112), n7, dxp + o + 112, av, bv, xp + o + 112, dyp + o + 112, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
       const uA = f32x4.add(f32x4.add(v128.andnot(t4, n4), v128.andnot(t5, n5)), f32x4.add(v128.andnot(t6, n6), v128.andnot(t7, n7)));
       const uB = f32x4.add(f32x4.add(v128.and(t4, n4), v128.and(t5, n5)), f32x4.add(v128.and(t6, n6), v128.and(t7, n7)));
+      // In place every term was checked (≤ 2^124): eight per lane cannot overflow.
       blockA = f32x4.add(sA, uA);
       blockB = f32x4.add(sB, uB);
-      {
-        accALo = f64x2.add(accALo, f64x2.promote_low_f32x4(blockA));
-        accAHi = f64x2.add(accAHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockA, blockA, 2, 3, 2, 3)));
-        accBLo = f64x2.add(accBLo, f64x2.promote_low_f32x4(blockB));
-        accBHi = f64x2.add(accBHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockB, blockB, 2, 3, 2, 3)));
-      }
+      accALo = f64x2.add(accALo, f64x2.promote_low_f32x4(blockA));
+      accAHi = f64x2.add(accAHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockA, blockA, 2, 3, 2, 3)));
+      accBLo = f64x2.add(accBLo, f64x2.promote_low_f32x4(blockB));
+      accBHi = f64x2.add(accBHi, f64x2.promote_low_f32x4(f32x4.shuffle(blockB, blockB, 2, 3, 2, 3)));
     }
     blockA = zero;
     blockB = zero;
