@@ -87,47 +87,52 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
   const measurements: Measurement[] = [];
   const rejected: Rejected[] = [];
   try {
-    for (const n of sizes) {
-      if (options.signal?.aborted) break;
-      const input = makeInput(n);
-      for (const direction of directions) {
+    // Two passes: entries marked `late` (they disturb their peers, see BenchEntry.late) are
+    // timed after all the others, at every size.
+    for (const late of [false, true]) {
+      for (const n of sizes) {
         if (options.signal?.aborted) break;
-        const group = applicable(entries, direction, n);
-        progress({ kind: 'note', message: `${sizeLabel(n)} ${direction}: ${group.length} rows` });
-        const scope = new Scope();
-        const tasks: TimedTask[] = [];
-        const prepared: Prepared[] = [];
-        for (const entry of group) {
-          await yieldToEventLoop();
+        const input = makeInput(n);
+        for (const direction of directions) {
           if (options.signal?.aborted) break;
-          const label = `${entry.id} ${direction} n=${n}`;
-          try {
-            const p = await entry.prepare(input, direction, scope);
-            prepared.push(p);
-            await p.enter?.();
-            const first = p.run();
-            const output = first instanceof Promise ? await first : first;
-            const problem = entry.accuracy ? checkApalu(output, input, direction, entry.accuracy) : (entry.check?.(output, input, direction) ?? null);
-            if (problem) {
-              rejected.push({ entry: entry.id, direction, n, reason: `result does not match the reference: ${problem}` });
+          const group = applicable(entries, direction, n).filter((e) => (e.late ?? false) === late);
+          if (group.length === 0) continue;
+          progress({ kind: 'note', message: `${sizeLabel(n)} ${direction}: ${group.length} rows` });
+          const scope = new Scope();
+          const tasks: TimedTask[] = [];
+          const prepared: Prepared[] = [];
+          for (const entry of group) {
+            await yieldToEventLoop();
+            if (options.signal?.aborted) break;
+            const label = `${entry.id} ${direction} n=${n}`;
+            try {
+              const p = await entry.prepare(input, direction, scope);
+              prepared.push(p);
+              await p.enter?.();
+              const first = p.run();
+              const output = first instanceof Promise ? await first : first;
+              const problem = entry.accuracy ? checkApalu(output, input, direction, entry.accuracy) : (entry.check?.(output, input, direction) ?? null);
+              if (problem) {
+                rejected.push({ entry: entry.id, direction, n, reason: `result does not match the reference: ${problem}` });
+                step(label, plan.rounds + 1);
+                continue;
+              }
+              tasks.push({ name: entry.id, fn: () => p.run(), async: first instanceof Promise, ...(p.enter ? { enter: () => p.enter?.() } : {}) });
+              step(`${label} (validated)`);
+            } catch (error) {
+              rejected.push({ entry: entry.id, direction, n, reason: `failed: ${describe(error)}` });
               step(label, plan.rounds + 1);
-              continue;
             }
-            tasks.push({ name: entry.id, fn: () => p.run(), async: first instanceof Promise, ...(p.enter ? { enter: () => p.enter?.() } : {}) });
-            step(`${label} (validated)`);
-          } catch (error) {
-            rejected.push({ entry: entry.id, direction, n, reason: `failed: ${describe(error)}` });
-            step(label, plan.rounds + 1);
           }
-        }
-        try {
-          const timings = await timeInterleaved(tasks, plan, options.signal, (name) => step(`${name} ${direction} n=${n}`));
-          for (const t of timings) {
-            measurements.push({ entry: t.name, direction, n, medianMs: t.medianMs, minMs: t.minMs, maxMs: t.maxMs, samples: t.samples, rounds: t.rounds, throughput: n / t.medianMs / 1000 });
+          try {
+            const timings = await timeInterleaved(tasks, plan, options.signal, (name) => step(`${name} ${direction} n=${n}`));
+            for (const t of timings) {
+              measurements.push({ entry: t.name, direction, n, medianMs: t.medianMs, minMs: t.minMs, maxMs: t.maxMs, samples: t.samples, rounds: t.rounds, throughput: n / t.medianMs / 1000 });
+            }
+          } finally {
+            for (const p of prepared) await p.dispose?.();
+            await scope.dispose();
           }
-        } finally {
-          for (const p of prepared) await p.dispose?.();
-          await scope.dispose();
         }
       }
     }

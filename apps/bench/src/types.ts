@@ -62,6 +62,12 @@ export interface BenchEntry {
   maxSize?: number;
   /** Peer ids this apalu row is compared against (same framework, same backend). */
   peers?: readonly string[];
+  /**
+   * Timed in a second pass, after every other entry at every size: it runs many of its
+   * framework's own kernels (tfjs composed graphs), which left the framework's peers slower
+   * when timed after it (tf.elu on tfjs-backend-cpu: 14 → 26 ms for 1M).
+   */
+  late?: boolean;
   /** For peers/limits: checks a result; returns a problem or null. apalu rows use core's reference. */
   check?(output: RunOutput, input: SizedInput, direction: Direction): string | null;
   prepare(input: SizedInput, direction: Direction, scope: GroupScope): Promise<Prepared>;

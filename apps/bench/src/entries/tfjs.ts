@@ -112,6 +112,7 @@ export async function loadTfjs(): Promise<Family> {
         note: path === 'kernel' ? `registered kernel${fast ? ", precision 'fast'" : ''}` : 'tfjs ops',
         directions: ['forward', 'backward'],
         peers,
+        ...(path === 'composed' ? { late: true } : {}),
         prepare: async (input, direction, scope) => {
           const t = await tensorsOn(tf, backend, input, scope);
           const f = (x: Tensor, a: Tensor, b: Tensor) => apaluTfjs.apalu(x, a, b, { path, precision });
