@@ -124,10 +124,11 @@ export async function runTfjsBench(options: TfjsBenchOptions = {}): Promise<Tfjs
     // instead of 14 (tinybench, p50) while APALU's kernel stayed at 24.5 — the JIT state of
     // tfjs-backend-cpu's shared code, most likely; not traced further. They run afterwards,
     // with the elu baselines timed again beside them.
+    const byName = (name: string) => cases.find((c) => c.name === name) as Case;
     const composedCases: Case[] = [
-      cases[0] as Case,
+      byName('elu forward'),
       { name: 'apalu composed forward', fn: run(() => apaluComposed(x, a, b)), baseline: 'elu forward' },
-      cases[2] as Case,
+      byName('elu forward+backward'),
       { name: 'apalu composed forward+backward', fn: run(() => composedGrads([x, a, b], dy)), baseline: 'elu forward+backward' },
     ];
     const scratch: tf.Tensor[] = [];

@@ -5,22 +5,9 @@
  * One thread, the embedded SIMD and scalar modules on a page, tasks interleaved over rounds
  * (order rotated), a row is the median of the per-round medians.
  */
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { scalarBase64, simdBase64 } from '../src/generated/kernels.js';
 import type { WasmBenchOptions, WasmBenchRow } from './bench.js';
-
-/** Chromium's path from scripts/setup-chromium.sh, or why there is none. */
-export function findChromium(): { path?: string; reason?: string } {
-  try {
-    const script = fileURLToPath(new URL('../scripts/setup-chromium.sh', import.meta.url));
-    const path = execFileSync('sh', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-    return path ? { path } : { reason: 'scripts/setup-chromium.sh printed no path' };
-  } catch (error) {
-    return { reason: (error as { stderr?: string }).stderr?.trim() || String(error) };
-  }
-}
 
 interface PageArgs {
   simd: string;

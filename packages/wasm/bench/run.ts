@@ -1,6 +1,7 @@
 import { availableParallelism, cpus } from 'node:os';
 import { benchWasm, formatWasmBench } from './bench.js';
-import { benchWasmInChromium, findChromium } from './browser.js';
+import { findChromium } from '../scripts/chromium.js';
+import { benchWasmInChromium } from './browser.js';
 
 const rows = await benchWasm();
 console.log(`Node ${process.version} (V8 ${process.versions.v8}), ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'})\n`);

@@ -1,26 +1,22 @@
-import { execFileSync } from 'node:child_process';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findChromium } from '../scripts/chromium.js';
 
 // The package in a real browser: Debian's Chromium (scripts/setup-chromium.sh), a page served
 // cross-origin isolated (COOP/COEP) so shared memory and Web Worker threads are available.
-function findChromium(): string | undefined {
-  try {
-    const script = fileURLToPath(new URL('../scripts/setup-chromium.sh', import.meta.url));
-    return execFileSync('sh', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim() || undefined;
-  } catch (error) {
-    const reason = `no Chromium: ${(error as { stderr?: string }).stderr?.trim() || String(error)}`;
-    if (process.env.CI) throw new Error(reason);
-    console.warn(`skipping the browser test locally: ${reason}`);
-    return undefined;
-  }
+function chromiumOrSkip(): string | undefined {
+  const { path, reason } = findChromium();
+  if (path !== undefined) return path;
+  if (process.env.CI) throw new Error(`no Chromium: ${reason}`);
+  console.warn(`skipping the browser test locally: no Chromium: ${reason}`);
+  return undefined;
 }
 
-const executablePath = findChromium();
+const executablePath = chromiumOrSkip();
 
 describe.skipIf(executablePath === undefined)('in Chromium', () => {
   let server: Server;
