@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { layers, sequential, type LayersModel } from '@tensorflow/tfjs-layers';
 import { Bench } from 'tinybench';
 import { Apalu, apalu, apaluComposed } from '../src/index.js';
+import { withCpuKernelEngine } from '../src/kernels/cpu-engine.js';
 import { kernelsIn } from '../src/kernels/wasm.js';
 import { APALU_GRAD_KERNEL } from '../src/names.js';
 
@@ -132,13 +133,26 @@ export async function runTfjsBench(options: TfjsBenchOptions = {}): Promise<Tfjs
       { name: 'apalu composed forward+backward', fn: run(() => composedGrads([x, a, b], dy)), baseline: 'elu forward+backward' },
     ];
     const scratch: tf.Tensor[] = [];
-    if (backend === 'wasm') {
-      // precision 'fast' changes only the wasm kernel (float32 loops, the composed class, like tf.elu).
-      const fastGrads = tf.grads((t: tf.Tensor, p: tf.Tensor, q: tf.Tensor) => apalu(t, p, q, { precision: 'fast' }));
+    // precision 'fast': @apalu/wasm's float32 loops (the composed class, like tf.elu), on both backends.
+    const fastGrads = tf.grads((t: tf.Tensor, p: tf.Tensor, q: tf.Tensor) => apalu(t, p, q, { precision: 'fast' }));
+    cases.push(
+      { name: "apalu forward, precision 'fast'", fn: run(() => apalu(x, a, b, { precision: 'fast' })), baseline: 'elu forward', target: backend === 'wasm' ? 1.5 : undefined },
+      {
+        name: "apalu forward+backward, precision 'fast'",
+        fn: run(() => fastGrads([x, a, b], dy)),
+        baseline: 'elu forward+backward',
+        target: backend === 'wasm' ? 1.5 : undefined,
+      },
+    );
+    if (backend === 'cpu') {
+      // The cpu kernels' JavaScript engine (@apalu/core's loops; what they ran before 2026-11-29).
+      const js = (f: () => tf.Tensor | tf.Tensor[]) => run(() => withCpuKernelEngine('js', f));
       cases.push(
-        { name: "apalu forward, precision 'fast'", fn: run(() => apalu(x, a, b, { precision: 'fast' })), baseline: 'elu forward', target: 1.5 },
-        { name: "apalu forward+backward, precision 'fast'", fn: run(() => fastGrads([x, a, b], dy)), baseline: 'elu forward+backward', target: 1.5 },
+        { name: "apalu forward, cpu engine 'js'", fn: js(() => apalu(x, a, b)), baseline: 'elu forward' },
+        { name: "apalu forward+backward, cpu engine 'js'", fn: js(() => apaluGrads([x, a, b], dy)), baseline: 'elu forward+backward' },
       );
+    }
+    if (backend === 'wasm') {
       // Where the time goes: the @apalu/wasm kernels alone on the same tensors (no tfjs op,
       // no allocation), and a plain copy of 1M floats (the memory-bandwidth floor).
       const be = tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } }; dataIdMap: { get(id: object): { memoryOffset: number } } };

@@ -2,6 +2,7 @@ import { type ApaluBackend, ApaluInputError, validateCall } from '@apalu/core';
 import { gpuOpsInputExclusions, type InputExclusions } from '@apalu/conformance';
 import { precisionCode } from '@apalu/wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { type CpuKernelEngine, withCpuKernelEngine } from './kernels/cpu-engine.js';
 import { ensureNavigatorGpu } from './navigator-gpu.js';
 import { apalu, type Precision } from './op.js';
 import { hasApaluKernel } from './register.js';
@@ -13,13 +14,20 @@ export interface TfjsBackendOptions {
   tfBackend?: TfBackendName;
   /** 'kernel': the registered Apalu kernels (strict class); 'composed': tfjs ops (composed class). */
   path?: 'kernel' | 'composed';
-  /** 'fast': the wasm kernel's float32 loops (composed class); 'strict' (default) otherwise. */
+  /** 'fast': @apalu/wasm's float32 loops (composed class) in the cpu and wasm kernels; 'strict' (default). */
   precision?: Precision;
+  /**
+   * What computes the cpu kernels (and the wasm backend's copying route) during this backend's
+   * calls: 'wasm' (the default where WebAssembly runs) or 'js' (see `setCpuKernelEngine`).
+   */
+  cpuEngine?: CpuKernelEngine;
 }
 
 /** Every variant the conformance report lists; webgpu needs an adapter (see the README). */
 export const conformanceVariants = [
   { name: 'tfjs-cpu-kernel', options: { tfBackend: 'cpu', path: 'kernel' } },
+  { name: 'tfjs-cpu-kernel-fast', options: { tfBackend: 'cpu', path: 'kernel', precision: 'fast' } },
+  { name: 'tfjs-cpu-kernel-js', options: { tfBackend: 'cpu', path: 'kernel', cpuEngine: 'js' } },
   { name: 'tfjs-cpu-composed', options: { tfBackend: 'cpu', path: 'composed' } },
   { name: 'tfjs-wasm-kernel', options: { tfBackend: 'wasm', path: 'kernel' } },
   { name: 'tfjs-wasm-kernel-fast', options: { tfBackend: 'wasm', path: 'kernel', precision: 'fast' } },
@@ -65,26 +73,29 @@ function shaped(x: Float32Array, a: Float32Array, b: Float32Array, inner: number
  * backend and path. Inputs are validated with @apalu/core before any tensor is made.
  */
 export async function createBackend(options: TfjsBackendOptions = {}): Promise<ApaluBackend> {
-  const { tfBackend = 'cpu', path = 'kernel', precision = 'strict' } = options;
+  const { tfBackend = 'cpu', path = 'kernel', precision = 'strict', cpuEngine } = options;
   if (!(tfBackend in packages)) throw new ApaluInputError('E_BACKEND', `tfBackend = ${String(tfBackend)}: use 'cpu', 'wasm' or 'webgpu'.`);
   if (path !== 'kernel' && path !== 'composed') throw new ApaluInputError('E_PATH', `path = ${String(path)}: use 'kernel' or 'composed'.`);
   precisionCode(precision);
+  // Checks the value (and that 'wasm' can run here) without changing the process-wide choice.
+  withCpuKernelEngine(cpuEngine, () => undefined);
   const op = { path, precision } as const;
+  const withEngine = <T>(f: () => T): T => withCpuKernelEngine(cpuEngine, f);
   await useBackend(tfBackend);
   if (path === 'kernel' && !hasApaluKernel(tfBackend)) {
     throw new ApaluInputError('E_PATH', `no Apalu kernel is registered for tfjs backend '${tfBackend}'; use path 'composed'.`);
   }
   return {
-    name: `tfjs-${tfBackend}-${path}${precision === 'fast' ? '-fast' : ''}`,
-    // 'fast' changes only the wasm kernel, but the class a caller asked for is the one checked.
+    name: `tfjs-${tfBackend}-${path}${precision === 'fast' ? '-fast' : ''}${cpuEngine === 'js' ? '-js' : ''}`,
+    // 'fast' changes only the kernels that run @apalu/wasm, but the class a caller asked for is the one checked.
     accuracy: path === 'kernel' && precision === 'strict' ? 'strict' : 'composed',
     async forward(x, a, b, layout) {
       const { inner } = validateCall(x, a, b, layout?.inner);
       await useBackend(tfBackend);
-      const y = tf.tidy(() => {
+      const y = withEngine(() => tf.tidy(() => {
         const t = shaped(x, a, b, inner);
         return apalu(t.x, t.a, t.b, op);
-      });
+      }));
       const out = (await y.data()) as Float32Array;
       y.dispose();
       return Float32Array.from(out);
@@ -92,11 +103,11 @@ export async function createBackend(options: TfjsBackendOptions = {}): Promise<A
     async backward(x, dy, a, b, layout) {
       const { inner } = validateCall(x, a, b, layout?.inner, dy);
       await useBackend(tfBackend);
-      const grads = tf.tidy(() => {
+      const grads = withEngine(() => tf.tidy(() => {
         const t = shaped(x, a, b, inner);
         const g = tf.tensor3d(dy, t.x.shape, 'float32');
         return tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => apalu(p, q, r, op))([t.x, t.a, t.b], g);
-      });
+      }));
       const [dx, da, db] = (await Promise.all(grads.map((g) => g.data()))) as Float32Array[];
       tf.dispose(grads);
       return { dx: Float32Array.from(dx as Float32Array), da: Float32Array.from(da as Float32Array), db: Float32Array.from(db as Float32Array) };

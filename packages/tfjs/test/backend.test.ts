@@ -11,6 +11,8 @@ describe('createBackend', () => {
     expect(conformanceVariants.map((v) => v.name)).toContain('tfjs-webgpu-kernel');
     const fast = await createBackend({ tfBackend: 'wasm', path: 'kernel', precision: 'fast' });
     expect([fast.name, fast.accuracy]).toEqual(['tfjs-wasm-kernel-fast', 'composed']);
+    const js = await createBackend({ tfBackend: 'cpu', cpuEngine: 'js' });
+    expect([js.name, js.accuracy]).toEqual(['tfjs-cpu-kernel-js', 'strict']);
     const y = await kernel.forward(Float32Array.of(-1, 2), Float32Array.of(1), Float32Array.of(1));
     expect(y[0]).toBeCloseTo(Math.expm1(-1), 6);
   });
@@ -19,6 +21,7 @@ describe('createBackend', () => {
     await expect(createBackend({ tfBackend: 'webgl' as never })).rejects.toThrow(/tfBackend = webgl: use 'cpu', 'wasm' or 'webgpu'/);
     await expect(createBackend({ path: 'fast' as never })).rejects.toThrow(ApaluInputError);
     await expect(createBackend({ tfBackend: 'wasm', precision: 'half' as never })).rejects.toThrow(/precision = "half": use 'strict'.*or 'fast'/);
+    await expect(createBackend({ cpuEngine: 'gpu' as never })).rejects.toThrow(/cpu kernel engine = "gpu": use 'wasm'/);
     const backend = await createBackend();
     await expect(backend.forward(Float32Array.of(1, 2, 3), Float32Array.of(1, 1), Float32Array.of(1, 1))).rejects.toThrow(/not a multiple of C·S/);
   });

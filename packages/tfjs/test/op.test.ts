@@ -1,6 +1,7 @@
 import { apalu as apalu64, apaluGrad, ApaluInputError, splitmix32 } from '@apalu/core';
 import { describe, expect, it } from 'vitest';
-import { apalu, apaluComposed, paramLayout, probeWasmBackend } from '../src/index.js';
+import { apalu, apaluComposed, CPU_ENGINE_KEEP_BYTES, cpuKernelEngine, cpuKernelMemoryBytes, paramLayout, probeWasmBackend, setCpuKernelEngine } from '../src/index.js';
+import { cpuBackward, cpuForward, withCpuKernelEngine } from '../src/kernels/cpu-engine.js';
 import { setWasmKernelMode } from '../src/kernels/wasm.js';
 import { BACKENDS, tf, use } from './tf.js';
 
@@ -140,7 +141,7 @@ describe.each(BACKENDS)('apalu op on %s', (backend) => {
     tf.dispose([x, a, b]);
   });
 
-  it("precision 'fast' stays within the composed class, forward and fused gradient (and is strict off wasm)", async () => {
+  it("precision 'fast' stays within the composed class, forward and fused gradient", async () => {
     await use(backend);
     const x = tf.tensor(randomArray(64 * 97, 41, 20), [97, 64]);
     const a = tf.tensor(positive(64, 42));
@@ -179,9 +180,8 @@ describe.each(BACKENDS)('apalu op on %s', (backend) => {
       expect(Math.abs((da[c] as number) - sa)).toBeLessThanOrEqual(1e-4 * saAbs);
       expect(Math.abs((db[c] as number) - sb)).toBeLessThanOrEqual(1e-4 * sbAbs);
     }
-    // Only the wasm kernel has float32 loops: elsewhere 'fast' computes exactly what 'strict' does.
-    if (backend === 'wasm') expect(differs).toBeGreaterThan(xs.length / 10);
-    else expect(differs).toBe(0);
+    // Both kernels compute with @apalu/wasm (cpu: its default engine), whose 'fast' loops differ.
+    expect(differs).toBeGreaterThan(xs.length / 10);
     expect(() => apalu(x, a, b, { precision: 'half' as never })).toThrow(/precision = "half"/);
     expect(() => apalu(x, a, b, { path: 'fused' as never })).toThrow(/path = "fused": use 'auto', 'kernel' or 'composed'/);
     tf.dispose([x, a, b, dy]);
@@ -230,7 +230,7 @@ describe('wasm kernel memory route', () => {
     expect(probeWasmBackend(backend)).toBe('zero-copy');
   });
 
-  it('falls back to copying, with strict-class results, when the internals are not where 4.22.0 keeps them', async () => {
+  it('falls back to copying when the internals are not where 4.22.0 keeps them: same bits as zero-copy', async () => {
     await use('wasm');
     expect(probeWasmBackend({ readSync: () => new Float32Array(4) })).toBe('copy');
     expect(probeWasmBackend({ wasm: { asm: {} }, dataIdMap: new Map() })).toBe('copy');
@@ -238,17 +238,101 @@ describe('wasm kernel memory route', () => {
     const a = tf.tensor(positive(3, 22));
     const b = tf.tensor(positive(3, 23));
     const dy = tf.tensor(randomArray(3000, 24, 1), [1000, 3]);
-    const run = () => [apalu(x, a, b), ...tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => apalu(p, q, r))([x, a, b], dy)].map((t) => Array.from(t.dataSync()));
-    const zeroCopy = run();
+    const run = (precision: 'strict' | 'fast') =>
+      [apalu(x, a, b, { precision }), ...tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => apalu(p, q, r, { precision }))([x, a, b], dy)].map((t) =>
+        Array.from(t.dataSync()),
+      );
+    const zeroCopy = { strict: run('strict'), fast: run('fast') };
     setWasmKernelMode(tf.backend(), 'copy');
     try {
-      // Both routes are strict (≤ 2 ULP from the float64 reference), computed differently:
-      // @apalu/wasm's SIMD polynomial in place, @apalu/core's float64 math on the copies.
-      const copied = run();
-      for (const k of [0, 1]) copied[k]!.forEach((v, i) => expect(ulpDistance(v, zeroCopy[k]![i] as number)).toBeLessThanOrEqual(4));
-      for (const k of [2, 3]) copied[k]!.forEach((v, i) => expect(Math.abs(v - (zeroCopy[k]![i] as number))).toBeLessThanOrEqual(2e-6 * Math.abs(v)));
+      // The copying route runs the same @apalu/wasm module on copies (the cpu kernels' engine),
+      // with the same layout: the same bits, in both precisions.
+      expect(run('strict')).toEqual(zeroCopy.strict);
+      expect(run('fast')).toEqual(zeroCopy.fast);
+      // With the JavaScript engine it computes with @apalu/core: strict, not the same bits.
+      const copied = withCpuKernelEngine('js', () => run('strict'));
+      for (const k of [0, 1]) copied[k]!.forEach((v, i) => expect(ulpDistance(v, zeroCopy.strict[k]![i] as number)).toBeLessThanOrEqual(4));
+      for (const k of [2, 3]) copied[k]!.forEach((v, i) => expect(Math.abs(v - (zeroCopy.strict[k]![i] as number))).toBeLessThanOrEqual(2e-6 * Math.abs(v)));
+      expect(copied[0]).not.toEqual(zeroCopy.strict[0]);
     } finally {
       setWasmKernelMode(tf.backend(), undefined);
     }
+    tf.dispose([x, a, b, dy]);
+  });
+});
+
+describe('cpu kernel engine', () => {
+  it("computes with @apalu/wasm by default in Node, and takes only 'wasm', 'js' or undefined", () => {
+    expect(cpuKernelEngine()).toBe('wasm');
+    expect(() => setCpuKernelEngine('gpu' as never)).toThrow(/cpu kernel engine = "gpu": use 'wasm'/);
+    expect(cpuKernelEngine()).toBe('wasm');
+    setCpuKernelEngine('js');
+    expect(cpuKernelEngine()).toBe('js');
+    setCpuKernelEngine(undefined);
+    expect(cpuKernelEngine()).toBe('wasm');
+  });
+
+  it('gives strict results with either engine, and honours precision only with wasm', async () => {
+    await use('cpu');
+    const xs = randomArray(4 * 250 * 5, 41);
+    const x = tf.tensor(xs, [4, 250, 5]);
+    const ap = positive(5, 42);
+    const bp = positive(5, 43);
+    const [a, b] = [tf.tensor(ap), tf.tensor(bp)];
+    const y = (engine: 'wasm' | 'js', precision: 'strict' | 'fast') => withCpuKernelEngine(engine, () => apalu(x, a, b, { precision }).dataSync());
+    const results = { wasm: y('wasm', 'strict'), js: y('js', 'strict'), wasmFast: y('wasm', 'fast'), jsFast: y('js', 'fast') };
+    xs.forEach((v, i) => {
+      const want = apalu64(v, ap[i % 5] as number, bp[i % 5] as number);
+      expect(ulpDistance(results.wasm[i] as number, want)).toBeLessThanOrEqual(ULP_LIMIT);
+      expect(ulpDistance(results.js[i] as number, want)).toBeLessThanOrEqual(ULP_LIMIT);
+      expect(Math.abs((results.wasmFast[i] as number) - want)).toBeLessThanOrEqual(Math.max(5e-6, 1e-5 * Math.abs(want)));
+    });
+    expect(results.wasmFast).not.toEqual(results.wasm);
+    expect(results.jsFast).toEqual(results.js);
+    tf.dispose([x, a, b]);
+  });
+
+  it('rejects bad parameters before computing, with either engine', async () => {
+    await use('cpu');
+    const x = tf.ones([3, 2]);
+    for (const engine of ['wasm', 'js'] as const) {
+      expect(() => withCpuKernelEngine(engine, () => apalu(x, [1, 0], [1, 1]))).toThrow(/a\[1\] = 0/);
+      expect(() => withCpuKernelEngine(engine, () => apalu(x, [1, 1], [1, Number.NaN]))).toThrow(/b\[1\] = NaN/);
+    }
+    x.dispose();
+  });
+
+  it(`keeps at most ${CPU_ENGINE_KEEP_BYTES / 2 ** 20} MB between calls; a larger call computes in a memory of its own`, () => {
+    const layout = { channels: 1, inner: 1 };
+    const n = CPU_ENGINE_KEEP_BYTES / 8 + 4096; // backward holds x and dy: 8 bytes per element
+    const next = splitmix32(51);
+    const x = Float32Array.from({ length: n }, () => ((next() / 2 ** 32) * 2 - 1) * 8);
+    const dy = Float32Array.from({ length: n }, () => (next() / 2 ** 32) * 2 - 1);
+    const [a, b] = [new Float32Array([0.7]), new Float32Array([1.3])];
+    const whole = cpuBackward(x, dy, a, b, layout, 0);
+    expect(cpuKernelMemoryBytes()).toBeLessThanOrEqual(CPU_ENGINE_KEEP_BYTES);
+    // The same elements in pieces that fit the kept memory: dx bit for bit, sums within 1e-6.
+    const piece = 1 << 20;
+    let [sa, sb] = [0, 0];
+    for (let start = 0; start < n; start += piece) {
+      const end = Math.min(n, start + piece);
+      const part = cpuBackward(x.subarray(start, end), dy.subarray(start, end), a, b, layout, 0);
+      expect(whole.dx.subarray(start, end)).toEqual(part.dx);
+      sa += part.da[0] as number;
+      sb += part.db[0] as number;
+    }
+    expect(cpuKernelMemoryBytes()).toBeLessThanOrEqual(CPU_ENGINE_KEEP_BYTES);
+    // da, db against the float64 reference, relative to Σ|terms| (SPEC); the pieces' sums too.
+    let [ra, rb, absA, absB] = [0, 0, 0, 0];
+    for (let i = 0; i < n; i++) {
+      const g = apaluGrad(x[i] as number, 0.7, 1.3);
+      const d = dy[i] as number;
+      [ra, rb, absA, absB] = [ra + g.da * d, rb + g.db * d, absA + Math.abs(g.da * d), absB + Math.abs(g.db * d)];
+    }
+    expect(Math.abs((whole.da[0] as number) - ra)).toBeLessThanOrEqual(1e-6 * absA);
+    expect(Math.abs((whole.db[0] as number) - rb)).toBeLessThanOrEqual(1e-6 * absB);
+    expect(Math.abs(sa - ra)).toBeLessThanOrEqual(1e-6 * absA);
+    expect(Math.abs(sb - rb)).toBeLessThanOrEqual(1e-6 * absB);
+    expect(cpuForward(x, a, b, layout, 0).subarray(0, piece)).toEqual(cpuForward(x.subarray(0, piece), a, b, layout, 0));
   });
 });

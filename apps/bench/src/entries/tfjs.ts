@@ -91,37 +91,42 @@ export async function loadTfjs(): Promise<Family> {
       if (tf.getBackend() !== backend) await tf.setBackend(backend);
     };
     const peers = (['relu', 'elu', 'prelu'] as const).map((p) => `tf.${p} (${backend})`);
-    // precision 'fast' changes only the wasm kernel (float32 loops, composed class).
-    const variants = [
+    // precision 'fast': @apalu/wasm's float32 loops (composed class) in both backends' kernels;
+    // on cpu also the kernels' JavaScript engine (@apalu/core's loops, no WebAssembly).
+    type Variant = { path: 'kernel' | 'composed'; precision: 'strict' | 'fast'; engine?: 'js' };
+    const variants: Variant[] = [
       { path: 'kernel', precision: 'strict' },
-      ...(backend === 'wasm' ? [{ path: 'kernel', precision: 'fast' } as const] : []),
+      { path: 'kernel', precision: 'fast' },
+      ...(backend === 'cpu' ? [{ path: 'kernel', precision: 'strict', engine: 'js' } as const] : []),
       { path: 'composed', precision: 'strict' },
-    ] as const;
-    for (const { path, precision } of variants) {
+    ];
+    for (const { path, precision, engine } of variants) {
       if (path === 'kernel' && !apaluTfjs.hasApaluKernel(backend)) {
         unavailable.push({ id: `tfjs-${backend}-kernel`, source: '@apalu/tfjs', reason: `no Apalu kernel registered for tfjs backend '${backend}'` });
         continue;
       }
       const fast = precision === 'fast';
       entries.push({
-        id: `tfjs-${backend}-${path}${fast ? '-fast' : ''}`,
+        id: `tfjs-${backend}-${path}${fast ? '-fast' : ''}${engine === 'js' ? '-js' : ''}`,
         role: 'apalu',
         source: '@apalu/tfjs',
         group: `tfjs ${backend}`,
         accuracy: path === 'kernel' && !fast ? 'strict' : 'composed',
-        note: path === 'kernel' ? `registered kernel${fast ? ", precision 'fast'" : ''}` : 'tfjs ops',
+        note: path === 'kernel' ? `registered kernel${fast ? ", precision 'fast'" : ''}${engine === 'js' ? ", cpu engine 'js'" : ''}` : 'tfjs ops',
         directions: ['forward', 'backward'],
         peers,
         ...(path === 'composed' ? { late: true } : {}),
         prepare: async (input, direction, scope) => {
           const t = await tensorsOn(tf, backend, input, scope);
           const f = (x: Tensor, a: Tensor, b: Tensor) => apaluTfjs.apalu(x, a, b, { path, precision });
-          if (direction === 'forward') return { enter, run: () => read(tf, [tf.tidy(() => f(t.x, t.a, t.b))])[0] as Float32Array };
+          // The engine choice holds for the whole synchronous call (the gradient kernel runs inside tf.grads).
+          const on = <T>(g: () => T) => apaluTfjs.withCpuKernelEngine(engine, g);
+          if (direction === 'forward') return { enter, run: () => read(tf, [on(() => tf.tidy(() => f(t.x, t.a, t.b)))])[0] as Float32Array };
           const grads = tf.grads((x: Tensor, a: Tensor, b: Tensor) => f(x, a, b));
           return {
             enter,
             run: () => {
-              const [dx, da, db] = read(tf, tf.tidy(() => grads([t.x, t.a, t.b], t.dy)));
+              const [dx, da, db] = read(tf, on(() => tf.tidy(() => grads([t.x, t.a, t.b], t.dy))));
               return { dx: dx as Float32Array, da: da as Float32Array, db: db as Float32Array };
             },
           };

@@ -1,6 +1,7 @@
-import { backward, forward } from '@apalu/core';
+import { type Precision, precisionCode } from '@apalu/wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { APALU_GRAD_KERNEL, APALU_KERNEL } from '../names.js';
+import { cpuBackward, cpuForward } from './cpu-engine.js';
 import { kernelLayout } from './shared.js';
 
 /** The slice of tfjs-backend-cpu's MathBackendCPU these kernels use (public methods only). */
@@ -10,22 +11,23 @@ interface CpuBackend {
 }
 
 const read = (backend: CpuBackend, t: TensorInfo) => backend.readSync(t.dataId) as Float32Array;
+const precisionOf = (attrs: unknown) => precisionCode((attrs as { precision?: Precision } | undefined)?.precision);
 
-/** f(x) with @apalu/core's float32 path (strict class) on the cpu backend's own arrays. */
-const apaluCpu: KernelFunc = ({ inputs, backend }) => {
+/** f(x) on the cpu backend's arrays, computed by the cpu kernel engine (cpu-engine.ts). */
+const apaluCpu: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, a, b } = inputs as { x: TensorInfo; a: TensorInfo; b: TensorInfo };
   const cpu = backend as unknown as CpuBackend;
-  const { inner } = kernelLayout(x, a, b);
-  const out = forward(read(cpu, x), read(cpu, a), read(cpu, b), { inner });
+  const layout = kernelLayout(x, a, b);
+  const out = cpuForward(read(cpu, x), read(cpu, a), read(cpu, b), layout, precisionOf(attrs));
   return cpu.makeTensorInfo(x.shape, 'float32', out);
 };
 
-/** dx, da, db in one pass (fused) with compensated per-channel sums. */
-const apaluGradCpu: KernelFunc = ({ inputs, backend }) => {
+/** dx, da, db in one pass (fused) with float64 (wasm) or compensated (js) per-channel sums. */
+const apaluGradCpu: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, x, a, b } = inputs as { dy: TensorInfo; x: TensorInfo; a: TensorInfo; b: TensorInfo };
   const cpu = backend as unknown as CpuBackend;
-  const { inner } = kernelLayout(x, a, b);
-  const { dx, da, db } = backward(read(cpu, x), read(cpu, dy), read(cpu, a), read(cpu, b), { inner });
+  const layout = kernelLayout(x, a, b);
+  const { dx, da, db } = cpuBackward(read(cpu, x), read(cpu, dy), read(cpu, a), read(cpu, b), layout, precisionOf(attrs));
   return [cpu.makeTensorInfo(x.shape, 'float32', dx), cpu.makeTensorInfo(a.shape, 'float32', da), cpu.makeTensorInfo(b.shape, 'float32', db)];
 };
 

@@ -1,7 +1,8 @@
-import { backward, forward, type ResolvedLayout, validateParams } from '@apalu/core';
+import { type ResolvedLayout, validateParams } from '@apalu/core';
 import { kernelBytes, type Precision, precisionCode, type RawKernels, SCRATCH_BYTES_PER_CHANNEL, simdSupported } from '@apalu/wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { APALU_GRAD_KERNEL, APALU_KERNEL } from '../names.js';
+import { cpuBackward, cpuForward } from './cpu-engine.js';
 import { kernelLayout, sizeOf } from './shared.js';
 
 /**
@@ -156,7 +157,7 @@ const write = (backend: PublicBackend, shape: readonly number[], values: Float32
   dtype: 'float32',
 });
 
-/** The precision attribute of an Apalu/ApaluGrad call as the kernels' code (the copying route is strict either way). */
+/** The precision attribute of an Apalu/ApaluGrad call as the kernels' code. */
 const precisionOf = (attrs: unknown) => precisionCode((attrs as { precision?: Precision } | undefined)?.precision);
 
 const apaluWasm: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -165,7 +166,7 @@ const apaluWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const precision = precisionOf(attrs);
   if (probeWasmBackend(backend) === 'zero-copy') return forwardZeroCopy(backend as unknown as WasmBackendInternals, x, a, b, layout, precision);
   const pub = backend as unknown as PublicBackend;
-  return write(pub, x.shape, forward(read(pub, x), read(pub, a), read(pub, b), { inner: layout.inner }));
+  return write(pub, x.shape, cpuForward(read(pub, x), read(pub, a), read(pub, b), layout, precision));
 };
 
 const apaluGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -174,7 +175,7 @@ const apaluGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const precision = precisionOf(attrs);
   if (probeWasmBackend(backend) === 'zero-copy') return backwardZeroCopy(backend as unknown as WasmBackendInternals, dy, x, a, b, layout, precision);
   const pub = backend as unknown as PublicBackend;
-  const r = backward(read(pub, x), read(pub, dy), read(pub, a), read(pub, b), { inner: layout.inner });
+  const r = cpuBackward(read(pub, x), read(pub, dy), read(pub, a), read(pub, b), layout, precision);
   return [write(pub, x.shape, r.dx), write(pub, a.shape, r.da), write(pub, b.shape, r.db)];
 };
 
