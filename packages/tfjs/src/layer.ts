@@ -32,7 +32,7 @@ export interface ApaluLayerArgs extends LayerArgs {
   sharedAxes?: number | number[] | null;
   /** Floor every write to a and b is clamped to, so both stay > 0 in training (default 1e-3). */
   minParam?: number;
-  /** 'strict' (default) or 'fast' (the wasm kernel's float32 loops, composed class); see ApaluOptions. */
+  /** 'strict' (default) or 'fast' (the wasm and cpu kernels' float32 loops, composed class); see ApaluOptions. */
   precision?: Precision;
 }
 

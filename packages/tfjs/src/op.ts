@@ -13,9 +13,9 @@ export interface ApaluOptions {
   /** 'auto' (default): the fused kernel where the backend has one, else tfjs ops; see `apalu`. */
   path?: ApaluPath;
   /**
-   * 'strict' (default): ≤ 2 ULP. 'fast': the wasm backend's kernel runs float32-only SIMD loops,
-   * the composed class like tf.elu (≈ 1.7× faster backward, 1.1× forward); the cpu and webgpu
-   * kernels and the composed path compute the same either way.
+   * 'strict' (default): ≤ 2 ULP. 'fast': the wasm and cpu kernels run @apalu/wasm's float32-only
+   * SIMD loops, the composed class like tf.elu (≈ 1.7× faster backward, 1.1× forward); the
+   * webgpu kernel, the cpu kernels' 'js' engine and the composed path compute the same either way.
    */
   precision?: Precision;
 }
