@@ -83,27 +83,33 @@ describe('threads', () => {
     expect(new Uint32Array(three.memory.buffer, 1024, n)).toEqual(new Uint32Array(f1.buffer));
   });
 
-  it('shares a backward out in chunks: dx as one thread, da and db the same bits on every call', async () => {
+  // Channels-last rows (C = 64, S = 1) and channels-first blocks (C = 8, S = 16: rows of 128
+  // elements walked as vector columns); chunks start and end inside rows.
+  it.each([
+    { C: 64, S: 1, rows: 2049 },
+    { C: 8, S: 16, rows: 1025 },
+  ])('shares a backward out in chunks (C = $C, S = $S): dx as one thread, da and db the same bits on every call', async ({ C, S, rows }) => {
     const one = await make({ threads: 1 });
     const two = await make({ threads: 2 });
-    const n = 64 * 2049;
+    const n = C * S * rows;
     const x = uniform(n, 11, 30);
     const dy = uniform(n, 12, 2);
-    const a = Float32Array.from({ length: 64 }, (_, c) => 0.1 + c / 40);
-    const b = Float32Array.from({ length: 64 }, (_, c) => 1.9 - c / 40);
-    const g1 = await one.backward(x, dy, a, b);
+    const a = Float32Array.from({ length: C }, (_, c) => 0.1 + c / 40);
+    const b = Float32Array.from({ length: C }, (_, c) => 1.9 - c / 40);
+    const layout = { inner: S };
+    const g1 = await one.backward(x, dy, a, b, layout);
     const runs = [];
-    for (let r = 0; r < 4; r++) runs.push(await two.backward(x, dy, a, b));
+    for (let r = 0; r < 4; r++) runs.push(await two.backward(x, dy, a, b, layout));
     for (const g of runs) {
       expect(new Uint32Array(g.dx.buffer)).toEqual(new Uint32Array(g1.dx.buffer));
       // Chunk sums are added in chunk order, whichever thread took a chunk.
       expect(new Uint32Array(g.da.buffer)).toEqual(new Uint32Array((runs[0] as typeof g).da.buffer));
       expect(new Uint32Array(g.db.buffer)).toEqual(new Uint32Array((runs[0] as typeof g).db.buffer));
     }
-    // Against float64 sums, within 1e-6 of Σ|terms| (SPEC's strict class for da, db).
-    const want = { da: new Float64Array(64), db: new Float64Array(64), absA: new Float64Array(64), absB: new Float64Array(64) };
+    // Against float64 sums, within 1e-6 of Σ|terms| (SPEC's strict class for da, db), one thread and two.
+    const want = { da: new Float64Array(C), db: new Float64Array(C), absA: new Float64Array(C), absB: new Float64Array(C) };
     for (let i = 0; i < n; i++) {
-      const c = i % 64;
+      const c = Math.floor(i / S) % C;
       const g = apaluGrad(x[i] as number, a[c] as number, b[c] as number);
       const d = dy[i] as number;
       want.da[c] = (want.da[c] as number) + d * g.da;
@@ -111,10 +117,11 @@ describe('threads', () => {
       want.absA[c] = (want.absA[c] as number) + Math.abs(d * g.da);
       want.absB[c] = (want.absB[c] as number) + Math.abs(d * g.db);
     }
-    const g = runs[0] as (typeof runs)[number];
-    for (let c = 0; c < 64; c++) {
-      expect(Math.abs((g.da[c] as number) - (want.da[c] as number))).toBeLessThanOrEqual(1e-6 * (want.absA[c] as number));
-      expect(Math.abs((g.db[c] as number) - (want.db[c] as number))).toBeLessThanOrEqual(1e-6 * (want.absB[c] as number));
+    for (const g of [runs[0] as (typeof runs)[number], g1]) {
+      for (let c = 0; c < C; c++) {
+        expect(Math.abs((g.da[c] as number) - (want.da[c] as number))).toBeLessThanOrEqual(1e-6 * (want.absA[c] as number));
+        expect(Math.abs((g.db[c] as number) - (want.db[c] as number))).toBeLessThanOrEqual(1e-6 * (want.absB[c] as number));
+      }
     }
   });
 

@@ -54,7 +54,11 @@ describe('SIMD and scalar builds agree bit for bit', () => {
     // two columns per step, then one, then a scalar channel (rows loops)
     { C: 13, S: 1 },
     { C: 3, S: 7 },
+    // small inner sizes that are multiples of 4: whole rows of C·S as vector columns (blocks loops)
     { C: 2, S: 16 },
+    { C: 64, S: 4 },
+    { C: 5, S: 12 },
+    { C: 3, S: 60 },
   ];
   it.each(layouts)('C = $C, S = $S, on random bit patterns and uniform values', async ({ C, S }) => {
     const n = C * S * 37;
@@ -170,6 +174,8 @@ describe('sums with huge terms, dx written over dy or apart', () => {
       [3, 1],
       [10, 1],
       [2, 9],
+      [2, 8],
+      [3, 4],
     ] as const) {
       const n = C * S * 40;
       const x = Float32Array.from({ length: n }, (_, i) => (i % 7 === 3 ? 3e38 * (i % 2 ? 1 : 0.5) : i % 11 === 5 ? -3e38 : Math.sin(i) * 9));
@@ -282,6 +288,8 @@ describe("precision 'fast'", () => {
     { C: 7, S: 1, rows: 41 },
     { C: 13, S: 1, rows: 23 },
     { C: 3, S: 333, rows: 2 },
+    { C: 5, S: 16, rows: 41 },
+    { C: 64, S: 4, rows: 9 },
   ];
   it.each(layouts)('C = $C, S = $S: within the composed class, not the strict code, omitted = strict', async ({ C, S, rows }) => {
     const n = C * S * rows;
