@@ -83,11 +83,13 @@ describe('threads', () => {
     expect(new Uint32Array(three.memory.buffer, 1024, n)).toEqual(new Uint32Array(f1.buffer));
   });
 
-  // Channels-last rows (C = 64, S = 1) and channels-first blocks (C = 8, S = 16: rows of 128
-  // elements walked as vector columns); chunks start and end inside rows.
+  // Channels-last rows (C = 64, S = 1), channels-first blocks (C = 8, S = 16: rows of 128
+  // elements walked as vector columns) and gathered lanes (C = 4, S = 9); chunks start and end
+  // inside rows.
   it.each([
     { C: 64, S: 1, rows: 2049 },
     { C: 8, S: 16, rows: 1025 },
+    { C: 4, S: 9, rows: 3700 },
   ])('shares a backward out in chunks (C = $C, S = $S): dx as one thread, da and db the same bits on every call', async ({ C, S, rows }) => {
     const one = await make({ threads: 1 });
     const two = await make({ threads: 2 });

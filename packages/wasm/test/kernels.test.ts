@@ -59,6 +59,11 @@ describe('SIMD and scalar builds agree bit for bit', () => {
     { C: 64, S: 4 },
     { C: 5, S: 12 },
     { C: 3, S: 60 },
+    // other small S with C·S a multiple of 4: gathered a, b lanes (backward only below 32)
+    { C: 4, S: 5 },
+    { C: 64, S: 9 },
+    { C: 12, S: 7 },
+    { C: 8, S: 49 },
   ];
   it.each(layouts)('C = $C, S = $S, on random bit patterns and uniform values', async ({ C, S }) => {
     const n = C * S * 37;
@@ -176,6 +181,8 @@ describe('sums with huge terms, dx written over dy or apart', () => {
       [2, 9],
       [2, 8],
       [3, 4],
+      [4, 5],
+      [4, 9],
     ] as const) {
       const n = C * S * 40;
       const x = Float32Array.from({ length: n }, (_, i) => (i % 7 === 3 ? 3e38 * (i % 2 ? 1 : 0.5) : i % 11 === 5 ? -3e38 : Math.sin(i) * 9));
@@ -290,6 +297,7 @@ describe("precision 'fast'", () => {
     { C: 3, S: 333, rows: 2 },
     { C: 5, S: 16, rows: 41 },
     { C: 64, S: 4, rows: 9 },
+    { C: 4, S: 9, rows: 41 },
   ];
   it.each(layouts)('C = $C, S = $S: within the composed class, not the strict code, omitted = strict', async ({ C, S, rows }) => {
     const n = C * S * rows;
