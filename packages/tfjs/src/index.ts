@@ -6,6 +6,6 @@ export { registerApaluKernels, hasApaluKernel } from './register.js';
 export { paramLayout } from './layout.js';
 export { APALU_KERNEL, APALU_GRAD_KERNEL } from './names.js';
 export { probeWasmBackend, type WasmKernelMode } from './kernels/wasm.js';
-export { cpuKernelEngine, setCpuKernelEngine, withCpuKernelEngine, cpuKernelMemoryBytes, CPU_ENGINE_KEEP_BYTES, type CpuKernelEngine } from './kernels/cpu-engine.js';
+export { cpuKernelEngine, setCpuKernelEngine, withCpuKernelEngine, cpuKernelMemoryBytes, CPU_ENGINE_KEEP_BYTES, CPU_ENGINE_CHUNK_ELEMENTS, type CpuKernelEngine } from './kernels/cpu-engine.js';
 export { createBackend, conformanceVariants, type TfjsBackendOptions, type TfBackendName } from './backend.js';
 export { ensureNavigatorGpu } from './navigator-gpu.js';

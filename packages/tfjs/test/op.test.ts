@@ -1,7 +1,8 @@
 import { apalu as apalu64, apaluGrad, ApaluInputError, splitmix32 } from '@apalu/core';
 import { describe, expect, it } from 'vitest';
-import { apalu, apaluComposed, CPU_ENGINE_KEEP_BYTES, cpuKernelEngine, cpuKernelMemoryBytes, paramLayout, probeWasmBackend, setCpuKernelEngine } from '../src/index.js';
-import { cpuBackward, cpuForward, withCpuKernelEngine } from '../src/kernels/cpu-engine.js';
+import { apalu, apaluComposed, cpuKernelEngine, cpuKernelMemoryBytes, paramLayout, probeWasmBackend, setCpuKernelEngine } from '../src/index.js';
+import { createBackend as createWasmBackend } from '@apalu/wasm';
+import { cpuBackward, cpuForward, setCpuEngineLimits, withCpuKernelEngine } from '../src/kernels/cpu-engine.js';
 import { setWasmKernelMode } from '../src/kernels/wasm.js';
 import { BACKENDS, tf, use } from './tf.js';
 
@@ -302,37 +303,49 @@ describe('cpu kernel engine', () => {
     x.dispose();
   });
 
-  it(`keeps at most ${CPU_ENGINE_KEEP_BYTES / 2 ** 20} MB between calls; a larger call computes in a memory of its own`, () => {
-    const layout = { channels: 1, inner: 1 };
-    const n = CPU_ENGINE_KEEP_BYTES / 8 + 4096; // backward holds x and dy: 8 bytes per element
-    const next = splitmix32(51);
-    const x = Float32Array.from({ length: n }, () => ((next() / 2 ** 32) * 2 - 1) * 8);
-    const dy = Float32Array.from({ length: n }, () => (next() / 2 ** 32) * 2 - 1);
-    const [a, b] = [new Float32Array([0.7]), new Float32Array([1.3])];
-    const whole = cpuBackward(x, dy, a, b, layout, 0);
-    expect(cpuKernelMemoryBytes()).toBeLessThanOrEqual(CPU_ENGINE_KEEP_BYTES);
-    // The same elements in pieces that fit the kept memory: dx bit for bit, sums within 1e-6.
-    const piece = 1 << 20;
-    let [sa, sb] = [0, 0];
-    for (let start = 0; start < n; start += piece) {
-      const end = Math.min(n, start + piece);
-      const part = cpuBackward(x.subarray(start, end), dy.subarray(start, end), a, b, layout, 0);
-      expect(whole.dx.subarray(start, end)).toEqual(part.dx);
-      sa += part.da[0] as number;
-      sb += part.db[0] as number;
+  it('streams large calls through a small memory in whole (C, S) periods; a period beyond the kept memory gets its own', async () => {
+    // Small limits reach every route with small tensors: chunks of 1000 elements (whole
+    // periods), a kept memory of 64 KiB.
+    setCpuEngineLimits({ chunkElements: 1000, keepBytes: 65536 });
+    try {
+      const one = await createWasmBackend({ threads: 1 });
+      for (const [C, S, n] of [
+        [3, 5, 3 * 5 * 701], // 66 periods of 15 per chunk: 11 chunks, the last one short
+        [4, 9, 36 * 300],
+        [7, 1, 7 * 2000],
+        [12000, 1, 12000], // one period of 12000 channels: 96 KB for x and dy, more than is kept
+      ] as const) {
+        const next = splitmix32(C * 1000 + S);
+        const x = Float32Array.from({ length: n }, () => ((next() / 2 ** 32) * 2 - 1) * 8);
+        const dy = Float32Array.from({ length: n }, () => (next() / 2 ** 32) * 2 - 1);
+        const a = Float32Array.from({ length: C }, (_, c) => 0.2 + ((c * 0.37) % 1.7));
+        const b = Float32Array.from({ length: C }, (_, c) => 1.8 - ((c * 0.23) % 1.6));
+        const layout = { channels: C, inner: S };
+        // f and dx: the same bits as @apalu/wasm's backend computing the whole tensor in one call.
+        const whole = { y: await one.forward(x, a, b, { inner: S }), g: await one.backward(x, dy, a, b, { inner: S }) };
+        expect(cpuForward(x, a, b, layout, 0)).toEqual(whole.y);
+        const g = cpuBackward(x, dy, a, b, layout, 0);
+        expect(g.dx).toEqual(whole.g.dx);
+        expect(cpuKernelMemoryBytes()).toBeLessThanOrEqual(65536);
+        // da, db against the float64 reference, within 1e-6 of Σ|terms| (SPEC).
+        const want = { da: new Float64Array(C), db: new Float64Array(C), absA: new Float64Array(C), absB: new Float64Array(C) };
+        for (let i = 0; i < n; i++) {
+          const c = Math.floor(i / S) % C;
+          const t = apaluGrad(x[i] as number, a[c] as number, b[c] as number);
+          const d = dy[i] as number;
+          want.da[c] = (want.da[c] as number) + t.da * d;
+          want.db[c] = (want.db[c] as number) + t.db * d;
+          want.absA[c] = (want.absA[c] as number) + Math.abs(t.da * d);
+          want.absB[c] = (want.absB[c] as number) + Math.abs(t.db * d);
+        }
+        for (let c = 0; c < C; c++) {
+          expect(Math.abs((g.da[c] as number) - (want.da[c] as number))).toBeLessThanOrEqual(1e-6 * (want.absA[c] as number));
+          expect(Math.abs((g.db[c] as number) - (want.db[c] as number))).toBeLessThanOrEqual(1e-6 * (want.absB[c] as number));
+        }
+      }
+      await one.dispose();
+    } finally {
+      setCpuEngineLimits(undefined);
     }
-    expect(cpuKernelMemoryBytes()).toBeLessThanOrEqual(CPU_ENGINE_KEEP_BYTES);
-    // da, db against the float64 reference, relative to Σ|terms| (SPEC); the pieces' sums too.
-    let [ra, rb, absA, absB] = [0, 0, 0, 0];
-    for (let i = 0; i < n; i++) {
-      const g = apaluGrad(x[i] as number, 0.7, 1.3);
-      const d = dy[i] as number;
-      [ra, rb, absA, absB] = [ra + g.da * d, rb + g.db * d, absA + Math.abs(g.da * d), absB + Math.abs(g.db * d)];
-    }
-    expect(Math.abs((whole.da[0] as number) - ra)).toBeLessThanOrEqual(1e-6 * absA);
-    expect(Math.abs((whole.db[0] as number) - rb)).toBeLessThanOrEqual(1e-6 * absB);
-    expect(Math.abs(sa - ra)).toBeLessThanOrEqual(1e-6 * absA);
-    expect(Math.abs(sb - rb)).toBeLessThanOrEqual(1e-6 * absB);
-    expect(cpuForward(x, a, b, layout, 0).subarray(0, piece)).toEqual(cpuForward(x.subarray(0, piece), a, b, layout, 0));
   });
 });

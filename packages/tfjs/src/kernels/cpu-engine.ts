@@ -8,8 +8,23 @@ import { kernelBytes, type RawKernels, SCRATCH_BYTES_PER_CHANNEL, simdSupported 
  */
 export type CpuKernelEngine = 'wasm' | 'js';
 
-/** Memory the wasm engine keeps between calls; a call that needs more gets a memory of its own. */
+/**
+ * The wasm engine streams a call through its memory in chunks of about this many elements (a
+ * whole number of (C, S) periods, so every chunk starts at channel 0): x, dy and dx of a chunk
+ * stay in the core's cache, and the memory stays small whatever the tensor's size.
+ */
+export const CPU_ENGINE_CHUNK_ELEMENTS = 1 << 16;
+
+/** The most memory the wasm engine keeps between calls; a call whose one (C, S) period needs more gets a memory of its own. */
 export const CPU_ENGINE_KEEP_BYTES = 64 << 20;
+
+let limits = { chunkElements: CPU_ENGINE_CHUNK_ELEMENTS, keepBytes: CPU_ENGINE_KEEP_BYTES };
+
+/** Tests only: smaller chunks and a smaller kept memory, to reach every route with small tensors (undefined: the defaults). */
+export function setCpuEngineLimits(next?: { chunkElements: number; keepBytes: number }): void {
+  limits = next ?? { chunkElements: CPU_ENGINE_CHUNK_ELEMENTS, keepBytes: CPU_ENGINE_KEEP_BYTES };
+  kept = undefined;
+}
 
 const PAGE = 65536;
 
@@ -23,7 +38,7 @@ let kept: Instance | undefined;
 let chosen: CpuKernelEngine | undefined;
 
 /**
- * Compiles @apalu/wasm's module once, synchronously (it is a few KB: browsers allow synchronous
+ * Compiles @apalu/wasm's module once, synchronously (it is ≈ 100 KB: browsers allow synchronous
  * compiles of up to 8 MB; tfjs kernels are synchronous). null where WebAssembly is missing or
  * refused (a Content-Security-Policy without 'wasm-unsafe-eval').
  */
@@ -63,17 +78,17 @@ export function setCpuKernelEngine(engine: CpuKernelEngine | undefined): void {
 }
 
 /**
- * An instance whose memory holds `bytes`: the kept one (grown as needed) up to
- * CPU_ENGINE_KEEP_BYTES, beyond that a memory for this call alone (released with it). null when
- * the memory cannot be had — the caller computes in JavaScript instead.
+ * An instance whose memory holds `bytes`: the kept one (grown as needed) up to the kept
+ * limit, beyond that a memory for this call alone (released with it). null when the memory
+ * cannot be had — the caller computes in JavaScript instead.
  */
 function instanceFor(bytes: number): Instance | null {
   const mod = compiled();
   if (mod === null) return null;
   const pages = Math.ceil(bytes / PAGE);
   try {
-    if (bytes > CPU_ENGINE_KEEP_BYTES) return instantiate(mod, new WebAssembly.Memory({ initial: pages }));
-    if (kept === undefined) kept = instantiate(mod, new WebAssembly.Memory({ initial: pages, maximum: CPU_ENGINE_KEEP_BYTES / PAGE }));
+    if (bytes > limits.keepBytes) return instantiate(mod, new WebAssembly.Memory({ initial: pages }));
+    if (kept === undefined) kept = instantiate(mod, new WebAssembly.Memory({ initial: pages, maximum: Math.ceil(limits.keepBytes / PAGE) }));
     const have = kept.memory.buffer.byteLength / PAGE;
     if (pages > have) kept.memory.grow(pages - have);
     return kept;
@@ -88,28 +103,39 @@ function instantiate(mod: WebAssembly.Module, memory: WebAssembly.Memory): Insta
 
 const align16 = (bytes: number) => (bytes + 15) & ~15;
 
+/** Elements per chunk for a call of n elements with (C, S) period `period`: whole periods, at least one. */
+function chunkLength(n: number, period: number): number {
+  return Math.min(n, Math.max(1, Math.floor(limits.chunkElements / period)) * period);
+}
+
 /** f(x) for the cpu backend's arrays; a fresh array (the inputs are never written). */
 export function cpuForward(x: Float32Array, a: Float32Array, b: Float32Array, layout: ResolvedLayout, precision: 0 | 1): Float32Array {
   const { channels, inner } = layout;
-  const wasm = cpuKernelEngine() === 'wasm';
-  if (wasm) {
+  if (cpuKernelEngine() === 'wasm') {
     validateParams(a, b);
-    // [a | b | x, overwritten by f(x)]
+    const n = x.length;
+    const chunk = chunkLength(n, channels * inner);
+    // [a | b | a chunk of x, overwritten by f(x)]
     const xAt = align16(8 * channels);
-    const inst = instanceFor(xAt + 4 * x.length);
+    const inst = instanceFor(xAt + 4 * chunk);
     if (inst !== null) {
       const heap = new Float32Array(inst.memory.buffer);
       heap.set(a, 0);
       heap.set(b, channels);
-      heap.set(x, xAt / 4);
-      inst.raw.forward(xAt, xAt, x.length, 0, 4 * channels, channels, inner, precision);
-      return heap.slice(xAt / 4, xAt / 4 + x.length);
+      const out = new Float32Array(n);
+      for (let start = 0; start < n; start += chunk) {
+        const len = Math.min(chunk, n - start);
+        heap.set(x.subarray(start, start + len), xAt / 4);
+        inst.raw.forward(xAt, xAt, len, 0, 4 * channels, channels, inner, precision);
+        out.set(heap.subarray(xAt / 4, xAt / 4 + len), start);
+      }
+      return out;
     }
   }
   return forward(x, a, b, { inner });
 }
 
-/** dx, da, db for the cpu backend's arrays (fresh arrays; float64 per-channel sums). */
+/** dx, da, db for the cpu backend's arrays (fresh arrays; float64 per-channel sums over all chunks). */
 export function cpuBackward(
   x: Float32Array,
   dy: Float32Array,
@@ -121,24 +147,30 @@ export function cpuBackward(
   const { channels, inner } = layout;
   if (cpuKernelEngine() === 'wasm') {
     validateParams(a, b);
-    // [float64 sums | a | b | da | db | x | dy, overwritten by dx]
+    const n = x.length;
+    const chunk = chunkLength(n, channels * inner);
+    // [float64 sums | a | b | da | db | a chunk of x | of dy, overwritten by dx]
     const aAt = SCRATCH_BYTES_PER_CHANNEL * channels;
     const xAt = align16(aAt + 16 * channels);
-    const dyAt = xAt + align16(4 * x.length);
-    const inst = instanceFor(dyAt + 4 * x.length);
+    const dyAt = xAt + align16(4 * chunk);
+    const inst = instanceFor(dyAt + 4 * chunk);
     if (inst !== null) {
       const heap = new Float32Array(inst.memory.buffer);
       const [bAt, daAt, dbAt] = [aAt + 4 * channels, aAt + 8 * channels, aAt + 12 * channels];
       heap.set(a, aAt / 4);
       heap.set(b, bAt / 4);
-      heap.set(x, xAt / 4);
-      heap.set(dy, dyAt / 4);
-      inst.raw.backward(xAt, dyAt, dyAt, daAt, dbAt, x.length, aAt, bAt, channels, inner, 0, precision);
-      return {
-        dx: heap.slice(dyAt / 4, dyAt / 4 + x.length),
-        da: heap.slice(daAt / 4, daAt / 4 + channels),
-        db: heap.slice(dbAt / 4, dbAt / 4 + channels),
-      };
+      new Float64Array(inst.memory.buffer, 0, 2 * channels).fill(0);
+      const dx = new Float32Array(n);
+      for (let start = 0; start < n; start += chunk) {
+        const len = Math.min(chunk, n - start);
+        heap.set(x.subarray(start, start + len), xAt / 4);
+        heap.set(dy.subarray(start, start + len), dyAt / 4);
+        // Every chunk starts at channel 0 (whole periods): its sums are added to the float64 ones.
+        inst.raw.backwardRange(xAt, dyAt, dyAt, 0, len, aAt, bAt, channels, inner, 0, precision);
+        dx.set(heap.subarray(dyAt / 4, dyAt / 4 + len), start);
+      }
+      inst.raw.finishSums(0, daAt, dbAt, channels);
+      return { dx, da: heap.slice(daAt / 4, daAt / 4 + channels), db: heap.slice(dbAt / 4, dbAt / 4 + channels) };
     }
   }
   return backward(x, dy, a, b, { inner });

@@ -32,7 +32,7 @@ const instances = new WeakMap<WebAssembly.Memory, RawKernels>();
 
 /**
  * @apalu/wasm's kernel module instantiated over the backend's own memory. Compiled
- * synchronously: the module is a few KB (browsers allow synchronous compiles up to 8 MB), and
+ * synchronously: the module is ≈ 100 KB (browsers allow synchronous compiles up to 8 MB), and
  * tfjs kernels are synchronous. A shared memory (tfjs's threaded build) takes the shared build.
  */
 export function kernelsIn(memory: WebAssembly.Memory): RawKernels {
