@@ -94,12 +94,13 @@ interface CallLayout {
   scratchPtr: number;
   xPtr: number;
   dyPtr: number;
+  dxPtr: number;
   end: number;
 }
 
 /**
  * Where one call's arrays go in the backend's memory: parameters and float64 scratch
- * (`slices` slices of 2·C values) first, then x, then dy (backward), each 64-byte aligned.
+ * (`slices` slices of 2·C values) first, then x, then dy and dx (backward), each 64-byte aligned.
  */
 function layoutFor(n: number, channels: number, slices: number, backward: boolean): CallLayout {
   const c4 = align(4 * channels, 16);
@@ -110,7 +111,10 @@ function layoutFor(n: number, channels: number, slices: number, backward: boolea
   const scratchPtr = 4 * c4;
   const xPtr = align(scratchPtr + SCRATCH_BYTES_PER_CHANNEL * channels * slices, 64);
   const dyPtr = xPtr + align(4 * n, 64);
-  return { aPtr, bPtr, daPtr, dbPtr, scratchPtr, xPtr, dyPtr, end: backward ? dyPtr + 4 * n : xPtr + 4 * n };
+  // dx apart from dy: the kernels then test each float32 block of sums once instead of every
+  // vector before its store (in place, measured at 1M: strict 20 %, 'fast' 35 % slower).
+  const dxPtr = dyPtr + align(4 * n, 64);
+  return { aPtr, bPtr, daPtr, dbPtr, scratchPtr, xPtr, dyPtr, dxPtr, end: backward ? dxPtr + 4 * n : xPtr + 4 * n };
 }
 
 /**
@@ -289,9 +293,9 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
       heap.set(b, at.bPtr >> 2);
       heap.set(x, at.xPtr >> 2);
       heap.set(dy, at.dyPtr >> 2);
-      await runBackward(at.xPtr, at.dyPtr, at.dyPtr, at.daPtr, at.dbPtr, n, at.aPtr, at.bPtr, channels, inner, at.scratchPtr);
+      await runBackward(at.xPtr, at.dyPtr, at.dxPtr, at.daPtr, at.dbPtr, n, at.aPtr, at.bPtr, channels, inner, at.scratchPtr);
       return {
-        dx: new Float32Array(memory.buffer, at.dyPtr, n).slice(),
+        dx: new Float32Array(memory.buffer, at.dxPtr, n).slice(),
         da: new Float32Array(memory.buffer, at.daPtr, channels).slice(),
         db: new Float32Array(memory.buffer, at.dbPtr, channels).slice(),
       };

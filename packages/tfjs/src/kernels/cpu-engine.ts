@@ -149,11 +149,13 @@ export function cpuBackward(
     validateParams(a, b);
     const n = x.length;
     const chunk = chunkLength(n, channels * inner);
-    // [float64 sums | a | b | da | db | a chunk of x | of dy, overwritten by dx]
+    // [float64 sums | a | b | da | db | a chunk of x | of dy | of dx]: dx apart from dy lets the
+    // kernel check a whole block of sums at once instead of each vector (in place: ≈ 20 % slower).
     const aAt = SCRATCH_BYTES_PER_CHANNEL * channels;
     const xAt = align16(aAt + 16 * channels);
     const dyAt = xAt + align16(4 * chunk);
-    const inst = instanceFor(dyAt + 4 * chunk);
+    const dxAt = dyAt + align16(4 * chunk);
+    const inst = instanceFor(dxAt + 4 * chunk);
     if (inst !== null) {
       const heap = new Float32Array(inst.memory.buffer);
       const [bAt, daAt, dbAt] = [aAt + 4 * channels, aAt + 8 * channels, aAt + 12 * channels];
@@ -166,8 +168,8 @@ export function cpuBackward(
         heap.set(x.subarray(start, start + len), xAt / 4);
         heap.set(dy.subarray(start, start + len), dyAt / 4);
         // Every chunk starts at channel 0 (whole periods): its sums are added to the float64 ones.
-        inst.raw.backwardRange(xAt, dyAt, dyAt, 0, len, aAt, bAt, channels, inner, 0, precision);
-        dx.set(heap.subarray(dyAt / 4, dyAt / 4 + len), start);
+        inst.raw.backwardRange(xAt, dyAt, dxAt, 0, len, aAt, bAt, channels, inner, 0, precision);
+        dx.set(heap.subarray(dxAt / 4, dxAt / 4 + len), start);
       }
       inst.raw.finishSums(0, daAt, dbAt, channels);
       return { dx, da: heap.slice(daAt / 4, daAt / 4 + channels), db: heap.slice(dbAt / 4, dbAt / 4 + channels) };
