@@ -1,5 +1,5 @@
-import { apalu as apalu64, apaluGrad, ApaluInputError, splitmix32 } from '@apalu/core';
-import { describe, expect, it } from 'vitest';
+import { apalu as apalu64, apaluGrad, ApaluInputError, backward as coreBackward, forward as coreForward, splitmix32 } from '@apalu/core';
+import { describe, expect, it, vi } from 'vitest';
 import { apalu, apaluComposed, cpuKernelEngine, cpuKernelMemoryBytes, paramLayout, probeWasmBackend, setCpuKernelEngine } from '../src/index.js';
 import { createBackend as createWasmBackend } from '@apalu/wasm';
 import { cpuBackward, cpuForward, setCpuEngineLimits, withCpuKernelEngine } from '../src/kernels/cpu-engine.js';
@@ -301,6 +301,37 @@ describe('cpu kernel engine', () => {
       expect(() => withCpuKernelEngine(engine, () => apalu(x, [1, 1], [1, Number.NaN]))).toThrow(/b\[1\] = NaN/);
     }
     x.dispose();
+  });
+
+  it('computes with @apalu/core where WebAssembly cannot compile (a Content-Security-Policy refusing it)', async () => {
+    vi.resetModules();
+    const refused = {
+      ...WebAssembly,
+      validate: () => true,
+      Module: class {
+        constructor() {
+          throw new WebAssembly.CompileError("WebAssembly.Module(): Refused to compile or instantiate WebAssembly module because 'wasm-unsafe-eval' is not an allowed source");
+        }
+      },
+    };
+    vi.stubGlobal('WebAssembly', refused);
+    try {
+      const engine = await import('../src/kernels/cpu-engine.js');
+      expect(engine.cpuKernelEngine()).toBe('js');
+      expect(() => engine.setCpuKernelEngine('wasm')).toThrow(/cpu kernel engine 'wasm': this engine cannot compile WebAssembly.*use 'js'/);
+      const x = randomArray(3 * 40, 61);
+      const [a, b] = [positive(3, 62), positive(3, 63)];
+      const dy = randomArray(3 * 40, 64, 1);
+      const layout = { channels: 3, inner: 1 };
+      expect(engine.cpuForward(x, a, b, layout, 1)).toEqual(coreForward(x, a, b));
+      const g = engine.cpuBackward(x, dy, a, b, layout, 0);
+      const want = coreBackward(x, dy, a, b);
+      expect([g.dx, g.da, g.db]).toEqual([want.dx, want.da, want.db]);
+      expect(engine.cpuKernelMemoryBytes()).toBe(0);
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
   });
 
   it('streams large calls through a small memory in whole (C, S) periods; a period beyond the kept memory gets its own', async () => {
