@@ -33,7 +33,7 @@ interface Instance {
   memory: WebAssembly.Memory;
 }
 
-let module: WebAssembly.Module | null | undefined;
+let compiledModule: WebAssembly.Module | null | undefined;
 let kept: Instance | undefined;
 let chosen: CpuKernelEngine | undefined;
 
@@ -43,14 +43,14 @@ let chosen: CpuKernelEngine | undefined;
  * refused (a Content-Security-Policy without 'wasm-unsafe-eval').
  */
 function compiled(): WebAssembly.Module | null {
-  if (module === undefined) {
+  if (compiledModule === undefined) {
     try {
-      module = typeof WebAssembly === 'object' ? new WebAssembly.Module(kernelBytes(simdSupported() ? 'simd' : 'scalar') as BufferSource) : null;
+      compiledModule = typeof WebAssembly === 'object' ? new WebAssembly.Module(kernelBytes(simdSupported() ? 'simd' : 'scalar') as BufferSource) : null;
     } catch {
-      module = null;
+      compiledModule = null;
     }
   }
-  return module;
+  return compiledModule;
 }
 
 /** The engine the cpu kernels use now: the one set by `setCpuKernelEngine`, else 'wasm' where it runs. */
