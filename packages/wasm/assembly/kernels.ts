@@ -1010,6 +1010,18 @@ function backwardGatherFast(xp: usize, dyp: usize, dxp: usize, rows: i32, ap: us
   }
 }
 
+/** f of one vector column over four rows `stride` bytes apart (x, out at xp, op + o), sharing av, bv. */
+@inline function forwardColumn(xp: usize, op: usize, o: usize, stride: usize, av: v128, bv: v128, fast: bool, K0: v128, K1: v128, K2: v128): void {
+  const y0 = forwardVec(v128.load(xp + o), av, bv, fast, K0, K1, K2);
+  const y1 = forwardVec(v128.load(xp + o + stride), av, bv, fast, K0, K1, K2);
+  const y2 = forwardVec(v128.load(xp + o + 2 * stride), av, bv, fast, K0, K1, K2);
+  const y3 = forwardVec(v128.load(xp + o + 3 * stride), av, bv, fast, K0, K1, K2);
+  v128.store(op + o, y0);
+  v128.store(op + o + stride, y1);
+  v128.store(op + o + 2 * stride, y2);
+  v128.store(op + o + 3 * stride, y3);
+}
+
 /**
  * f over `rows` whole rows of C elements (channels-last, S = 1), four rows per step: the
  * four vectors of one column share the a, b loads.
@@ -1033,35 +1045,14 @@ function backwardGatherFast(xp: usize, dyp: usize, dxp: usize, rows: i32, ap: us
         const bv = v128.load(bp + (<usize>j << 2));
         const aw = v128.load(ap + (<usize>j << 2), 16);
         const bw = v128.load(bp + (<usize>j << 2), 16);
-        const y0 = forwardVec(v128.load(xp + o), av, bv, fast, K0, K1, K2);
-        const y1 = forwardVec(v128.load(xp + o + stride), av, bv, fast, K0, K1, K2);
-        const y2 = forwardVec(v128.load(xp + o + 2 * stride), av, bv, fast, K0, K1, K2);
-        const y3 = forwardVec(v128.load(xp + o + 3 * stride), av, bv, fast, K0, K1, K2);
-        v128.store(op + o, y0);
-        v128.store(op + o + stride, y1);
-        v128.store(op + o + 2 * stride, y2);
-        v128.store(op + o + 3 * stride, y3);
-        const z0 = forwardVec(v128.load(xp + o, 16), aw, bw, fast, K0, K1, K2);
-        const z1 = forwardVec(v128.load(xp + o + stride, 16), aw, bw, fast, K0, K1, K2);
-        const z2 = forwardVec(v128.load(xp + o + 2 * stride, 16), aw, bw, fast, K0, K1, K2);
-        const z3 = forwardVec(v128.load(xp + o + 3 * stride, 16), aw, bw, fast, K0, K1, K2);
-        v128.store(op + o, z0, 16);
-        v128.store(op + o + stride, z1, 16);
-        v128.store(op + o + 2 * stride, z2, 16);
-        v128.store(op + o + 3 * stride, z3, 16);
+        forwardColumn(xp, op, o, stride, av, bv, fast, K0, K1, K2);
+        forwardColumn(xp, op, o + 16, stride, aw, bw, fast, K0, K1, K2);
       }
       for (; j + 4 <= C; j += 4) {
         const o = ro + (<usize>j << 2);
         const av = v128.load(ap + (<usize>j << 2));
         const bv = v128.load(bp + (<usize>j << 2));
-        const y0 = forwardVec(v128.load(xp + o), av, bv, fast, K0, K1, K2);
-        const y1 = forwardVec(v128.load(xp + o + stride), av, bv, fast, K0, K1, K2);
-        const y2 = forwardVec(v128.load(xp + o + 2 * stride), av, bv, fast, K0, K1, K2);
-        const y3 = forwardVec(v128.load(xp + o + 3 * stride), av, bv, fast, K0, K1, K2);
-        v128.store(op + o, y0);
-        v128.store(op + o + stride, y1);
-        v128.store(op + o + 2 * stride, y2);
-        v128.store(op + o + 3 * stride, y3);
+        forwardColumn(xp, op, o, stride, av, bv, fast, K0, K1, K2);
       }
       for (; j < C; j++) {
         const a = load<f32>(ap + (<usize>j << 2));
@@ -1112,32 +1103,11 @@ const GATHER_BACKWARD_MAX_S = 31;
         let v = 0;
         // Two columns (eight vectors) per step where the channel has them, as in forwardRowsLoop.
         for (; fast && v + 2 <= per; v += 2, o += 32) {
-          const y0 = forwardVec(v128.load(xp + o), av, bv, fast, K0, K1, K2);
-          const y1 = forwardVec(v128.load(xp + o + stride), av, bv, fast, K0, K1, K2);
-          const y2 = forwardVec(v128.load(xp + o + 2 * stride), av, bv, fast, K0, K1, K2);
-          const y3 = forwardVec(v128.load(xp + o + 3 * stride), av, bv, fast, K0, K1, K2);
-          v128.store(op + o, y0);
-          v128.store(op + o + stride, y1);
-          v128.store(op + o + 2 * stride, y2);
-          v128.store(op + o + 3 * stride, y3);
-          const z0 = forwardVec(v128.load(xp + o, 16), av, bv, fast, K0, K1, K2);
-          const z1 = forwardVec(v128.load(xp + o + stride, 16), av, bv, fast, K0, K1, K2);
-          const z2 = forwardVec(v128.load(xp + o + 2 * stride, 16), av, bv, fast, K0, K1, K2);
-          const z3 = forwardVec(v128.load(xp + o + 3 * stride, 16), av, bv, fast, K0, K1, K2);
-          v128.store(op + o, z0, 16);
-          v128.store(op + o + stride, z1, 16);
-          v128.store(op + o + 2 * stride, z2, 16);
-          v128.store(op + o + 3 * stride, z3, 16);
+          forwardColumn(xp, op, o, stride, av, bv, fast, K0, K1, K2);
+          forwardColumn(xp, op, o + 16, stride, av, bv, fast, K0, K1, K2);
         }
         for (; v < per; v++, o += 16) {
-          const y0 = forwardVec(v128.load(xp + o), av, bv, fast, K0, K1, K2);
-          const y1 = forwardVec(v128.load(xp + o + stride), av, bv, fast, K0, K1, K2);
-          const y2 = forwardVec(v128.load(xp + o + 2 * stride), av, bv, fast, K0, K1, K2);
-          const y3 = forwardVec(v128.load(xp + o + 3 * stride), av, bv, fast, K0, K1, K2);
-          v128.store(op + o, y0);
-          v128.store(op + o + stride, y1);
-          v128.store(op + o + 2 * stride, y2);
-          v128.store(op + o + 3 * stride, y3);
+          forwardColumn(xp, op, o, stride, av, bv, fast, K0, K1, K2);
         }
       }
     }
@@ -1185,14 +1155,7 @@ const GATHER_BACKWARD_MAX_S = 31;
         const c3 = laneChannel(c, w, S, 3);
         const av = gatherLanes(ap, c, c1, c2, c3);
         const bv = gatherLanes(bp, c, c1, c2, c3);
-        const y0 = forwardVec(v128.load(xp + o), av, bv, fast, K0, K1, K2);
-        const y1 = forwardVec(v128.load(xp + o + stride), av, bv, fast, K0, K1, K2);
-        const y2 = forwardVec(v128.load(xp + o + 2 * stride), av, bv, fast, K0, K1, K2);
-        const y3 = forwardVec(v128.load(xp + o + 3 * stride), av, bv, fast, K0, K1, K2);
-        v128.store(op + o, y0);
-        v128.store(op + o + stride, y1);
-        v128.store(op + o + 2 * stride, y2);
-        v128.store(op + o + 3 * stride, y3);
+        forwardColumn(xp, op, o, stride, av, bv, fast, K0, K1, K2);
         // The next column starts four elements on (S > 4: at most one run on).
         w += 4;
         if (w >= S) {
