@@ -430,6 +430,36 @@ let gTermB: f64 = 0;
   return zero;
 }
 
+/**
+ * backwardQuad's contract for dx written over x or dy (the `check` loops): each vector's
+ * terms are tested before its dx is stored (redone in float64 by fixTerms when huge), so the
+ * four vectors run one after another. Four checked terms per lane cannot overflow.
+ */
+@inline function backwardQuadChecked(
+  xp: usize, dyp: usize, dxp: usize, o0: usize, o1: usize, o2: usize, o3: usize, av: v128, bv: v128,
+  row: bool, ap: usize, bp: usize, accA: usize, accB: usize, fast: bool, K0: v128, K1: v128, K2: v128, K3: v128, K4: v128,
+): v128 {
+  const zero = f32x4.splat(0);
+  const x0 = v128.load(xp + o0);
+  const x1 = v128.load(xp + o1);
+  const x2 = v128.load(xp + o2);
+  const x3 = v128.load(xp + o3);
+  const n0 = f32x4.lt(x0, zero);
+  const n1 = f32x4.lt(x1, zero);
+  const n2 = f32x4.lt(x2, zero);
+  const n3 = f32x4.lt(x3, zero);
+  const t0 = backwardVec(x0, v128.load(dyp + o0), n0, dxp + o0, av, bv, xp + o0, dyp + o0, ap, bp, accA, accB, row, true, fast, K0, K1, K2, K3, K4);
+  const t1 = backwardVec(x1, v128.load(dyp + o1), n1, dxp + o1, av, bv, xp + o1, dyp + o1, ap, bp, accA, accB, row, true, fast, K0, K1, K2, K3, K4);
+  const t2 = backwardVec(x2, v128.load(dyp + o2), n2, dxp + o2, av, bv, xp + o2, dyp + o2, ap, bp, accA, accB, row, true, fast, K0, K1, K2, K3, K4);
+  const t3 = backwardVec(x3, v128.load(dyp + o3), n3, dxp + o3, av, bv, xp + o3, dyp + o3, ap, bp, accA, accB, row, true, fast, K0, K1, K2, K3, K4);
+  const sA = f32x4.add(f32x4.add(v128.andnot(t0, n0), v128.andnot(t1, n1)), f32x4.add(v128.andnot(t2, n2), v128.andnot(t3, n3)));
+  const sB = f32x4.add(f32x4.add(v128.and(t0, n0), v128.and(t1, n1)), f32x4.add(v128.and(t2, n2), v128.and(t3, n3)));
+  if (!row) return f32x4.add(f32x4.shuffle(sA, sB, 0, 2, 4, 6), f32x4.shuffle(sA, sB, 1, 3, 5, 7));
+  addToAcc(sA, accA);
+  addToAcc(sB, accB);
+  return zero;
+}
+
 /** True when a lane of either float32 block sum is ∞ or NaN (a term overflowed, or was ∞/NaN). */
 @inline function blockOverflowed(blockA: v128, blockB: v128, K3: v128): bool {
   const max = lane3(K3);
@@ -682,26 +712,8 @@ function backwardRowFast(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize,
         const o8 = <usize>j << 3;
         const av = v128.load(ap + oc);
         const bv = v128.load(bp + oc);
-        if (!check) {
-          backwardQuad(xp, dyp, dxp, o, o + stride, o + 2 * stride, o + 3 * stride, av, bv, true, ap + oc, bp + oc, accA + o8, accB + o8, fast, K0, K1, K2, K3, K4);
-          continue;
-        }
-        const x0 = v128.load(xp + o);
-        const x1 = v128.load(xp + o + stride);
-        const x2 = v128.load(xp + o + 2 * stride);
-        const x3 = v128.load(xp + o + 3 * stride);
-        const n0 = f32x4.lt(x0, zero);
-        const n1 = f32x4.lt(x1, zero);
-        const n2 = f32x4.lt(x2, zero);
-        const n3 = f32x4.lt(x3, zero);
-        const t0 = backwardVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, xp + o, dyp + o, ap + oc, bp + oc, accA + o8, accB + o8, true, check, fast, K0, K1, K2, K3, K4);
-        const t1 = backwardVec(x1, v128.load(dyp + o + stride), n1, dxp + o + stride, av, bv, xp + o + stride, dyp + o + stride, ap + oc, bp + oc, accA + o8, accB + o8, true, check, fast, K0, K1, K2, K3, K4);
-        const t2 = backwardVec(x2, v128.load(dyp + o + 2 * stride), n2, dxp + o + 2 * stride, av, bv, xp + o + 2 * stride, dyp + o + 2 * stride, ap + oc, bp + oc, accA + o8, accB + o8, true, check, fast, K0, K1, K2, K3, K4);
-        const t3 = backwardVec(x3, v128.load(dyp + o + 3 * stride), n3, dxp + o + 3 * stride, av, bv, xp + o + 3 * stride, dyp + o + 3 * stride, ap + oc, bp + oc, accA + o8, accB + o8, true, check, fast, K0, K1, K2, K3, K4);
-        const sA = f32x4.add(f32x4.add(v128.andnot(t0, n0), v128.andnot(t1, n1)), f32x4.add(v128.andnot(t2, n2), v128.andnot(t3, n3)));
-        const sB = f32x4.add(f32x4.add(v128.and(t0, n0), v128.and(t1, n1)), f32x4.add(v128.and(t2, n2), v128.and(t3, n3)));
-        addToAcc(sA, accA + o8);
-        addToAcc(sB, accB + o8);
+        if (check) backwardQuadChecked(xp, dyp, dxp, o, o + stride, o + 2 * stride, o + 3 * stride, av, bv, true, ap + oc, bp + oc, accA + o8, accB + o8, fast, K0, K1, K2, K3, K4);
+        else backwardQuad(xp, dyp, dxp, o, o + stride, o + 2 * stride, o + 3 * stride, av, bv, true, ap + oc, bp + oc, accA + o8, accB + o8, fast, K0, K1, K2, K3, K4);
       }
       if (j < C) {
         for (let k = 0; k < 4; k++) {
@@ -765,34 +777,15 @@ function backwardRowsInPlaceFast(xp: usize, dyp: usize, dxp: usize, rows: i32, a
         gFixA = 0;
         gFixB = 0;
         for (let v = 0; v < per; v++, o += 16) {
-          if (!check) {
-            const q = backwardQuad(xp, dyp, dxp, o, o + stride, o + 2 * stride, o + 3 * stride, av, bv, false, ac, bc, 0, 0, fast, K0, K1, K2, K3, K4);
-            if (blockOverflowed(q, zero, K3)) {
-              for (let k: usize = 0; k < 4; k++) fixTerms(xp + o + k * stride, dyp + o + k * stride, ac, bc, 0, 0, false, 4);
-            } else {
-              accAv = f64x2.add(accAv, f64x2.promote_low_f32x4(q));
-              accBv = f64x2.add(accBv, f64x2.promote_low_f32x4(f32x4.shuffle(q, q, 2, 3, 2, 3)));
-            }
-            continue;
+          const q = check
+            ? backwardQuadChecked(xp, dyp, dxp, o, o + stride, o + 2 * stride, o + 3 * stride, av, bv, false, ac, bc, 0, 0, fast, K0, K1, K2, K3, K4)
+            : backwardQuad(xp, dyp, dxp, o, o + stride, o + 2 * stride, o + 3 * stride, av, bv, false, ac, bc, 0, 0, fast, K0, K1, K2, K3, K4);
+          if (!check && blockOverflowed(q, zero, K3)) {
+            for (let k: usize = 0; k < 4; k++) fixTerms(xp + o + k * stride, dyp + o + k * stride, ac, bc, 0, 0, false, 4);
+          } else {
+            accAv = f64x2.add(accAv, f64x2.promote_low_f32x4(q));
+            accBv = f64x2.add(accBv, f64x2.promote_low_f32x4(f32x4.shuffle(q, q, 2, 3, 2, 3)));
           }
-          const x0 = v128.load(xp + o);
-          const x1 = v128.load(xp + o + stride);
-          const x2 = v128.load(xp + o + 2 * stride);
-          const x3 = v128.load(xp + o + 3 * stride);
-          const n0 = f32x4.lt(x0, zero);
-          const n1 = f32x4.lt(x1, zero);
-          const n2 = f32x4.lt(x2, zero);
-          const n3 = f32x4.lt(x3, zero);
-          const t0 = backwardVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, xp + o, dyp + o, ac, bc, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
-          const t1 = backwardVec(x1, v128.load(dyp + o + stride), n1, dxp + o + stride, av, bv, xp + o + stride, dyp + o + stride, ac, bc, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
-          const t2 = backwardVec(x2, v128.load(dyp + o + 2 * stride), n2, dxp + o + 2 * stride, av, bv, xp + o + 2 * stride, dyp + o + 2 * stride, ac, bc, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
-          const t3 = backwardVec(x3, v128.load(dyp + o + 3 * stride), n3, dxp + o + 3 * stride, av, bv, xp + o + 3 * stride, dyp + o + 3 * stride, ac, bc, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
-          // Every term was checked (≤ 2^124): four per lane cannot overflow.
-          const sA = f32x4.add(f32x4.add(v128.andnot(t0, n0), v128.andnot(t1, n1)), f32x4.add(v128.andnot(t2, n2), v128.andnot(t3, n3)));
-          const sB = f32x4.add(f32x4.add(v128.and(t0, n0), v128.and(t1, n1)), f32x4.add(v128.and(t2, n2), v128.and(t3, n3)));
-          const q = f32x4.add(f32x4.shuffle(sA, sB, 0, 2, 4, 6), f32x4.shuffle(sA, sB, 1, 3, 5, 7));
-          accAv = f64x2.add(accAv, f64x2.promote_low_f32x4(q));
-          accBv = f64x2.add(accBv, f64x2.promote_low_f32x4(f32x4.shuffle(q, q, 2, 3, 2, 3)));
         }
         const o8 = <usize>c << 3;
         store<f64>(accA + o8, load<f64>(accA + o8) + (f64x2.extract_lane(accAv, 0) + f64x2.extract_lane(accAv, 1)) + gFixA);
