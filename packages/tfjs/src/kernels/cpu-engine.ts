@@ -1,5 +1,6 @@
 import { ApaluInputError, backward, forward, type ResolvedLayout, validateParams } from '@apalu/core';
-import { kernelBytes, type RawKernels, SCRATCH_BYTES_PER_CHANNEL, simdSupported } from '@apalu/wasm';
+import { type RawKernels, SCRATCH_BYTES_PER_CHANNEL } from '@apalu/wasm';
+import { kernelModuleSync } from './module.js';
 
 /**
  * What computes the cpu backend's Apalu kernels: 'wasm' — @apalu/wasm's module (SIMD where the
@@ -37,15 +38,11 @@ let compiledModule: WebAssembly.Module | null | undefined;
 let kept: Instance | undefined;
 let chosen: CpuKernelEngine | undefined;
 
-/**
- * Compiles @apalu/wasm's module once, synchronously (it is ≈ 100 KB: browsers allow synchronous
- * compiles of up to 8 MB; tfjs kernels are synchronous). null where WebAssembly is missing or
- * refused (a Content-Security-Policy without 'wasm-unsafe-eval').
- */
+/** @apalu/wasm's module, or null where WebAssembly is missing or refused (a CSP without 'wasm-unsafe-eval'). */
 function compiled(): WebAssembly.Module | null {
   if (compiledModule === undefined) {
     try {
-      compiledModule = typeof WebAssembly === 'object' ? new WebAssembly.Module(kernelBytes(simdSupported() ? 'simd' : 'scalar') as BufferSource) : null;
+      compiledModule = typeof WebAssembly === 'object' ? kernelModuleSync(false) : null;
     } catch {
       compiledModule = null;
     }

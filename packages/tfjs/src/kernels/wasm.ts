@@ -1,8 +1,9 @@
 import { type ResolvedLayout, validateParams } from '@apalu/core';
-import { kernelBytes, type Precision, precisionCode, type RawKernels, SCRATCH_BYTES_PER_CHANNEL, simdSupported } from '@apalu/wasm';
+import { type Precision, precisionCode, type RawKernels, SCRATCH_BYTES_PER_CHANNEL, simdSupported } from '@apalu/wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { APALU_GRAD_KERNEL, APALU_KERNEL } from '../names.js';
 import { cpuBackward, cpuForward } from './cpu-engine.js';
+import { kernelModuleSync } from './module.js';
 import { kernelLayout, sizeOf } from './shared.js';
 
 /**
@@ -31,16 +32,14 @@ const modes = new WeakMap<object, WasmKernelMode>();
 const instances = new WeakMap<WebAssembly.Memory, RawKernels>();
 
 /**
- * @apalu/wasm's kernel module instantiated over the backend's own memory. Compiled
- * synchronously: the module is ≈ 100 KB (browsers allow synchronous compiles up to 8 MB), and
- * tfjs kernels are synchronous. A shared memory (tfjs's threaded build) takes the shared build.
+ * @apalu/wasm's kernel module instantiated over the backend's own memory (a shared memory —
+ * tfjs's threaded build — takes the shared build).
  */
 export function kernelsIn(memory: WebAssembly.Memory): RawKernels {
   let raw = instances.get(memory);
   if (raw === undefined) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const module = new WebAssembly.Module(kernelBytes(simdSupported() ? 'simd' : 'scalar', { shared }) as BufferSource);
-    raw = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as RawKernels;
+    raw = new WebAssembly.Instance(kernelModuleSync(shared), { env: { memory } }).exports as unknown as RawKernels;
     instances.set(memory, raw);
   }
   return raw;
