@@ -334,6 +334,21 @@ let gTermB: f64 = 0;
   return terms;
 }
 
+/** The four vectors' ∂a terms (the x ≥ 0 lanes, masks n0…n3 clear) added per lane: (t0 + t1) + (t2 + t3). */
+@inline function laneSumA(t0: v128, t1: v128, t2: v128, t3: v128, n0: v128, n1: v128, n2: v128, n3: v128): v128 {
+  return f32x4.add(f32x4.add(v128.andnot(t0, n0), v128.andnot(t1, n1)), f32x4.add(v128.andnot(t2, n2), v128.andnot(t3, n3)));
+}
+
+/** The four vectors' ∂b terms (the x < 0 lanes, masks n0…n3 set) added per lane: (t0 + t1) + (t2 + t3). */
+@inline function laneSumB(t0: v128, t1: v128, t2: v128, t3: v128, n0: v128, n1: v128, n2: v128, n3: v128): v128 {
+  return f32x4.add(f32x4.add(v128.and(t0, n0), v128.and(t1, n1)), f32x4.add(v128.and(t2, n2), v128.and(t3, n3)));
+}
+
+/** [sA0 + sA1, sA2 + sA3, sB0 + sB1, sB2 + sB3]: two sums of four lanes packed into one vector. */
+@inline function packPairs(sA: v128, sB: v128): v128 {
+  return f32x4.add(f32x4.shuffle(sA, sB, 0, 2, 4, 6), f32x4.shuffle(sA, sB, 1, 3, 5, 7));
+}
+
 /**
  * Four vectors of the backward pass in lockstep (x, dy at xp, dyp + o0…o3, dx stored at
  * dxp + o0…o3; dx must not overlap x or dy: the check = false loops only), sharing av, bv.
@@ -415,9 +430,9 @@ let gTermB: f64 = 0;
     v128.store(dxp + o3, backwardDxVec(dy3, n3, t3, vn3, p3, s3, sp3, sig3, av, bv, fast, K2, K3, K4));
     m3 = backwardTerms(dy3, x3, n3, s3, sp3, sig3, K2);
   }
-  const sA = f32x4.add(f32x4.add(v128.andnot(m0, n0), v128.andnot(m1, n1)), f32x4.add(v128.andnot(m2, n2), v128.andnot(m3, n3)));
-  const sB = f32x4.add(f32x4.add(v128.and(m0, n0), v128.and(m1, n1)), f32x4.add(v128.and(m2, n2), v128.and(m3, n3)));
-  if (!row) return f32x4.add(f32x4.shuffle(sA, sB, 0, 2, 4, 6), f32x4.shuffle(sA, sB, 1, 3, 5, 7));
+  const sA = laneSumA(m0, m1, m2, m3, n0, n1, n2, n3);
+  const sB = laneSumB(m0, m1, m2, m3, n0, n1, n2, n3);
+  if (!row) return packPairs(sA, sB);
   if (blockOverflowed(sA, sB, K3)) {
     fixTerms(xp + o0, dyp + o0, ap, bp, accA, accB, true, 4);
     fixTerms(xp + o1, dyp + o1, ap, bp, accA, accB, true, 4);
@@ -452,9 +467,9 @@ let gTermB: f64 = 0;
   const t1 = backwardVec(x1, v128.load(dyp + o1), n1, dxp + o1, av, bv, xp + o1, dyp + o1, ap, bp, accA, accB, row, true, fast, K0, K1, K2, K3, K4);
   const t2 = backwardVec(x2, v128.load(dyp + o2), n2, dxp + o2, av, bv, xp + o2, dyp + o2, ap, bp, accA, accB, row, true, fast, K0, K1, K2, K3, K4);
   const t3 = backwardVec(x3, v128.load(dyp + o3), n3, dxp + o3, av, bv, xp + o3, dyp + o3, ap, bp, accA, accB, row, true, fast, K0, K1, K2, K3, K4);
-  const sA = f32x4.add(f32x4.add(v128.andnot(t0, n0), v128.andnot(t1, n1)), f32x4.add(v128.andnot(t2, n2), v128.andnot(t3, n3)));
-  const sB = f32x4.add(f32x4.add(v128.and(t0, n0), v128.and(t1, n1)), f32x4.add(v128.and(t2, n2), v128.and(t3, n3)));
-  if (!row) return f32x4.add(f32x4.shuffle(sA, sB, 0, 2, 4, 6), f32x4.shuffle(sA, sB, 1, 3, 5, 7));
+  const sA = laneSumA(t0, t1, t2, t3, n0, n1, n2, n3);
+  const sB = laneSumB(t0, t1, t2, t3, n0, n1, n2, n3);
+  if (!row) return packPairs(sA, sB);
   addToAcc(sA, accA);
   addToAcc(sB, accB);
   return zero;
@@ -567,8 +582,8 @@ function fixTerms(xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB
       const t1 = backwardVec(x1, v128.load(dyp + o, 64), n1, dxp + o + 64, av, bv, xp + o + 64, dyp + o + 64, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
       const t2 = backwardVec(x2, v128.load(dyp + o, 16), n2, dxp + o + 16, av, bv, xp + o + 16, dyp + o + 16, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
       const t3 = backwardVec(x3, v128.load(dyp + o, 80), n3, dxp + o + 80, av, bv, xp + o + 80, dyp + o + 80, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
-      const sA = f32x4.add(f32x4.add(v128.andnot(t0, n0), v128.andnot(t1, n1)), f32x4.add(v128.andnot(t2, n2), v128.andnot(t3, n3)));
-      const sB = f32x4.add(f32x4.add(v128.and(t0, n0), v128.and(t1, n1)), f32x4.add(v128.and(t2, n2), v128.and(t3, n3)));
+      const sA = laneSumA(t0, t1, t2, t3, n0, n1, n2, n3);
+      const sB = laneSumB(t0, t1, t2, t3, n0, n1, n2, n3);
       const x4 = v128.load(xp + o, 32);
       const x5 = v128.load(xp + o, 96);
       const x6 = v128.load(xp + o, 48);
@@ -581,8 +596,8 @@ function fixTerms(xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB
       const t5 = backwardVec(x5, v128.load(dyp + o, 96), n5, dxp + o + 96, av, bv, xp + o + 96, dyp + o + 96, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
       const t6 = backwardVec(x6, v128.load(dyp + o, 48), n6, dxp + o + 48, av, bv, xp + o + 48, dyp + o + 48, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
       const t7 = backwardVec(x7, v128.load(dyp + o, 112), n7, dxp + o + 112, av, bv, xp + o + 112, dyp + o + 112, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
-      const uA = f32x4.add(f32x4.add(v128.andnot(t4, n4), v128.andnot(t5, n5)), f32x4.add(v128.andnot(t6, n6), v128.andnot(t7, n7)));
-      const uB = f32x4.add(f32x4.add(v128.and(t4, n4), v128.and(t5, n5)), f32x4.add(v128.and(t6, n6), v128.and(t7, n7)));
+      const uA = laneSumA(t4, t5, t6, t7, n4, n5, n6, n7);
+      const uB = laneSumB(t4, t5, t6, t7, n4, n5, n6, n7);
       // In place every term was checked (≤ 2^124): eight per lane cannot overflow.
       blockA = f32x4.add(sA, uA);
       blockB = f32x4.add(sB, uB);
@@ -884,8 +899,8 @@ function backwardBlocksInPlaceFast(xp: usize, dyp: usize, dxp: usize, rows: i32,
         const t1 = backwardGatherVec(x1, v128.load(dyp + o + stride), n1, dxp + o + stride, av, bv, ap, bp, accA, accB, c, c1, c2, c3, fast, K0, K1, K2, K3, K4);
         const t2 = backwardGatherVec(x2, v128.load(dyp + o + 2 * stride), n2, dxp + o + 2 * stride, av, bv, ap, bp, accA, accB, c, c1, c2, c3, fast, K0, K1, K2, K3, K4);
         const t3 = backwardGatherVec(x3, v128.load(dyp + o + 3 * stride), n3, dxp + o + 3 * stride, av, bv, ap, bp, accA, accB, c, c1, c2, c3, fast, K0, K1, K2, K3, K4);
-        const sA = f32x4.add(f32x4.add(v128.andnot(t0, n0), v128.andnot(t1, n1)), f32x4.add(v128.andnot(t2, n2), v128.andnot(t3, n3)));
-        const sB = f32x4.add(f32x4.add(v128.and(t0, n0), v128.and(t1, n1)), f32x4.add(v128.and(t2, n2), v128.and(t3, n3)));
+        const sA = laneSumA(t0, t1, t2, t3, n0, n1, n2, n3);
+        const sB = laneSumB(t0, t1, t2, t3, n0, n1, n2, n3);
         // Lanes from position S on belong to channel c + 1 (S > 4: at most one boundary).
         const next = i32x4.ge_s(i32x4.add(iota, i32x4.splat(w)), i32x4.splat(S));
         curA = f64x2.add(curA, lanePairs(v128.andnot(sA, next)));
