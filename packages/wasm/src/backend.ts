@@ -52,7 +52,10 @@ export interface WasmBackend extends ApaluBackend {
    * `forwardAt`, `backwardAt`). Its buffer changes when it grows: re-create views after.
    */
   readonly memory: WebAssembly.Memory;
-  /** Grows the memory to at least `bytes` (clear error if the limit or the engine refuses). */
+  /**
+   * Grows the memory to at least `bytes` (clear error if the limit or the engine refuses) and
+   * claims [0, bytes) for the caller's own tensors: `forward`/`backward` copy their arrays above it.
+   */
   reserve(bytes: number): void;
   /**
    * forward on data already in `memory` (byte addresses, like the pointer API), split
@@ -99,16 +102,17 @@ interface CallLayout {
 }
 
 /**
- * Where one call's arrays go in the backend's memory: parameters and float64 scratch
- * (`slices` slices of 2·C values) first, then x, then dy and dx (backward), each 64-byte aligned.
+ * Where one call's arrays go in the backend's memory, from `base` (above what `reserve` claimed
+ * for the caller's own tensors): parameters and float64 scratch (`slices` slices of 2·C values)
+ * first, then x, then dy and dx (backward), each 64-byte aligned.
  */
-function layoutFor(n: number, channels: number, slices: number, backward: boolean): CallLayout {
+function layoutFor(n: number, channels: number, slices: number, backward: boolean, base: number): CallLayout {
   const c4 = align(4 * channels, 16);
-  const aPtr = 0;
-  const bPtr = c4;
-  const daPtr = 2 * c4;
-  const dbPtr = 3 * c4;
-  const scratchPtr = 4 * c4;
+  const aPtr = base;
+  const bPtr = base + c4;
+  const daPtr = base + 2 * c4;
+  const dbPtr = base + 3 * c4;
+  const scratchPtr = base + 4 * c4;
   const xPtr = align(scratchPtr + SCRATCH_BYTES_PER_CHANNEL * channels * slices, 64);
   const dyPtr = xPtr + align(4 * n, 64);
   // dx apart from dy: the kernels then test each float32 block of sums once instead of every
@@ -172,6 +176,10 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
   let disposed = false;
   let parallelCalls = 0;
   let queue: Promise<unknown> = Promise.resolve();
+  /** Calls accepted and not yet finished (a new call that must wait snapshots its inputs). */
+  let inFlight = 0;
+  /** Bytes the caller claimed with `reserve` for tensors of its own: the array calls copy above them. */
+  let claimed = 0;
 
   /** Grows the memory to hold `bytes`, or throws before anything is written. */
   const reserve = (bytes: number, n?: number) => {
@@ -196,17 +204,34 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
     }
   };
 
-  const check = (x: unknown, a: ParamArray, b: ParamArray, layout: ApaluLayout | undefined, dy?: unknown) => {
+  /**
+   * Validates a call and returns its layout with a and b as the float32 values the kernels will
+   * use (checked after rounding: 1e-46 would become 0), and x, dy as they will be read: the
+   * arrays themselves when the call starts now, copies when it has to wait for earlier calls.
+   */
+  const check = (x: Float32Array, a: ParamArray, b: ParamArray, layout: ApaluLayout | undefined, dy?: Float32Array) => {
     alive();
     for (const [label, value] of [['x', x], ['dy', dy], ['a', a], ['b', b]] as const) assertAttached(label, value);
     assertFloat32('x', x);
     if (dy !== undefined) assertFloat32('dy', dy);
-    return validateCall(x, a, b, layout?.inner, dy);
+    validateCall(x, a, b, layout?.inner, dy);
+    const a32 = Float32Array.from(a as ArrayLike<number>);
+    const b32 = Float32Array.from(b as ArrayLike<number>);
+    const resolved = validateCall(x, a32, b32, layout?.inner, dy);
+    const waits = inFlight > 0;
+    return { ...resolved, a32, b32, xs: waits ? x.slice() : x, dys: waits && dy !== undefined ? dy.slice() : dy };
   };
 
-  /** Calls that use the workers run one after another (they share the memory). */
-  const exclusive = <T>(body: () => Promise<T>): Promise<T> => {
-    const run = queue.then(body, body);
+  /**
+   * Calls run one after another (they share the memory, and the threaded ones the workers). A
+   * call made while none is running starts at once, so it reads its inputs before returning; one
+   * that must wait runs after the calls before it (its caller snapshots the inputs first).
+   */
+  const serial = <T>(body: () => Promise<T>): Promise<T> => {
+    const run = (inFlight === 0 ? body() : queue.then(body, body)).finally(() => {
+      inFlight--;
+    });
+    inFlight++;
     queue = run.catch(() => {});
     return run;
   };
@@ -265,34 +290,32 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
     }
   }
 
-  const serial = <T>(body: () => Promise<T>): Promise<T> => (pool === undefined ? body() : exclusive(body));
-
   async function forward(x: Float32Array, a: Float32Array, b: Float32Array, layout?: ApaluLayout): Promise<Float32Array> {
-    const { channels, inner } = check(x, a, b, layout);
+    const { channels, inner, a32, b32, xs } = check(x, a, b, layout);
     const n = x.length;
-    const at = layoutFor(n, channels, 1, false);
     return serial(async () => {
+      const at = layoutFor(n, channels, 1, false, claimed);
       reserve(at.end, n);
       const heap = new Float32Array(memory.buffer);
-      heap.set(a, at.aPtr >> 2);
-      heap.set(b, at.bPtr >> 2);
-      heap.set(x, at.xPtr >> 2);
+      heap.set(a32, at.aPtr >> 2);
+      heap.set(b32, at.bPtr >> 2);
+      heap.set(xs, at.xPtr >> 2);
       await runForward(at.xPtr, at.xPtr, n, at.aPtr, at.bPtr, channels, inner);
       return new Float32Array(memory.buffer, at.xPtr, n).slice();
     });
   }
 
   async function backward(x: Float32Array, dy: Float32Array, a: Float32Array, b: Float32Array, layout?: ApaluLayout): Promise<ApaluGradients> {
-    const { channels, inner } = check(x, a, b, layout, dy);
+    const { channels, inner, a32, b32, xs, dys } = check(x, a, b, layout, dy);
     const n = x.length;
-    const at = layoutFor(n, channels, scratchSlices, true);
     return serial(async () => {
+      const at = layoutFor(n, channels, scratchSlices, true, claimed);
       reserve(at.end, n);
       const heap = new Float32Array(memory.buffer);
-      heap.set(a, at.aPtr >> 2);
-      heap.set(b, at.bPtr >> 2);
-      heap.set(x, at.xPtr >> 2);
-      heap.set(dy, at.dyPtr >> 2);
+      heap.set(a32, at.aPtr >> 2);
+      heap.set(b32, at.bPtr >> 2);
+      heap.set(xs, at.xPtr >> 2);
+      heap.set(dys as Float32Array, at.dyPtr >> 2);
       await runBackward(at.xPtr, at.dyPtr, at.dxPtr, at.daPtr, at.dbPtr, n, at.aPtr, at.bPtr, channels, inner, at.scratchPtr);
       return {
         dx: new Float32Array(memory.buffer, at.dxPtr, n).slice(),
@@ -321,6 +344,7 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
       alive();
       if (!(Number.isInteger(bytes) && bytes >= 0)) throw new ApaluInputError('E_COUNT', `bytes = ${String(bytes)}: must be a non-negative integer.`);
       reserve(bytes);
+      claimed = Math.max(claimed, align(bytes, 64));
     },
     async forwardAt(xPtr, outPtr, n, aPtr, bPtr, channels, inner) {
       alive();
@@ -347,6 +371,8 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
     async dispose() {
       if (disposed) return;
       disposed = true;
+      // Calls made before dispose() finish first; later ones are refused (E_DISPOSED).
+      await queue;
       await pool?.terminate();
     },
   };

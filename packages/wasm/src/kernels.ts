@@ -81,6 +81,9 @@ export interface ApaluKernels {
 
 /** The build to use for a `simd` option on this engine. */
 export function chooseKind(simd: boolean | 'auto' | undefined): KernelKind {
+  if (simd !== undefined && simd !== true && simd !== false && simd !== 'auto') {
+    throw new ApaluInputError('E_OPTION', `simd = ${JSON.stringify(simd)}: use true (SIMD build), false (scalar build) or 'auto' (the default).`);
+  }
   if (simd === false) return 'scalar';
   const supported = simdSupported();
   if (simd === true && !supported) {

@@ -36,6 +36,7 @@ describe('createBackend', () => {
     await expect(createBackend({ threads: 0 })).rejects.toThrow(/threads = 0: use a positive integer/);
     await expect(createBackend({ parallelThreshold: -1 })).rejects.toThrow(/parallelThreshold = -1/);
     await expect(createBackend({ maximumMemoryBytes: 2 ** 33 })).rejects.toThrow(/maximumMemoryBytes/);
+    await expect(createBackend({ simd: 'no' as unknown as boolean })).rejects.toThrow(/simd = "no": use true .*false .*'auto'/);
   });
 });
 
@@ -165,6 +166,85 @@ describe('threads', () => {
       expect(y.length).toBe(x.length);
       for (let i = 0; i < x.length; i += 97) expect(ulpDistance(y[i] as number, Math.fround(apalu(x[i] as number, 0.7, Math.fround(1.3))))).toBeLessThanOrEqual(2);
     });
+  });
+});
+
+describe('calls made together', () => {
+  const a = Float32Array.of(0.7);
+  const b = Float32Array.of(1.3);
+  const ref = (x: Float32Array) => x.map((v) => Math.fround(apalu(v, Math.fround(0.7), Math.fround(1.3))));
+  const within2 = (got: Float32Array, want: Float32Array) => {
+    expect(got.length).toBe(want.length);
+    for (let i = 0; i < got.length; i++) expect(ulpDistance(got[i] as number, want[i] as number), `element ${i}`).toBeLessThanOrEqual(2);
+  };
+
+  it.each([1, 2])('threads %i: each of several calls made at once returns its own result (forward, backward)', async (threads) => {
+    const backend = await make({ threads, parallelThreshold: 0 });
+    // Different lengths, so that a later call also grows the memory under an earlier one.
+    const xs = [Float32Array.of(1, 2, 3), Float32Array.of(-1, -2, -3), uniform(1 << 18, 3, 20), uniform(5, 4, 20)];
+    const ys = await Promise.all(xs.map((x) => backend.forward(x, a, b)));
+    ys.forEach((y, k) => within2(y, ref(xs[k] as Float32Array)));
+    const dys = xs.map((x, k) => uniform(x.length, 10 + k, 2));
+    const gs = await Promise.all(xs.map((x, k) => backend.backward(x, dys[k] as Float32Array, a, b)));
+    gs.forEach((g, k) => {
+      const x = xs[k] as Float32Array;
+      const dy = dys[k] as Float32Array;
+      for (let i = 0; i < x.length; i += 1 + (x.length >> 6)) {
+        expect(ulpDistance(g.dx[i] as number, Math.fround((dy[i] as number) * apaluGrad(x[i] as number, Math.fround(0.7), Math.fround(1.3)).dx))).toBeLessThanOrEqual(3);
+      }
+      let db = 0;
+      let scale = 0;
+      for (let i = 0; i < x.length; i++) {
+        const term = (x[i] as number) < 0 ? (dy[i] as number) * apaluGrad(x[i] as number, Math.fround(0.7), Math.fround(1.3)).db : 0;
+        db += term;
+        scale += Math.abs(term);
+      }
+      expect(Math.abs((g.db[0] as number) - db)).toBeLessThanOrEqual(1e-6 * scale);
+    });
+  });
+
+  it.each([1, 2])('threads %i: changing x or a right after the call does not change its result', async (threads) => {
+    const backend = await make({ threads, parallelThreshold: 0 });
+    const x = uniform(1 << 16, 8, 20);
+    const want = ref(x);
+    const first = backend.forward(uniform(1 << 16, 9, 20), a, b);
+    const aa = Float32Array.of(0.7);
+    const pending = backend.forward(x, aa, b); // waits for `first`: its inputs are copied now
+    aa[0] = Number.NaN;
+    const xCopy = x.slice();
+    x.fill(-1);
+    await first;
+    within2(await pending, want);
+    const again = backend.forward(xCopy, a, b); // starts at once: reads its inputs before returning
+    xCopy.fill(5);
+    within2(await again, want);
+  });
+
+  it('a and b are checked as float32: a value that rounds to 0 or ∞ is refused', async () => {
+    const backend = await make({});
+    const x = Float32Array.of(-1, 1);
+    await expect(backend.forward(x, Float64Array.of(1e-46) as unknown as Float32Array, b)).rejects.toThrow(/a\[0\] = 0/);
+    await expect(backend.forward(x, a, Float64Array.of(1e39) as unknown as Float32Array)).rejects.toThrow(/b\[0\] = Infinity/);
+  });
+
+  it('dispose() lets calls already made finish, then refuses new ones', async () => {
+    const backend = await createBackend({ threads: 2, parallelThreshold: 0 });
+    const x = uniform(1 << 18, 12, 20);
+    const calls = [backend.forward(x, a, b), backend.forward(x, a, b)];
+    const disposed = backend.dispose();
+    await expect(backend.forward(x, a, b)).rejects.toThrow(/disposed/);
+    for (const y of await Promise.all(calls)) within2(y, ref(x));
+    await disposed;
+  });
+
+  it('forward and backward copy above what reserve() claimed for the caller', async () => {
+    const backend = await make({});
+    backend.reserve(4096);
+    const mine = new Float32Array(backend.memory.buffer, 0, 1024);
+    mine.fill(0.25);
+    await backend.forward(uniform(1 << 12, 13, 20), Float32Array.of(9), Float32Array.of(9));
+    await backend.backward(uniform(64, 14, 20), uniform(64, 15, 2), Float32Array.of(9), Float32Array.of(9));
+    expect(new Float32Array(backend.memory.buffer, 0, 1024).every((v) => v === 0.25)).toBe(true);
   });
 });
 
