@@ -58,6 +58,16 @@ async function useBackend(name: TfBackendName): Promise<void> {
   await tf.ready();
 }
 
+/**
+ * Makes `name` the active tfjs backend before the caller computes, without yielding: another
+ * backend's call may have switched tfjs while this one awaited `useBackend`. tfjs switches to an
+ * initialised backend synchronously (setBackend's body runs to the end before its first await).
+ */
+function activate(name: TfBackendName): void {
+  if (tf.getBackend() !== name) void tf.setBackend(name);
+  if (tf.getBackend() !== name) throw new ApaluInputError('E_BACKEND', `tfjs did not switch to its '${name}' backend; await tf.ready() and retry.`);
+}
+
 /** Shapes the flat SPEC call as x: [N/(C·S), C, S] and a, b: [C, 1], which the op maps back to (C, S). */
 function shaped(x: Float32Array, a: Float32Array, b: Float32Array, inner: number) {
   const c = a.length;
@@ -74,7 +84,7 @@ function shaped(x: Float32Array, a: Float32Array, b: Float32Array, inner: number
  */
 export async function createBackend(options: TfjsBackendOptions = {}): Promise<ApaluBackend> {
   const { tfBackend = 'cpu', path = 'kernel', precision = 'strict', cpuEngine } = options;
-  if (!(tfBackend in packages)) throw new ApaluInputError('E_BACKEND', `tfBackend = ${String(tfBackend)}: use 'cpu', 'wasm' or 'webgpu'.`);
+  if (!Object.hasOwn(packages, tfBackend)) throw new ApaluInputError('E_BACKEND', `tfBackend = ${String(tfBackend)}: use 'cpu', 'wasm' or 'webgpu'.`);
   if (path !== 'kernel' && path !== 'composed') throw new ApaluInputError('E_PATH', `path = ${String(path)}: use 'kernel' or 'composed'.`);
   precisionCode(precision);
   // Checks the value (and that 'wasm' can run here) without changing the process-wide choice.
@@ -92,6 +102,7 @@ export async function createBackend(options: TfjsBackendOptions = {}): Promise<A
     async forward(x, a, b, layout) {
       const { inner } = validateCall(x, a, b, layout?.inner);
       await useBackend(tfBackend);
+      activate(tfBackend);
       const y = withEngine(() => tf.tidy(() => {
         const t = shaped(x, a, b, inner);
         return apalu(t.x, t.a, t.b, op);
@@ -103,6 +114,7 @@ export async function createBackend(options: TfjsBackendOptions = {}): Promise<A
     async backward(x, dy, a, b, layout) {
       const { inner } = validateCall(x, a, b, layout?.inner, dy);
       await useBackend(tfBackend);
+      activate(tfBackend);
       const grads = withEngine(() => tf.tidy(() => {
         const t = shaped(x, a, b, inner);
         const g = tf.tensor3d(dy, t.x.shape, 'float32');

@@ -39,13 +39,19 @@ export interface ApaluLayerArgs extends LayerArgs {
 export const DEFAULT_MIN_PARAM = 1e-3;
 
 /**
- * Makes every write to the variable (optimizer steps, setWeights, loading) apply the user's
- * constraint and then the floor. tfjs optimizers write variables with `assign`, bypassing layer
- * constraints, so the guarantee a, b > 0 has to live on the variable itself.
+ * Floors the variable's initial value and makes every later write (optimizer steps, setWeights,
+ * loading) apply the user's constraint and then the floor. tfjs optimizers write variables with
+ * `assign`, bypassing layer constraints, so the guarantee a, b > 0 has to live on the variable
+ * itself. (The LayerVariable gets no constraint of its own: its `write` would apply it again
+ * after this assign, three times in all.) The initial value is floored but not constrained,
+ * as tfjs leaves PReLU's alpha: a model saved before training then loads the same values.
  */
 function keepAbove(variable: LayerVariable, floor: number, constraint: Constraint | null): void {
   const v = variable.read() as tf.Variable;
   const assign = v.assign.bind(v);
+  const initial = tf.tidy(() => tf.maximum(v, floor));
+  assign(initial);
+  initial.dispose();
   v.assign = (value: tf.Tensor) => {
     const bounded = tf.tidy(() => tf.maximum(constraint === null ? value : constraint.apply(value), floor));
     assign(bounded);
@@ -156,8 +162,8 @@ export class Apalu extends layers.Layer {
         );
       }
     }
-    this.a = this.addWeight('a', params, 'float32', this.aInitializer as Initializer, this.aRegularizer ?? undefined, true, this.aConstraint ?? undefined);
-    this.b = this.addWeight('b', params, 'float32', this.bInitializer as Initializer, this.bRegularizer ?? undefined, true, this.bConstraint ?? undefined);
+    this.a = this.addWeight('a', params, 'float32', this.aInitializer as Initializer, this.aRegularizer ?? undefined, true);
+    this.b = this.addWeight('b', params, 'float32', this.bInitializer as Initializer, this.bRegularizer ?? undefined, true);
     keepAbove(this.a, this.minParam, this.aConstraint);
     keepAbove(this.b, this.minParam, this.bConstraint);
     this.inputSpec = [{ ndim: shape.length, axes }];

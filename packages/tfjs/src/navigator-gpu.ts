@@ -19,7 +19,11 @@ export async function ensureNavigatorGpu(): Promise<boolean> {
   for (const [name, value] of Object.entries(dawn.globals)) {
     if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
   }
-  const navigator = { ...(g.navigator ?? {}), gpu: dawn.create([]) };
+  // Node ≥ 21 has a navigator whose fields are getters on its prototype: a spread copy would lose
+  // them (userAgent, hardwareConcurrency, …). The new object inherits from the old one instead.
+  const navigator = Object.create(g.navigator ?? Object.prototype, {
+    gpu: { value: dawn.create([]), configurable: true, enumerable: true, writable: true },
+  }) as { gpu: unknown };
   Object.defineProperty(globalThis, 'navigator', { value: navigator, configurable: true, writable: true });
   return true;
 }

@@ -37,12 +37,16 @@ function toTensor(name: string, value: tf.Tensor | tf.TensorLike): tf.Tensor {
  * `path` forces one route ('kernel' throws where there is no kernel); `precision` (see
  * ApaluOptions) picks the wasm kernel's accuracy class. A string is taken as the path.
  */
-export function apalu(
-  x: tf.Tensor | tf.TensorLike,
+export function apalu<T extends tf.Tensor>(
+  x: T | tf.TensorLike,
   a: tf.Tensor | tf.TensorLike,
   b: tf.Tensor | tf.TensorLike,
   options: ApaluPath | ApaluOptions = 'auto',
-): tf.Tensor {
+): T {
+  return apaluOp(x, a, b, options) as T;
+}
+
+function apalu_(x: tf.Tensor | tf.TensorLike, a: tf.Tensor | tf.TensorLike, b: tf.Tensor | tf.TensorLike, options: ApaluPath | ApaluOptions): tf.Tensor {
   const { path = 'auto', precision = 'strict' } = typeof options === 'string' ? { path: options } : options;
   if (path !== 'auto' && path !== 'kernel' && path !== 'composed') {
     throw new ApaluInputError('E_PATH', `path = ${JSON.stringify(path)}: use 'auto', 'kernel' or 'composed'.`);
@@ -67,3 +71,6 @@ export function apalu(
   if (kernel && path !== 'composed') return tf.engine().runKernel(APALU_KERNEL, { x: $x, a: $a, b: $b }, { precision }) as tf.Tensor;
   return apaluComposed($x, $a, $b);
 }
+
+// A tfjs op scope: tensors made from array inputs are disposed with the call (also when it throws).
+const apaluOp = tf.op({ apalu_ });

@@ -1,7 +1,7 @@
 import { ApaluInputError } from '@apalu/core';
 import { describe, expect, it } from 'vitest';
 import { conformanceVariants, createBackend } from '../src/index.js';
-import './tf.js';
+import { tf } from './tf.js';
 
 describe('createBackend', () => {
   it('names each variant and its accuracy class', async () => {
@@ -17,8 +17,35 @@ describe('createBackend', () => {
     expect(y[0]).toBeCloseTo(Math.expm1(-1), 6);
   });
 
+  it('computes each call on its own tfjs backend when calls of several backends overlap', async () => {
+    const cpu = await createBackend({ tfBackend: 'cpu' });
+    const wasm = await createBackend({ tfBackend: 'wasm' });
+    const seen: string[] = [];
+    const spies = (['cpu', 'wasm'] as const).map((name) => {
+      const config = tf.getKernel('Apalu', name) as tf.KernelConfig;
+      const original = config.kernelFunc;
+      config.kernelFunc = (args) => {
+        seen.push(name);
+        return original(args);
+      };
+      return () => {
+        config.kernelFunc = original;
+      };
+    });
+    try {
+      const x = Float32Array.of(-1, 2);
+      const one = Float32Array.of(1);
+      await Promise.all([cpu.forward(x, one, one), wasm.forward(x, one, one), cpu.backward(x, x, one, one), wasm.backward(x, x, one, one)]);
+      expect(seen.filter((n) => n === 'cpu').length).toBe(2);
+      expect(seen.filter((n) => n === 'wasm').length).toBe(2);
+    } finally {
+      for (const restore of spies) restore();
+    }
+  });
+
   it('rejects unknown options and bad calls before computing', async () => {
     await expect(createBackend({ tfBackend: 'webgl' as never })).rejects.toThrow(/tfBackend = webgl: use 'cpu', 'wasm' or 'webgpu'/);
+    await expect(createBackend({ tfBackend: 'toString' as never })).rejects.toThrow(/tfBackend = toString: use 'cpu'/);
     await expect(createBackend({ path: 'fast' as never })).rejects.toThrow(ApaluInputError);
     await expect(createBackend({ tfBackend: 'wasm', precision: 'half' as never })).rejects.toThrow(/precision = "half": use 'strict'.*or 'fast'/);
     await expect(createBackend({ cpuEngine: 'gpu' as never })).rejects.toThrow(/cpu kernel engine = "gpu": use 'wasm'/);

@@ -53,6 +53,32 @@ describe('Apalu layer', () => {
     expect(y[2]).toBeCloseTo(2 * (1 + 1 / (1 + Math.exp(-1.702 * 2))), 6);
   });
 
+  it('floors the initial a and b at minParam, so an untrained model predicts the same after save and load', async () => {
+    await use('cpu');
+    const m = sequential({ layers: [layers.dense({ units: 3, inputShape: [2], kernelInitializer: 'ones' }), new Apalu({ minParam: 0.5, aInitializer: constant(0.1) })] });
+    expect(Array.from((m.layers[1]!.getWeights()[0] as tf.Tensor).dataSync())).toEqual([0.5, 0.5, 0.5]);
+    const x = tf.tensor2d([[1, 2]]);
+    const before = Array.from((m.predict(x) as tf.Tensor).dataSync());
+    registerApalu();
+    const loaded = await loadLayersModel((await saveToMemory(m)).handler);
+    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(before);
+  });
+
+  it('applies a constraint once per write (setWeights, loading), as tf.layers.prelu does', async () => {
+    await use('cpu');
+    const c = () => constraints.minMaxNorm({ minValue: 0, maxValue: 1, rate: 0.5, axis: 0 });
+    const layer = new Apalu({ aConstraint: c() });
+    layer.build([null, 2]);
+    const prelu = layers.prelu({ alphaConstraint: c() });
+    prelu.build([null, 2]);
+    const w = tf.tensor1d([3, 4]);
+    layer.setWeights([w, tf.ones([2])]);
+    prelu.setWeights([w]);
+    const once = Array.from(c().apply(w).dataSync());
+    expect(Array.from((layer.getWeights()[0] as tf.Tensor).dataSync())).toEqual(once);
+    expect(Array.from((prelu.getWeights()[0] as tf.Tensor).dataSync())).toEqual(once);
+  });
+
   it('round-trips toJSON / loadLayersModel exactly, config and predictions', async () => {
     await use('cpu');
     const m = sequential({

@@ -213,6 +213,20 @@ describe.each(BACKENDS)('apalu op on %s', (backend) => {
     tf.dispose([x, a, b, bad]);
   });
 
+  it('disposes the tensors it makes from array inputs, also when it throws', async () => {
+    await use(backend);
+    const x = tf.tensor2d([[-1, 0, 2]]);
+    const before = tf.memory().numTensors;
+    const y = apalu(x, [1, 1, 1], [0.5, 0.5, 0.5]);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    expect(() => apalu([1, 2, 3], [1, 1], [1])).toThrow(/a has shape/);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    // The result keeps x's rank in its type, like tf.prelu.
+    const typed: tf.Tensor2D = apalu(x, [1, 1, 1], [1, 1, 1]);
+    expect(typed.rank).toBe(2);
+    tf.dispose([x, y, typed]);
+  });
+
   it('returns an empty tensor for empty input', async () => {
     await use(backend);
     const y = apalu(tf.zeros([0, 3]), [1, 1, 1], [1, 1, 1]);
