@@ -121,7 +121,20 @@ export class WorkerPool {
       failed = true;
       failure = error;
     } finally {
-      if (jobs === undefined) for (let i = 0; i < this.ports.length; i++) this.join(i);
+      // Every worker is joined, also after one failed: a worker left unjoined would still hold its
+      // failure (and the job) when the next call starts.
+      if (jobs === undefined) {
+        for (let i = 0; i < this.ports.length; i++) {
+          try {
+            this.join(i);
+          } catch (error) {
+            if (!failed) {
+              failed = true;
+              failure = error;
+            }
+          }
+        }
+      }
     }
     // Messages: every worker has finished (or failed) before the call returns, whatever happened here.
     const settled = jobs === undefined ? [] : await Promise.allSettled(jobs);

@@ -326,6 +326,29 @@ describe('sums', () => {
 });
 
 describe('worker pool (Node: jobs through Atomics)', () => {
+  it('joins every worker when several fail, so the next call starts clean', async () => {
+    const { WorkerPool } = await import('../src/pool.js');
+    const { kernelModule } = await import('../src/index.js');
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+    const pool = await WorkerPool.create(2, await kernelModule('simd', { shared: true }), memory);
+    try {
+      const heap = new Float32Array(memory.buffer);
+      heap.set([0.5, 1.5], 0);
+      // Three chunks: the calling thread sleeps on the first, each worker takes one of the others,
+      // whose x lies at 1 GiB: both trap.
+      const nap = new Int32Array(new SharedArrayBuffer(4));
+      const sleepy = () => void Atomics.wait(nap, 0, 0, 200);
+      await expect(pool.chunks('forwardChunks', [1 << 30, 1024, 48, 0, 4, 1, 1, 0], 48, 16, sleepy)).rejects.toThrow(/worker \d failed: RuntimeError/);
+      const raw = new WebAssembly.Instance(await kernelModule('simd', { shared: true }), { env: { memory } }).exports as unknown as RawKernels;
+      const x = Float32Array.from({ length: 48 }, (_, i) => i / 4 - 6);
+      heap.set(x, 16);
+      await pool.chunks('forwardChunks', [64, 512, 48, 0, 4, 1, 1, 0], 48, 16, (_, start, count) => raw.forwardRange(64, 512, start, count, 0, 4, 1, 1, 0));
+      for (let i = 0; i < 48; i++) expect(ulpDistance(heap[128 + i] as number, apalu(x[i] as number, 0.5, 1.5))).toBeLessThanOrEqual(2);
+    } finally {
+      await pool.terminate();
+    }
+  });
+
   it('reports a job that traps with the worker’s own message, and keeps working after it', async () => {
     const { WorkerPool } = await import('../src/pool.js');
     const { kernelModule } = await import('../src/index.js');
