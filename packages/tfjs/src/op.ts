@@ -1,4 +1,4 @@
-import { ApaluInputError } from '@apalu/core';
+import { ApaluInputError, validateParams } from '@apalu/core';
 import { type Precision, precisionCode } from '@apalu/wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { apaluComposed } from './composed.js';
@@ -69,6 +69,9 @@ function apalu_(x: tf.Tensor | tf.TensorLike, a: tf.Tensor | tf.TensorLike, b: t
     );
   }
   if (kernel && path !== 'composed') return tf.engine().runKernel(APALU_KERNEL, { x: $x, a: $a, b: $b }, { precision }) as tf.Tensor;
+  // Where a and b are in CPU-side memory (cpu, wasm) the composed path checks them like the
+  // kernels do; on GPU backends that would cost a readback per call (see the README).
+  if (tf.getBackend() === 'cpu' || tf.getBackend() === 'wasm') validateParams($a.dataSync(), $b.dataSync());
   return apaluComposed($x, $a, $b);
 }
 

@@ -196,6 +196,9 @@ describe.each(BACKENDS)('apalu op on %s', (backend) => {
     expect(() => apalu([1, 2, 3], [1, 1], [1])).toThrow(/a has shape \[2\] but b has shape \[1\]/);
     expect(() => apalu([[1, 2, 3]], [1, 1], [1, 1])).toThrow(/does not broadcast/);
     expect(() => apalu(tf.zeros([2, 4, 4, 3]), tf.ones([4, 1, 3]), tf.ones([4, 1, 3]), 'kernel')).toThrow(/no \(C, S\) layout/);
+    // The composed path checks a and b as the kernels do (here: forced, and a shape the kernels cannot take).
+    expect(() => apalu([1, -1], [-1], [1], 'composed')).toThrow(/a\[0\] = -1/);
+    expect(() => apalu(tf.zeros([2, 4, 4, 3]), tf.ones([4, 1, 3]), tf.fill([4, 1, 3], Number.NaN))).toThrow(/b\[0\] = NaN/);
   });
 
   it('frees everything it allocates (forward, fused gradient, rejected calls)', async () => {
