@@ -48,10 +48,24 @@ export async function createBackend(options: WebGpuBackendOptions = {}): Promise
     if (disposed) throw new ApaluGpuError('E_DISPOSED', 'This @apalu/webgpu backend was disposed; create a new one with createBackend().');
     runner.assertAlive();
   };
-  const upload = (data: Float32Array, label: string): GPUBuffer => {
-    const buffer = device.createBuffer({ label, size: Math.max(4, data.byteLength), usage: BufferUsage.STORAGE | BufferUsage.COPY_DST });
-    if (data.length > 0) device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-    return buffer;
+  /**
+   * Copies the call's arrays to new GPU buffers inside error scopes of their own (pushed and popped
+   * without yielding), so an upload error is this call's error, not an uncaptured device error.
+   */
+  const upload = async (arrays: readonly (readonly [Float32Array, string])[]): Promise<GPUBuffer[]> => {
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    const buffers = arrays.map(([data, label]) => {
+      const buffer = device.createBuffer({ label, size: Math.max(4, data.byteLength), usage: BufferUsage.STORAGE | BufferUsage.COPY_DST });
+      if (data.length > 0) device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+      return buffer;
+    });
+    const [validation, oom] = await Promise.all([device.popErrorScope(), device.popErrorScope()]);
+    if (validation === null && oom === null) return buffers;
+    for (const b of buffers) b.destroy();
+    runner.assertAlive();
+    if (oom !== null) throw new ApaluGpuError('E_GPU_OOM', `Out of GPU memory uploading the inputs: ${oom.message}. Free GPU buffers or split the input into smaller calls.`);
+    throw new ApaluGpuError('E_GPU_VALIDATION', `WebGPU rejected uploading the inputs: ${(validation as GPUError).message}`);
   };
   const params = (a: ArrayLike<number>, b: ArrayLike<number>) => {
     const a32 = toFloat32(a);
@@ -67,15 +81,16 @@ export async function createBackend(options: WebGpuBackendOptions = {}): Promise
     runner,
     device,
     async forward(x, a, b, layout?: ApaluLayout) {
-      validateCall(x, a, b, layout?.inner);
+      const { inner } = validateCall(x, a, b, layout?.inner);
       requireFloat32('x', x);
       const [a32, b32] = params(a, b);
       alive();
       if (x.length === 0) return new Float32Array(0);
-      const inputs = [upload(x, 'apalu-x'), upload(a32, 'apalu-a'), upload(b32, 'apalu-b')] as const;
+      runner.assertFits(x.length, a32.length, inner, false);
+      const inputs = (await upload([[x, 'apalu-x'], [a32, 'apalu-a'], [b32, 'apalu-b']])) as [GPUBuffer, GPUBuffer, GPUBuffer];
       let y: GPUBuffer | undefined;
       try {
-        y = await runner.forward({ x: inputs[0], a: inputs[1], b: inputs[2], length: x.length, channels: a32.length, inner: layout?.inner });
+        y = await runner.forward({ x: inputs[0], a: inputs[1], b: inputs[2], length: x.length, channels: a32.length, inner });
         return await runner.read(y, x.length);
       } finally {
         for (const buffer of inputs) buffer.destroy();
@@ -83,17 +98,18 @@ export async function createBackend(options: WebGpuBackendOptions = {}): Promise
       }
     },
     async backward(x, dy, a, b, layout?: ApaluLayout): Promise<ApaluGradients> {
-      validateCall(x, a, b, layout?.inner, dy);
+      const { inner } = validateCall(x, a, b, layout?.inner, dy);
       requireFloat32('x', x);
       requireFloat32('dy', dy);
       const [a32, b32] = params(a, b);
       alive();
       const channels = a32.length;
       if (x.length === 0) return { dx: new Float32Array(0), da: new Float32Array(channels), db: new Float32Array(channels) };
-      const inputs = [upload(x, 'apalu-x'), upload(dy, 'apalu-dy'), upload(a32, 'apalu-a'), upload(b32, 'apalu-b')] as const;
+      runner.assertFits(x.length, channels, inner, true);
+      const inputs = (await upload([[x, 'apalu-x'], [dy, 'apalu-dy'], [a32, 'apalu-a'], [b32, 'apalu-b']])) as [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer];
       let result: { dx: GPUBuffer; da: GPUBuffer; db: GPUBuffer } | undefined;
       try {
-        result = await runner.backward({ x: inputs[0], dy: inputs[1], a: inputs[2], b: inputs[3], length: x.length, channels, inner: layout?.inner });
+        result = await runner.backward({ x: inputs[0], dy: inputs[1], a: inputs[2], b: inputs[3], length: x.length, channels, inner });
         const [dx, da, db] = await Promise.all([runner.read(result.dx, x.length), runner.read(result.da, channels), runner.read(result.db, channels)]);
         return { dx, da, db };
       } finally {

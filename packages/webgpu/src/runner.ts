@@ -94,7 +94,7 @@ export function getRunner(device: GPUDevice): ApaluGpuRunner {
 
 function checkCount(name: string, value: number, min: number): void {
   if (!(Number.isSafeInteger(value) && value >= min)) {
-    throw new ApaluInputError('E_LAYOUT', `${name} = ${String(value)}: must be an integer ≥ ${min}.`);
+    throw new ApaluInputError('E_LAYOUT', `${name} = ${typeof value === 'string' ? JSON.stringify(value) : String(value)}${typeof value === 'number' ? '' : ` (a ${typeof value})`}: must be an integer ≥ ${min}.`);
   }
 }
 
@@ -163,19 +163,33 @@ export class ApaluGpuRunner {
       throw new ApaluInputError('E_LENGTH', `${name}.size = ${buffer.size} bytes but ${bytes} are needed (4 bytes per float32).`);
     }
     if ((buffer.usage & usage) !== usage) {
-      throw new ApaluInputError('E_USAGE', `${name} lacks usage flags 0x${usage.toString(16)} (has 0x${buffer.usage.toString(16)}): create it with GPUBufferUsage.STORAGE.`);
+      const names = [usage & BufferUsage.STORAGE ? 'STORAGE' : '', usage & BufferUsage.COPY_SRC ? 'COPY_SRC' : ''].filter(Boolean).join(' | ');
+      throw new ApaluInputError('E_USAGE', `${name} lacks usage flags 0x${usage.toString(16)} (has 0x${buffer.usage.toString(16)}): create it with GPUBufferUsage.${names}.`);
+    }
+  }
+
+  private checkBytes(what: string, bytes: number): void {
+    const { maxStorageBufferBindingSize: binding, maxBufferSize: buffer } = this.device.limits;
+    if (bytes > binding || bytes > buffer) {
+      throw new ApaluGpuError(
+        'E_GPU_LIMIT',
+        `${what} needs a ${bytes}-byte storage buffer but this device allows ${Math.min(binding, buffer)} (maxStorageBufferBindingSize ${binding}, maxBufferSize ${buffer}). ` +
+          'Request the device with requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize }, or split the input.',
+      );
     }
   }
 
   private checkLimits(length: number): void {
-    const limit = this.device.limits.maxStorageBufferBindingSize;
-    if (length * 4 > limit) {
-      throw new ApaluGpuError(
-        'E_GPU_LIMIT',
-        `${length} elements need a ${length * 4}-byte storage binding but this device allows ${limit} (maxStorageBufferBindingSize). ` +
-          'Request the device with requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize }, or split the input.',
-      );
-    }
+    this.checkBytes(`${length} elements`, length * 4);
+  }
+
+  /**
+   * Throws E_GPU_LIMIT (before any GPU work) when a call of this size cannot run on the device:
+   * its tensors, and for a backward the per-channel partial sums (48 bytes per channel and chunk).
+   */
+  assertFits(length: number, channels: number, inner: number, backward: boolean): void {
+    this.checkLimits(length);
+    if (backward) this.checkBytes(`the backward's partial sums for ${channels} channels`, partialBytes(planBackward(length, channels, inner), channels));
   }
 
   private validate(args: GpuForwardArgs): { length: number; channels: number; inner: number } {
@@ -189,8 +203,16 @@ export class ApaluGpuRunner {
     return { length: args.length, channels, inner };
   }
 
-  /** Runs `record` inside validation and out-of-memory error scopes and turns errors into ApaluGpuError. */
-  private async scoped<T>(what: string, owned: GPUBuffer[], record: () => Promise<T>): Promise<T> {
+  /**
+   * Compiles (or takes from the cache) the kernels' pipelines, then runs `record` inside
+   * validation and out-of-memory error scopes and turns errors into ApaluGpuError. The scopes are
+   * pushed, the work recorded and submitted, and the scopes popped without yielding in between:
+   * error scopes belong to the device, so other work that ran during an await (another call, the
+   * caller's own) would land in this call's scopes.
+   */
+  private async scoped<T>(what: string, owned: GPUBuffer[], kernels: readonly Kernel[], record: (pipelines: GPUComputePipeline[]) => T): Promise<T> {
+    this.assertAlive();
+    const pipelines = await Promise.all(kernels.map((k) => this.pipeline(k)));
     this.assertAlive();
     const device = this.device;
     device.pushErrorScope('out-of-memory');
@@ -198,12 +220,12 @@ export class ApaluGpuRunner {
     let result: T | undefined;
     let thrown: unknown;
     try {
-      result = await record();
+      result = record(pipelines);
     } catch (error) {
       thrown = error;
     }
-    const validation = await device.popErrorScope();
-    const oom = await device.popErrorScope();
+    const scopes = [device.popErrorScope(), device.popErrorScope()] as const;
+    const [validation, oom] = await Promise.all(scopes);
     if (thrown === undefined && validation === null && oom === null) return result as T;
     for (const b of owned) b.destroy();
     if (this.lostInfo !== undefined) this.assertAlive();
@@ -246,9 +268,7 @@ export class ApaluGpuRunner {
     const { length, channels, inner } = this.validate(args);
     if (args.y !== undefined) this.checkBuffer('y', args.y, length * 4, BufferUsage.STORAGE);
     const owned: GPUBuffer[] = [];
-    return this.scoped('forward', owned, async () => {
-      const [p4, p1] = await Promise.all([this.pipeline('forward4'), this.pipeline('forward1')]);
-      this.assertAlive();
+    return this.scoped('forward', owned, ['forward4', 'forward1'], ([p4, p1]) => {
       const y = args.y ?? this.createResultBuffer(length, 'apalu-y');
       if (args.y === undefined) owned.push(y);
       const temps: GPUBuffer[] = [];
@@ -259,14 +279,14 @@ export class ApaluGpuRunner {
         const params = this.uniform([vectors, inner, channels, 0]);
         temps.push(params);
         const size = vectors * 16;
-        this.dispatch(pass, p4, this.bind(p4, [{ buffer: args.x, size }, args.a, args.b, { buffer: y, size }, params]), Math.ceil(vectors / FORWARD_WORKGROUP));
+        this.dispatch(pass, p4 as GPUComputePipeline, this.bind(p4 as GPUComputePipeline, [{ buffer: args.x, size }, args.a, args.b, { buffer: y, size }, params]), Math.ceil(vectors / FORWARD_WORKGROUP));
       }
       const tail = length - vectors * 4;
       if (tail > 0) {
         const params = this.uniform([tail, inner, channels, vectors * 4]);
         temps.push(params);
         const size = length * 4;
-        this.dispatch(pass, p1, this.bind(p1, [{ buffer: args.x, size }, args.a, args.b, { buffer: y, size }, params]), 1);
+        this.dispatch(pass, p1 as GPUComputePipeline, this.bind(p1 as GPUComputePipeline, [{ buffer: args.x, size }, args.a, args.b, { buffer: y, size }, params]), 1);
       }
       pass.end();
       this.device.queue.submit([encoder.finish()]);
@@ -282,10 +302,11 @@ export class ApaluGpuRunner {
     if (args.dx !== undefined) this.checkBuffer('dx', args.dx, length * 4, BufferUsage.STORAGE);
     if (args.da !== undefined) this.checkBuffer('da', args.da, channels * 4, BufferUsage.STORAGE);
     if (args.db !== undefined) this.checkBuffer('db', args.db, channels * 4, BufferUsage.STORAGE);
+    const plan = planBackward(length, channels, inner);
+    this.checkBytes(`the backward's partial sums for ${channels} channels`, partialBytes(plan, channels));
     const owned: GPUBuffer[] = [];
-    return this.scoped('backward', owned, async () => {
-      const [p4, p1, pf] = await Promise.all([this.pipeline('partial4'), this.pipeline('partial1'), this.pipeline('final')]);
-      this.assertAlive();
+    return this.scoped('backward', owned, ['partial4', 'partial1', 'final'], (pipelines) => {
+      const [p4, p1, pf] = pipelines as [GPUComputePipeline, GPUComputePipeline, GPUComputePipeline];
       const out = (given: GPUBuffer | undefined, elements: number, label: string) => {
         if (given !== undefined) return given;
         const b = this.createResultBuffer(elements, label);
@@ -295,9 +316,8 @@ export class ApaluGpuRunner {
       const dx = out(args.dx, length, 'apalu-dx');
       const da = out(args.da, channels, 'apalu-da');
       const db = out(args.db, channels, 'apalu-db');
-      const plan = planBackward(length, channels, inner);
       const temps: GPUBuffer[] = [];
-      const partials = this.device.createBuffer({ label: 'apalu-partials', size: Math.max(48, channels * plan.stride * 48), usage: BufferUsage.STORAGE });
+      const partials = this.device.createBuffer({ label: 'apalu-partials', size: partialBytes(plan, channels), usage: BufferUsage.STORAGE });
       temps.push(partials);
       const encoder = this.device.createCommandEncoder({ label: 'apalu-backward' });
       const pass = encoder.beginComputePass();
@@ -321,13 +341,21 @@ export class ApaluGpuRunner {
 
   /** Copies `elements` float32 values out of a buffer (needs COPY_SRC usage). */
   async read(buffer: GPUBuffer, elements: number): Promise<Float32Array> {
+    checkCount('elements', elements, 0);
+    this.checkBuffer('buffer', buffer, elements * 4, BufferUsage.COPY_SRC);
     if (elements === 0) return new Float32Array(0);
     this.assertAlive();
-    const staging = this.device.createBuffer({ label: 'apalu-readback', size: elements * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    const device = this.device;
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    const staging = device.createBuffer({ label: 'apalu-readback', size: elements * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     try {
-      const encoder = this.device.createCommandEncoder({ label: 'apalu-readback' });
+      const encoder = device.createCommandEncoder({ label: 'apalu-readback' });
       encoder.copyBufferToBuffer(buffer, 0, staging, 0, elements * 4);
-      this.device.queue.submit([encoder.finish()]);
+      device.queue.submit([encoder.finish()]);
+      const [validation, oom] = await Promise.all([device.popErrorScope(), device.popErrorScope()]);
+      if (oom !== null) throw new ApaluGpuError('E_GPU_OOM', `Out of GPU memory reading ${elements} values back: ${oom.message}.`);
+      if (validation !== null) throw new ApaluGpuError('E_GPU_VALIDATION', `WebGPU rejected reading ${elements} values back: ${validation.message}`);
       try {
         await staging.mapAsync(MAP_MODE_READ);
       } catch (error) {
@@ -359,6 +387,11 @@ interface PartialStep {
  * vec4s: true when S is a multiple of 4, or with one channel (its elements are contiguous;
  * the last length % 4 go to a one-workgroup scalar step whose partial is summed last).
  */
+/** Bytes of the backward's partial sums: 48 per channel and chunk (12 floats: float32 pairs of both sums). */
+export function partialBytes(plan: { stride: number }, channels: number): number {
+  return Math.max(48, channels * plan.stride * 48);
+}
+
 export function planBackward(length: number, channels: number, inner: number): { steps: PartialStep[]; stride: number } {
   const perWorkgroup = BACKWARD_ROWS * REDUCE_WORKGROUP;
   const steps: PartialStep[] = [];

@@ -16,7 +16,7 @@ export interface SwiftShaderEnv {
 }
 
 /** The environment that points Vulkan at SwiftShader, or undefined when it is not installed. */
-export function swiftShaderEnv(base: NodeJS.ProcessEnv = process.env): SwiftShaderEnv | undefined {
+export function swiftShaderEnv(base: Record<string, string | undefined> = process.env): SwiftShaderEnv | undefined {
   const vk = join(packageRoot, '.vk');
   const icd = join(vk, 'vk_swiftshader_icd.json');
   if (!existsSync(icd)) return undefined;

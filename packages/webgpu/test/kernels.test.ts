@@ -284,6 +284,68 @@ describe.skipIf(!gpu.ok)('@apalu/webgpu runner: GPU buffers, caching, errors', (
     p.destroy();
   });
 
+  it('overlapping calls each get their own errors; errors of the caller\'s own work stay the caller\'s', async () => {
+    const runner = getRunner(device);
+    await runner.warmUp();
+    const x = Float32Array.of(-2, -1, 0, 1, 2);
+    const [xb, ab, bb] = [upload(x), upload(Float32Array.of(0.8)), upload(Float32Array.of(1.2))];
+    const valid = runner.forward({ x: xb, a: ab, b: bb, length: 5, channels: 1 });
+    const inPlace = runner.forward({ x: xb, a: ab, b: bb, length: 5, channels: 1, y: xb }); // y aliasing x: invalid
+    const [v, w] = await Promise.allSettled([valid, inPlace]);
+    expect(v.status).toBe('fulfilled');
+    expect(w).toMatchObject({ status: 'rejected', reason: { code: 'E_GPU_VALIDATION' } });
+    const y = (v as PromiseFulfilledResult<GPUBuffer>).value;
+    expect(maxUlps(await runner.read(y, 5), Array.from(x, (t) => apalu(t, Math.fround(0.8), Math.fround(1.2)))).max).toBeLessThanOrEqual(1);
+    // The caller's own invalid call while a runner call is in flight: not the runner's error.
+    const pending = runner.forward({ x: xb, a: ab, b: bb, length: 5, channels: 1 });
+    device.pushErrorScope('validation');
+    device.createBuffer({ size: 6, usage: BufferUsage.MAP_READ | BufferUsage.STORAGE });
+    const mine = await device.popErrorScope();
+    expect(mine).not.toBeNull();
+    const y2 = await pending;
+    expect(await runner.read(y2, 5)).toEqual(await runner.read(y, 5));
+    for (const buffer of [xb, ab, bb, y, y2]) buffer.destroy();
+  });
+
+  it('read() checks its buffer and count before any GPU work', async () => {
+    const runner = getRunner(device);
+    const storageOnly = device.createBuffer({ size: 20, usage: BufferUsage.STORAGE });
+    const readable = upload(new Float32Array(5));
+    await expect(runner.read(storageOnly, 5)).rejects.toThrow(/buffer lacks usage flags 0x4 .*COPY_SRC/);
+    await expect(runner.read(readable, 6)).rejects.toThrow(/buffer.size = 20 bytes but 24/);
+    await expect(runner.read(readable, 1.5)).rejects.toThrow(/elements = 1.5: must be an integer/);
+    await expect(runner.read(readable, -1)).rejects.toThrow(/elements = -1/);
+    expect(Array.from(await runner.read(readable, 5))).toEqual([0, 0, 0, 0, 0]);
+    storageOnly.destroy();
+    readable.destroy();
+  });
+
+  it('a backward whose partial sums exceed the device limits fails with E_GPU_LIMIT before any GPU work', async () => {
+    const { create } = (await import('webgpu' as string)) as { create(flags: string[]): GPU };
+    const gpuObject = create([]);
+    const own = await (await gpuObject.requestAdapter())!.requestDevice(); // default limits: 128 MiB bindings
+    try {
+      const n = 3_000_000; // 12 MB per tensor; partial sums 48 bytes per channel: 144 MB
+      const big = own.createBuffer({ size: 4 * n, usage: BufferUsage.STORAGE });
+      const runner = getRunner(own);
+      await expect(runner.backward({ x: big, dy: big, a: big, b: big, length: n, channels: n })).rejects.toMatchObject({
+        code: 'E_GPU_LIMIT',
+        message: /partial sums for 3000000 channels needs a 144000000-byte storage buffer .*requiredLimits/,
+      });
+      const backend = await createBackend({ device: own });
+      const errors: unknown[] = [];
+      own.onuncapturederror = (event) => errors.push(event);
+      const ones = new Float32Array(n).fill(1);
+      await expect(backend.backward(new Float32Array(n), new Float32Array(n), ones, ones)).rejects.toMatchObject({ code: 'E_GPU_LIMIT' });
+      await expect(backend.forward(new Float32Array(40_000_000), Float32Array.of(1), Float32Array.of(1))).rejects.toMatchObject({ code: 'E_GPU_LIMIT' });
+      expect(errors).toEqual([]);
+      big.destroy();
+    } finally {
+      own.destroy();
+      void gpuObject;
+    }
+  });
+
   it('a lost device gives a clear error, and a disposed backend refuses work', async () => {
     const own = await requestApaluDevice();
     const backend = await createBackend({ device: own });
