@@ -9,7 +9,9 @@ import {
   checkActivation,
   checkPraxis,
   checkSeed,
+  float32ParamProblem,
   normalizeActivation,
+  PARAM_OPTION_KEYS,
   paramInitializer,
   resolveParamOptions,
 } from './options.js';
@@ -64,9 +66,131 @@ function checkConstructorOptions(options: ApaluNeuralNetworkOptions): BrainOptio
   if (options === null || typeof options !== 'object') {
     throw new ApaluInputError('E_TYPE', `options = ${describe(options)}: pass an object such as { hiddenLayers: [4], activation: 'apalu' }.`);
   }
+  // brain.js ignores keys it does not know, so APALU's own keys at the top level would be
+  // dropped in silence; they belong under apalu.
+  for (const key of PARAM_OPTION_KEYS) {
+    if (key in options) {
+      throw new ApaluInputError(
+        'E_OPTION',
+        `options.${key}: APALU's ${key} goes under apalu, e.g. { activation: 'apalu', apalu: { ${key}: ${describe((options as Record<string, unknown>)[key])} } } (apalu takes ${PARAM_OPTION_KEYS.join(', ')}).`,
+      );
+    }
+  }
   checkSeed(options.seed);
   resolveParamOptions(options.apalu);
   return options as unknown as BrainOptions;
+}
+
+const hasOwn = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
+
+function isArrayOfNumbers(value: unknown, length: number): boolean {
+  if (!(Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView)))) return false;
+  const list = value as ArrayLike<unknown>;
+  if (list.length !== length) return false;
+  for (let i = 0; i < length; i++) if (typeof list[i] !== 'number') return false;
+  return true;
+}
+
+function lengthOf(value: unknown): string {
+  return Array.isArray(value) || ArrayBuffer.isView(value) ? `length ${(value as ArrayLike<unknown>).length}` : describe(value);
+}
+
+/** Runs a check from options.ts and puts `fromJSON: <field>.` in front of its message. */
+function inField(prefix: string, check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    if (error instanceof ApaluInputError) throw new ApaluInputError(error.code, `fromJSON: ${prefix}${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * Checks all of `json` that brain.js's fromJSON and initialize() read, so a bad file is
+ * refused with the field named before the network is touched (brain.js replaces options,
+ * sizes and every weight first and fails halfway, on a missing row, with a bare TypeError).
+ * Returns the activation the network will run after loading and, for APALU, a and b.
+ */
+function checkNetworkJSON(json: unknown, currentActivation: unknown): { activation: unknown; a: Float32Array[]; b: Float32Array[] } {
+  if (json === null || typeof json !== 'object' || !Array.isArray((json as { sizes?: unknown }).sizes) || !Array.isArray((json as { layers?: unknown }).layers)) {
+    throw new ApaluInputError('E_JSON', `fromJSON: expected the object toJSON() returns (with sizes and layers), got ${describe(json)}.`);
+  }
+  const { sizes, layers, options, trainOpts } = json as { sizes: unknown[]; layers: unknown[]; options?: unknown; trainOpts?: unknown };
+  if (sizes.length < 2 || !sizes.every((n) => Number.isSafeInteger(n) && (n as number) > 0)) {
+    throw new ApaluInputError('E_JSON', `fromJSON: sizes = ${JSON.stringify(sizes)}: expected the neuron count of every layer, input to output (at least 2 positive integers).`);
+  }
+  if (layers.length !== sizes.length) {
+    throw new ApaluInputError('E_JSON', `fromJSON: layers has ${layers.length} entries but sizes has ${sizes.length}; toJSON() writes one layer per size.`);
+  }
+  for (let i = 1; i < sizes.length; i++) {
+    const layer = layers[i] as { weights?: unknown; biases?: unknown } | null | undefined;
+    const size = sizes[i] as number;
+    const inputs = sizes[i - 1] as number;
+    if (layer === null || typeof layer !== 'object') {
+      throw new ApaluInputError('E_JSON', `fromJSON: layers[${i}] = ${describe(layer)}: expected { weights, biases }.`);
+    }
+    const weights = layer.weights;
+    if (!Array.isArray(weights) || weights.length !== size) {
+      throw new ApaluInputError('E_JSON', `fromJSON: layers[${i}].weights needs sizes[${i}] = ${size} rows (got ${lengthOf(weights)}).`);
+    }
+    for (let node = 0; node < size; node++) {
+      if (!isArrayOfNumbers(weights[node], inputs)) {
+        throw new ApaluInputError(
+          'E_JSON',
+          `fromJSON: layers[${i}].weights[${node}] needs sizes[${i - 1}] = ${inputs} numbers (got ${lengthOf(weights[node])}${Array.isArray(weights[node]) && (weights[node] as unknown[]).length === inputs ? ' with a non-number' : ''}).`,
+        );
+      }
+    }
+    if (!isArrayOfNumbers(layer.biases, size)) {
+      throw new ApaluInputError(
+        'E_JSON',
+        `fromJSON: layers[${i}].biases needs sizes[${i}] = ${size} numbers (got ${lengthOf(layer.biases)}${Array.isArray(layer.biases) && layer.biases.length === size ? ' with a non-number' : ''}).`,
+      );
+    }
+  }
+  if (options !== undefined && options !== null) {
+    if (typeof options !== 'object' || Array.isArray(options)) {
+      throw new ApaluInputError('E_JSON', `fromJSON: options = ${describe(options)}: expected the options object toJSON() writes.`);
+    }
+    // initialize() reads these; a bad value there would fail after brain.js replaced the state.
+    inField('options.', () => checkSeed((options as { seed?: unknown }).seed));
+    inField('options.', () => resolveParamOptions((options as { apalu?: unknown }).apalu));
+  }
+  let activation = currentActivation;
+  if (hasOwn(json, 'trainOpts')) {
+    if (trainOpts === null || typeof trainOpts !== 'object' || Array.isArray(trainOpts)) {
+      throw new ApaluInputError('E_JSON', `fromJSON: trainOpts = ${describe(trainOpts)}: expected the training options object toJSON() writes (or no trainOpts).`);
+    }
+    // brain.js merges trainOpts into the current ones: a key it lacks keeps its current value.
+    if (hasOwn(trainOpts, 'activation')) activation = normalizeActivation((trainOpts as { activation?: unknown }).activation);
+    inField('trainOpts.', () => checkActivation(activation));
+    inField('trainOpts.', () => checkPraxis((trainOpts as { praxis?: unknown }).praxis));
+  }
+  const a: Float32Array[] = [];
+  const b: Float32Array[] = [];
+  if (activation !== 'apalu') return { activation, a, b };
+  a.push(new Float32Array(0));
+  b.push(new Float32Array(0));
+  for (let i = 1; i < sizes.length; i++) {
+    const layer = layers[i] as ApaluLayerJSON;
+    const size = sizes[i] as number;
+    if (!Array.isArray(layer.a) || !Array.isArray(layer.b) || layer.a.length !== size || layer.b.length !== size) {
+      throw new ApaluInputError(
+        'E_JSON',
+        `fromJSON: layers[${i}] needs arrays a and b of length sizes[${i}] = ${String(size)} (got a: ${describe(layer.a && layer.a.length)}, b: ${describe(layer.b && layer.b.length)}); save the network with ApaluNeuralNetwork#toJSON().`,
+      );
+    }
+    inField(`layers[${i}].`, () => validateParams(layer.a as number[], layer.b as number[]));
+    for (const [name, values] of [['a', layer.a], ['b', layer.b]] as const) {
+      for (let c = 0; c < size; c++) {
+        const problem = float32ParamProblem(values[c] as number);
+        if (problem !== undefined) throw new ApaluInputError('E_PARAM', `fromJSON: layers[${i}].${name}[${c}] = ${String(values[c])} ${problem}.`);
+      }
+    }
+    a.push(Float32Array.from(layer.a));
+    b.push(Float32Array.from(layer.b));
+  }
+  return { activation, a, b };
 }
 
 /**
@@ -301,38 +425,25 @@ export class ApaluNeuralNetwork<
     return json;
   }
 
-  /** Loads APALU JSON (and brain.js NeuralNetwork JSON); checks a and b before changing anything. */
+  /**
+   * Loads APALU JSON and plain brain.js NeuralNetwork JSON (with or without trainOpts).
+   * Checks the whole JSON before changing anything; a failed load leaves the network as it was.
+   */
   override fromJSON(json: ApaluNeuralNetworkJSON | BrainNeuralNetworkJSON): this {
-    if (json === null || typeof json !== 'object' || !Array.isArray(json.sizes) || !Array.isArray(json.layers)) {
-      throw new ApaluInputError('E_JSON', `fromJSON: expected the object toJSON() returns (with sizes and layers), got ${describe(json)}.`);
+    const { activation, a, b } = checkNetworkJSON(json, this.trainOpts.activation);
+    // brain.js can still throw after it has started replacing state (e.g. a trainOpts value
+    // outside its ranges); every field it or initialize() touches is reassigned, not
+    // mutated, so putting the previous fields back restores the network.
+    const self = this as unknown as Record<string, unknown>;
+    const saved = { ...self };
+    try {
+      // updateTrainingOptions() maps APALU_JSON_ACTIVATION and 'sgd' to what brain.js keeps.
+      super.fromJSON(json as BrainNeuralNetworkJSON);
+    } catch (error) {
+      for (const key of Object.keys(self)) if (!hasOwn(saved, key)) delete self[key];
+      Object.assign(self, saved);
+      throw error;
     }
-    const activation = normalizeActivation(json.trainOpts?.activation);
-    let a: Float32Array[] = [];
-    let b: Float32Array[] = [];
-    if (activation === 'apalu') {
-      const layers = json.layers as ApaluLayerJSON[];
-      a = [new Float32Array(0)];
-      b = [new Float32Array(0)];
-      for (let i = 1; i < json.sizes.length; i++) {
-        const layer = layers[i];
-        const size = json.sizes[i];
-        if (!Array.isArray(layer?.a) || !Array.isArray(layer?.b) || layer.a.length !== size) {
-          throw new ApaluInputError(
-            'E_JSON',
-            `fromJSON: layers[${i}] needs arrays a and b of length sizes[${i}] = ${String(size)} (got a: ${describe(layer?.a && layer.a.length)}, b: ${describe(layer?.b && layer.b.length)}); save the network with ApaluNeuralNetwork#toJSON().`,
-          );
-        }
-        try {
-          validateParams(layer.a, layer.b);
-        } catch (error) {
-          if (error instanceof ApaluInputError) throw new ApaluInputError(error.code, `fromJSON: layers[${i}].${error.message}`);
-          throw error;
-        }
-        a.push(Float32Array.from(layer.a));
-        b.push(Float32Array.from(layer.b));
-      }
-    }
-    super.fromJSON({ ...json, trainOpts: { ...json.trainOpts, activation } } as BrainNeuralNetworkJSON);
     if (activation === 'apalu') {
       this.apaluA = a;
       this.apaluB = b;

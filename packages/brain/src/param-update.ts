@@ -16,6 +16,8 @@ export function sgdMomentumUpdate(
   for (let i = 0; i < params.length; i++) {
     const c = learningRate * (step[i] as number) + momentum * (change[i] as number);
     change[i] = c;
+    // floor is a normal float32 (2^-126 ≤ minParam, checked in resolveParamOptions), so it
+    // is still > 0 once params, a Float32Array, rounds it.
     params[i] = Math.max(floor, (params[i] as number) + c);
   }
 }
@@ -46,6 +48,7 @@ export function adamUpdate(
     const vi = s.beta2 * (v[i] as number) + (1 - s.beta2) * g * g;
     m[i] = mi;
     v[i] = vi;
+    // As in sgdMomentumUpdate, floor ≥ 2^-126 stays > 0 in float32.
     params[i] = Math.max(floor, (params[i] as number) + (s.learningRate * (mi / c1)) / (Math.sqrt(vi / c2) + s.epsilon));
   }
 }
