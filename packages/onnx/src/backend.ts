@@ -118,11 +118,21 @@ function backwardModel(shape: GraphShape): Uint8Array {
   });
 }
 
-function backendName(options: OnnxBackendOptions): string {
+/**
+ * The backend's name says what runs the graph. Without `runtime` it is onnxruntime-web with the
+ * first execution provider (default wasm). With `runtime` the package is read from the module's
+ * `env.versions` (onnxruntime-node runs on its CPU provider unless told otherwise); a runtime
+ * that reports neither is 'custom', and no provider is named when none was chosen.
+ */
+function backendName(options: OnnxBackendOptions, ort: OrtRuntime): string {
   const provider = options.executionProviders?.[0];
-  const providerName = provider === undefined ? 'wasm' : typeof provider === 'string' ? provider : provider.name;
+  const chosen = provider === undefined ? undefined : typeof provider === 'string' ? provider : provider.name;
   const body = options.formulation === undefined || options.formulation === DEFAULT_FORMULATION ? '' : `-${options.formulation}`;
-  return `onnxruntime-${options.runtime === undefined ? 'web' : 'custom'}-${providerName}${body}`;
+  if (options.runtime === undefined) return `onnxruntime-web-${chosen ?? 'wasm'}${body}`;
+  const versions = ort.env.versions;
+  const runtime = versions?.node !== undefined ? 'node' : versions?.web !== undefined ? 'web' : 'custom';
+  const providerName = chosen ?? (runtime === 'node' ? 'cpu' : undefined);
+  return `onnxruntime-${runtime}${providerName === undefined ? '' : `-${providerName}`}${body}`;
 }
 
 /** The ApaluBackend of this package (composed accuracy class: a graph of ONNX Runtime's own ops). */
@@ -130,51 +140,71 @@ export async function createBackend(options: OnnxBackendOptions = {}): Promise<A
   const ort: OrtRuntime = await loadRuntime(options.runtime);
   const sessionOptions: CreateSessionOptions = { ...options, runtime: ort };
   if (sessionOptions.executionProviders === undefined && options.runtime === undefined) sessionOptions.executionProviders = ['wasm'];
-  // One session per graph shape (channels-last or not), built on first use.
+  // One session per graph shape (channels-last or not), built on first use. A creation that
+  // fails is forgotten, so the next call tries again instead of failing forever.
   const sessions = new Map<string, Promise<InferenceSession>>();
   const session = (kind: 'forward' | 'backward', shape: GraphShape) => {
     const key = `${kind}:${shape.dims.length}`;
     let pending = sessions.get(key);
     if (pending === undefined) {
-      pending = createSession(kind === 'forward' ? forwardModel(options.formulation, shape) : backwardModel(shape), sessionOptions);
-      sessions.set(key, pending);
+      const created = createSession(kind === 'forward' ? forwardModel(options.formulation, shape) : backwardModel(shape), sessionOptions);
+      created.catch(() => {
+        if (sessions.get(key) === created) sessions.delete(key);
+      });
+      sessions.set(key, created);
+      pending = created;
     }
     return pending;
   };
   const view = (x: Float32Array, a: Float32Array, inner: number) =>
     inner === 1 ? [x.length / a.length, a.length] : [x.length / (a.length * inner), a.length, inner];
-  const params = (a: Float32Array, b: Float32Array, shape: GraphShape) => {
-    const dims = shape.paramDims.map((d) => (d === 'c' ? a.length : Number(d)));
-    return { a: new ort.Tensor('float32', Float32Array.from(a), dims), b: new ort.Tensor('float32', Float32Array.from(b), dims) };
+  /**
+   * Validates a call, then a and b again as the float32 tensors the session reads: a Float64Array
+   * holding 1e39 or 1e-50 passes as float64 but would run with ∞ or 0.
+   */
+  const checked = (x: Float32Array, a: Float32Array, b: Float32Array, inner: number | undefined, dy?: Float32Array) => {
+    validateCall(x, a, b, inner, dy);
+    const a32 = Float32Array.from(a);
+    const b32 = Float32Array.from(b);
+    validateCall(x, a32, b32, inner, dy);
+    return { a32, b32 };
+  };
+  const params = (a32: Float32Array, b32: Float32Array, shape: GraphShape) => {
+    const dims = shape.paramDims.map((d) => (d === 'c' ? a32.length : Number(d)));
+    return { a: new ort.Tensor('float32', a32, dims), b: new ort.Tensor('float32', b32, dims) };
   };
   return {
-    name: backendName(options),
+    name: backendName(options, ort),
     accuracy: 'composed',
     async forward(x, a, b, layout) {
-      validateCall(x, a, b, layout?.inner);
+      const { a32, b32 } = checked(x, a, b, layout?.inner);
       if (x.length === 0) return new Float32Array(0);
       const inner = layout?.inner ?? 1;
       const shape = shapeOf(inner);
-      const out = await (await session('forward', shape)).run({ x: new ort.Tensor('float32', x, view(x, a, inner)), ...params(a, b, shape) });
+      const out = await (await session('forward', shape)).run({ x: new ort.Tensor('float32', x, view(x, a32, inner)), ...params(a32, b32, shape) });
       return out.y!.data as Float32Array;
     },
     async backward(x, dy, a, b, layout) {
-      validateCall(x, a, b, layout?.inner, dy);
-      if (x.length === 0) return { dx: new Float32Array(0), da: new Float32Array(a.length), db: new Float32Array(a.length) };
+      const { a32, b32 } = checked(x, a, b, layout?.inner, dy);
+      if (x.length === 0) return { dx: new Float32Array(0), da: new Float32Array(a32.length), db: new Float32Array(a32.length) };
       const inner = layout?.inner ?? 1;
       const shape = shapeOf(inner);
-      const dims = view(x, a, inner);
+      const dims = view(x, a32, inner);
       const out = await (await session('backward', shape)).run({
         x: new ort.Tensor('float32', x, dims),
         dy: new ort.Tensor('float32', dy, dims),
-        ...params(a, b, shape),
+        ...params(a32, b32, shape),
       });
       return { dx: out.dx!.data as Float32Array, da: out.da!.data as Float32Array, db: out.db!.data as Float32Array };
     },
     async dispose() {
       const pending = [...sessions.values()];
       sessions.clear();
-      for (const p of pending) await (await p).release();
+      // Every session that was created is released, even when another failed to create or release.
+      const created = await Promise.allSettled(pending);
+      const released = await Promise.allSettled(created.flatMap((r) => (r.status === 'fulfilled' ? [r.value.release()] : [])));
+      const failed = released.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
     },
   };
 }

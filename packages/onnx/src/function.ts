@@ -1,7 +1,9 @@
 /**
  * APALU as an ONNX model-local function: a FunctionProto in the custom domain `ai.apalu` whose
- * body uses only default-domain opset-13 ops, so every runtime that inlines local functions
- * (onnxruntime-web, onnxruntime-node, onnx's reference evaluator) runs it without a custom kernel.
+ * body uses only default-domain ops of opset 13 (unchanged for float32 through opset 21, so the
+ * function can import any of 13..21 to match its model), and every runtime that inlines local
+ * functions (onnxruntime-web, onnxruntime-node, onnx's reference evaluator) runs it without a
+ * custom kernel.
  */
 import { ApaluInputError, validateParams, type ParamArray } from '@apalu/core';
 import { type Formulation, formulationBody, formulationNotes } from './formulations.js';
@@ -26,15 +28,43 @@ export const apaluOpset: OperatorSetId = { domain: APALU_DOMAIN, version: 1 };
 /** The default body: fastest on onnxruntime-web wasm in bench/bench.ts (see README). */
 export const DEFAULT_FORMULATION: Formulation = 'shared-exp';
 
-/** The FunctionProto `ai.apalu.Apalu(X, A, B) → Y`; A and B broadcast against X (per-channel a, b). */
-export function apaluFunction(formulation: Formulation = DEFAULT_FORMULATION): FunctionProto {
+/** The default-domain opsets `apaluFunction` can import: every op of every body has the same float32 semantics in 13..21. */
+const MIN_FUNCTION_OPSET = 13;
+const MAX_FUNCTION_OPSET = 21;
+
+export interface ApaluFunctionOptions {
+  /**
+   * Default-domain opset the function imports (13..21, default 13). The ONNX checker requires a
+   * model-local function to import the same default-domain version as the model that holds it,
+   * so set this to your model's opset when you add the function to your own graph.
+   */
+  opset?: number;
+}
+
+function functionOpset(opset: number | undefined): number {
+  if (opset === undefined) return ONNX_OPSET;
+  if (!(Number.isInteger(opset) && opset >= MIN_FUNCTION_OPSET && opset <= MAX_FUNCTION_OPSET)) {
+    throw new ApaluInputError(
+      'E_OPSET',
+      `opset = ${String(opset)}: the APALU function supports default-domain opsets ${MIN_FUNCTION_OPSET}..${MAX_FUNCTION_OPSET}; pass your model's opset_import version for domain '' (an integer in that range).`,
+    );
+  }
+  return opset;
+}
+
+/**
+ * The FunctionProto `ai.apalu.Apalu(X, A, B) → Y`; A and B broadcast against X (per-channel a, b).
+ * `options.opset` is the default-domain version it imports: match the model it goes into.
+ */
+export function apaluFunction(formulation: Formulation = DEFAULT_FORMULATION, options: ApaluFunctionOptions = {}): FunctionProto {
+  const opset = functionOpset(options.opset);
   return {
     name: APALU_OP,
     domain: APALU_DOMAIN,
     input: ['X', 'A', 'B'],
     output: ['Y'],
     node: formulationBody(formulation),
-    opsetImport: [{ domain: '', version: ONNX_OPSET }],
+    opsetImport: [{ domain: '', version: opset }],
     docString: `APALU (arXiv 2402.08244), k = 1.702; formulation "${formulation}": ${formulationNotes[formulation]}`,
   };
 }
@@ -70,14 +100,27 @@ export interface ApaluNodeResult {
 
 function paramShapeFor(channels: number, options: ApaluNodeOptions): number[] {
   if (options.paramShape !== undefined) {
-    const count = options.paramShape.reduce((p, d) => p * d, 1);
+    const shape = options.paramShape;
+    if (!Array.isArray(shape)) {
+      throw new ApaluInputError('E_LAYOUT', `paramShape = ${String(shape)}: pass an array of dimensions, e.g. [C] or [C, 1, 1].`);
+    }
+    // Each dimension becomes a TensorProto dim: -1 or 0.5 would write a tensor no runtime loads.
+    shape.forEach((d: unknown, i) => {
+      if (!(typeof d === 'number' && Number.isSafeInteger(d) && d >= 1)) {
+        throw new ApaluInputError(
+          'E_LAYOUT',
+          `paramShape[${i}] = ${String(d)} (paramShape = [${shape.join(', ')}]): every dimension must be a positive integer; use 1 for an axis a and b broadcast over.`,
+        );
+      }
+    });
+    const count = shape.reduce((p, d) => p * d, 1);
     if (count !== channels) {
       throw new ApaluInputError(
         'E_LAYOUT',
-        `paramShape = [${options.paramShape.join(', ')}] holds ${count} values but a.length = ${channels}: the shape must multiply out to the number of parameters.`,
+        `paramShape = [${shape.join(', ')}] holds ${count} values but a.length = ${channels}: the shape must multiply out to the number of parameters.`,
       );
     }
-    return [...options.paramShape];
+    return [...shape];
   }
   const layout = options.layout ?? 'channels-last';
   if (layout === 'channels-last') return [channels];
@@ -91,13 +134,35 @@ function paramShapeFor(channels: number, options: ApaluNodeOptions): number[] {
   return [channels, ...Array.from({ length: rank - 2 }, () => 1)];
 }
 
+/**
+ * a and b as the float32 values the initializers hold, checked after rounding: a float64 1e39
+ * becomes ∞ and 1e-50 becomes 0 in float32, which validateParams would pass as float64.
+ */
+function float32Params(aIn: ParamArray, bIn: ParamArray): { channels: number; a: Float32Array; b: Float32Array } {
+  const channels = validateParams(aIn, bIn);
+  const a = Float32Array.from(aIn as ArrayLike<number>);
+  const b = Float32Array.from(bIn as ArrayLike<number>);
+  for (const [name, given, stored] of [['a', aIn, a], ['b', bIn, b]] as const) {
+    for (let c = 0; c < stored.length; c++) {
+      const v = stored[c]!;
+      if (!(Number.isFinite(v) && v > 0)) {
+        throw new ApaluInputError(
+          'E_PARAM',
+          `${name}[${c}] = ${String(given[c])} is ${String(v)} in float32, the type the model stores: APALU needs every ${name} finite and > 0 after rounding to float32, i.e. between about 1.4e-45 and 3.4e38.`,
+        );
+      }
+    }
+  }
+  return { channels, a, b };
+}
+
 /** One `ai.apalu.Apalu` node with its a, b initializers; add `apaluFunction()` and `apaluOpset` to the model. */
 export function apaluNode(options: ApaluNodeOptions): ApaluNodeResult {
-  const channels = validateParams(options.a, options.b);
+  const { channels, a: a32, b: b32 } = float32Params(options.a, options.b);
   const dims = paramShapeFor(channels, options);
   const name = options.name ?? options.output;
-  const a = floatTensor(`${name}/a`, dims, Float32Array.from(options.a));
-  const b = floatTensor(`${name}/b`, dims, Float32Array.from(options.b));
+  const a = floatTensor(`${name}/a`, dims, a32);
+  const b = floatTensor(`${name}/b`, dims, b32);
   return {
     node: node(APALU_OP, { inputs: [options.input, `${name}/a`, `${name}/b`], outputs: [options.output], name, domain: APALU_DOMAIN }),
     initializers: [a, b],
@@ -105,27 +170,63 @@ export function apaluNode(options: ApaluNodeOptions): ApaluNodeResult {
 }
 
 export interface ApaluModelOptions {
-  /** Input shape; strings are symbolic dimensions (default ['batch', C] channels-last). */
+  /**
+   * Input shape; strings are symbolic dimensions (default ['batch', C] channels-last,
+   * ['batch', C, 'height', 'width'] channels-first). A numeric channel dimension (the last one
+   * channels-last, the second channels-first) must equal C unless C = 1.
+   */
   shape?: readonly Dim[];
   a: ParamArray;
   b: ParamArray;
   layout?: ChannelLayout;
   formulation?: Formulation;
+  /** Default-domain opset of the model and the function (13..21, default 13). */
+  opset?: number;
+}
+
+/** Checks a numeric dimension of `shape` and the channel axis against C, so the model cannot be written with a, b that do not fit x. */
+function checkModelShape(shape: readonly Dim[], channels: number, layout: ChannelLayout): void {
+  if (!Array.isArray(shape)) throw new ApaluInputError('E_LAYOUT', `shape = ${String(shape)}: pass an array of dimensions, e.g. ['batch', ${channels}].`);
+  shape.forEach((d: unknown, i) => {
+    const ok = typeof d === 'string' ? d.length > 0 : typeof d === 'number' && Number.isSafeInteger(d) && d >= 1;
+    if (!ok) {
+      throw new ApaluInputError(
+        'E_LAYOUT',
+        `shape[${i}] = ${JSON.stringify(d)} (shape = ${JSON.stringify(shape)}): a dimension is a positive integer or a non-empty name for a symbolic size.`,
+      );
+    }
+  });
+  const axis = layout === 'channels-first' ? 1 : shape.length - 1;
+  if (axis < 0 || axis >= shape.length) {
+    throw new ApaluInputError('E_LAYOUT', `shape = ${JSON.stringify(shape)}: a ${layout} input needs a channel axis (rank ≥ ${layout === 'channels-first' ? 2 : 1}).`);
+  }
+  const dim = shape[axis];
+  // C = 1 is one shared pair: a, b of size 1 broadcast over any channel count.
+  if (typeof dim === 'number' && channels !== 1 && dim !== channels) {
+    throw new ApaluInputError(
+      'E_LAYOUT',
+      `shape[${axis}] = ${dim} (shape = ${JSON.stringify(shape)}) but a.length = ${channels}: the ${layout} channel axis must hold C = a.length channels (or name it, e.g. 'channels', or pass one shared pair a = [a0], b = [b0]).`,
+    );
+  }
 }
 
 /** A complete model `x → Apalu(x)` with a, b baked in: input 'x', output 'y'. */
 export function apaluModel(options: ApaluModelOptions): Uint8Array {
-  const channels = validateParams(options.a, options.b);
+  const { channels } = float32Params(options.a, options.b);
   const layout = options.layout ?? 'channels-last';
   const shape = options.shape ?? (layout === 'channels-last' ? ['batch', channels] : ['batch', channels, 'height', 'width']);
   const { node: apalu, initializers } = apaluNode({ input: 'x', output: 'y', a: options.a, b: options.b, layout, rank: shape.length, name: 'apalu' });
+  checkModelShape(shape, channels, layout);
+  const opset = functionOpset(options.opset);
   return encodeModel({
     name: 'apalu',
     nodes: [apalu],
     inputs: [floatValueInfo('x', shape)],
     outputs: [floatValueInfo('y', shape)],
     initializers,
-    functions: [apaluFunction(options.formulation)],
+    // The function must import the model's default-domain opset (ONNX checker).
+    functions: [apaluFunction(options.formulation, { opset })],
     opsets: [apaluOpset],
+    opset,
   });
 }

@@ -84,15 +84,17 @@ export interface GraphSpec {
   functions?: FunctionProto[];
   /** Custom-domain opsets the nodes use, e.g. { domain: 'ai.apalu', version: 1 }. */
   opsets?: OperatorSetId[];
+  /** Default-domain opset (default ONNX_OPSET = 13); model-local functions must import the same. */
+  opset?: number;
   docString?: string;
 }
 
-/** Serializes a model: IR 8, the default-domain opset 13 plus `opsets`. */
+/** Serializes a model: IR 8, the default-domain opset (13 unless `opset`) plus `opsets`. */
 export function encodeModel(spec: GraphSpec): Uint8Array {
   const model: ModelProto = {
     irVersion: IR_VERSION,
     producerName: '@apalu/onnx',
-    opsetImport: [{ domain: '', version: ONNX_OPSET }, ...(spec.opsets ?? [])],
+    opsetImport: [{ domain: '', version: spec.opset ?? ONNX_OPSET }, ...(spec.opsets ?? [])],
     graph: {
       name: spec.name,
       node: spec.nodes,

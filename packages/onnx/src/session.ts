@@ -5,7 +5,8 @@ import { ApaluInputError } from '@apalu/core';
 export interface OrtRuntime {
   InferenceSession: { create(model: Uint8Array, options?: ortTypes.InferenceSession.SessionOptions): Promise<ortTypes.InferenceSession> };
   Tensor: typeof ortTypes.Tensor;
-  env: { wasm?: { numThreads?: number } };
+  /** `versions` tells onnxruntime-node ({ node }) from onnxruntime-web ({ web }) for the backend's name. */
+  env: { wasm?: { numThreads?: number }; versions?: { readonly node?: string; readonly web?: string } };
 }
 
 export type InferenceSession = ortTypes.InferenceSession;

@@ -117,3 +117,67 @@ describe('exportTfjsModel: every supported layer agrees with tfjs (cpu) in onnxr
     expect(() => exportTfjsModel({} as never)).toThrow(/must be a tf.LayersModel/);
   });
 });
+
+describe('exportTfjsModel: review fixes, each against tfjs predict', () => {
+  it('a nested model applied twice computes each call from its own input (siamese), also two levels deep', async () => {
+    const inner = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [3], units: 4, activation: 'tanh' }), apaluLayer(), tf.layers.dense({ units: 2 })],
+    });
+    const x1 = tf.input({ shape: [3], name: 'left' });
+    const x2 = tf.input({ shape: [3], name: 'right' });
+    const y1 = inner.apply(x1) as tf.SymbolicTensor;
+    const y2 = inner.apply(x2) as tf.SymbolicTensor;
+    const siamese = tf.model({ inputs: [x1, x2], outputs: tf.layers.concatenate().apply([y1, y2]) as tf.SymbolicTensor });
+    seedWeights(siamese, 50);
+    const x = [seeded(3 * 3, 8), seeded(3 * 3, 9, -3, 3)];
+    const once = await agreement(siamese, x);
+    expect(once.worstRatio, `max |err| ${once.maxAbs}`).toBeLessThanOrEqual(1);
+
+    // The siamese model itself applied twice, with its inputs swapped: four calls of `inner`.
+    const p = tf.input({ shape: [3], name: 'p' });
+    const q = tf.input({ shape: [3], name: 'q' });
+    const pq = siamese.apply([p, q]) as tf.SymbolicTensor;
+    const qp = siamese.apply([q, p]) as tf.SymbolicTensor;
+    const outer = tf.model({ inputs: [p, q], outputs: [pq, tf.layers.add().apply([pq, qp]) as tf.SymbolicTensor] });
+    const twice = await agreement(outer, x);
+    expect(twice.worstRatio, `max |err| ${twice.maxAbs}`).toBeLessThanOrEqual(1);
+  });
+
+  it("Flatten with dataFormat 'channelsFirst' at rank 3, 4 and 5, and after a conv (a value held as NCHW)", async () => {
+    for (const [shape, seed] of [[[2, 3], 11], [[2, 3, 4], 12], [[2, 3, 2, 2], 13]] as const) {
+      const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [...shape], dataFormat: 'channelsFirst' }), tf.layers.dense({ units: 3 })] });
+      seedWeights(model, seed);
+      const size = shape.reduce<number>((p, d) => p * d, 1);
+      const { worstRatio, maxAbs } = await agreement(model, [seeded(2 * size, seed)]);
+      expect(worstRatio, `rank ${shape.length + 1}: max |err| ${maxAbs}`).toBeLessThanOrEqual(1);
+    }
+    const conv = tf.sequential({
+      layers: [tf.layers.conv2d({ inputShape: [4, 5, 2], filters: 3, kernelSize: 1 }), tf.layers.flatten({ dataFormat: 'channelsFirst' })],
+    });
+    seedWeights(conv, 14);
+    const { worstRatio, maxAbs } = await agreement(conv, [seeded(2 * 40, 15)]);
+    expect(worstRatio, `conv → flatten: max |err| ${maxAbs}`).toBeLessThanOrEqual(1);
+  });
+
+  it('merge layers with inputs of different ranks expand the lower-rank one at axis 1, as tfjs does (batch 1, 2, 4)', async () => {
+    const a = tf.input({ shape: [4, 3], name: 'a' });
+    const b = tf.input({ shape: [3], name: 'b' });
+    const layers = [tf.layers.add(), tf.layers.multiply(), tf.layers.maximum(), tf.layers.minimum(), tf.layers.average()];
+    const model = tf.model({ inputs: [a, b], outputs: layers.map((l, i) => l.apply(i % 2 === 0 ? [a, b] : [b, a]) as tf.SymbolicTensor) });
+    for (const n of [1, 2, 4]) {
+      const { worstRatio, maxAbs } = await agreement(model, [seeded(n * 12, 16 + n), seeded(n * 3, 20 + n, -2, 2)]);
+      expect(worstRatio, `batch ${n}: max |err| ${maxAbs}`).toBeLessThanOrEqual(1);
+    }
+    // An image held as NCHW after a conv plus a [N, C] vector: tfjs makes the vector [N, 1, 1, C].
+    const image = tf.input({ shape: [5, 4, 2], name: 'image' });
+    const vector = tf.input({ shape: [6], name: 'vector' });
+    const conv = tf.layers.conv2d({ filters: 3, kernelSize: 1 }).apply(image) as tf.SymbolicTensor;
+    const dense = tf.layers.dense({ units: 3 }).apply(vector) as tf.SymbolicTensor;
+    const mixed = tf.model({ inputs: [image, vector], outputs: tf.layers.add().apply([conv, dense]) as tf.SymbolicTensor });
+    seedWeights(mixed, 60);
+    for (const n of [1, 2, 4]) {
+      const { worstRatio, maxAbs } = await agreement(mixed, [seeded(n * 40, 30 + n), seeded(n * 6, 40 + n)]);
+      expect(worstRatio, `conv + dense, batch ${n}: max |err| ${maxAbs}`).toBeLessThanOrEqual(1);
+    }
+  });
+});

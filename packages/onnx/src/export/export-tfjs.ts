@@ -34,34 +34,40 @@ export function exportTfjsModel(model: TfjsModel, options: ExportOptions = {}): 
   const g = new GraphBuilder();
   let apaluUsed = false;
   const batch: Dim = options.batch ?? 'batch';
-  const values = new Map<number, Value>();
+  // Values by scope and tensor id. A nested model's inner tensors keep their ids on every call
+  // of the model, so each call walks them in its own scope (the call path, e.g. "/inner#1"):
+  // a model applied twice then computes each call's outputs from that call's inputs.
+  const values = new Map<string, Value>();
+  const key = (scope: string, t: TfjsSymbolicTensor) => `${scope}|${t.id}`;
 
   const inputs = model.inputs.map((t, i) => {
     if (t.dtype !== 'float32') throw new ExportError('E_DTYPE', `input "${t.sourceLayer.name}" has dtype ${t.dtype}; only float32 inputs are supported.`);
     const name = t.sourceLayer.name;
     g.reserve(name);
-    values.set(t.id, { name, shape: t.shape, nchw: false });
+    values.set(key('', t), { name, shape: t.shape, nchw: false });
     return floatValueInfo(name, t.shape.map((d, axis) => (axis === 0 ? batch : (d ?? `${name}_dim${axis}_${i}`))));
   });
 
-  const visit = (t: TfjsSymbolicTensor, stack: Set<number>): Value => {
-    const known = values.get(t.id);
+  const visit = (t: TfjsSymbolicTensor, scope: string, stack: Set<string>): Value => {
+    const id = key(scope, t);
+    const known = values.get(id);
     if (known) return known;
     const layer = t.sourceLayer;
     const className = layer.getClassName();
     if (className === 'InputLayer') {
       throw new ExportError('E_MODEL', `input layer "${layer.name}" is not among the model's inputs; export the model whose inputs include it.`);
     }
-    if (stack.has(t.id)) throw new ExportError('E_MODEL', `the graph has a cycle at layer "${layer.name}".`);
-    stack.add(t.id);
+    if (stack.has(id)) throw new ExportError('E_MODEL', `the graph has a cycle at layer "${layer.name}".`);
+    stack.add(id);
     const call = layer.inboundNodes[t.nodeIndex];
     if (call === undefined) throw new ExportError('E_MODEL', `layer "${layer.name}" has no call #${t.nodeIndex}; was the model built?`);
-    const ins = call.inputTensors.map((i) => visit(i, stack));
+    const ins = call.inputTensors.map((i) => visit(i, scope, stack));
     let outs: Value[];
     if (isContainer(layer)) {
-      // A nested model: map its inputs to ours and walk its graph in place.
-      layer.inputs.forEach((inner, i) => values.set(inner.id, ins[i]!));
-      outs = layer.outputs.map((inner) => visit(inner, stack));
+      // A nested model: map its inputs to this call's values and walk its graph in the call's scope.
+      const inner = `${scope}/${layer.name}#${t.nodeIndex}`;
+      layer.inputs.forEach((input, i) => values.set(key(inner, input), ins[i]!));
+      outs = layer.outputs.map((output) => visit(output, inner, stack));
     } else {
       const convert = converters[className];
       if (convert === undefined) {
@@ -81,9 +87,9 @@ export function exportTfjsModel(model: TfjsModel, options: ExportOptions = {}): 
         },
       });
     }
-    call.outputTensors.forEach((o, i) => values.set(o.id, outs[i]!));
-    stack.delete(t.id);
-    return values.get(t.id)!;
+    call.outputTensors.forEach((o, i) => values.set(key(scope, o), outs[i]!));
+    stack.delete(id);
+    return values.get(id)!;
   };
 
   // Output names are the output layers' names (with the tensor index when a layer gives several);
@@ -92,7 +98,7 @@ export function exportTfjsModel(model: TfjsModel, options: ExportOptions = {}): 
     g.name(model.outputs.filter((o) => o.sourceLayer === t.sourceLayer).length > 1 ? `${t.sourceLayer.name}_${t.tensorIndex}` : t.sourceLayer.name),
   );
   const outputs = model.outputs.map((t, i) => {
-    const value = g.toTfjs(visit(t, new Set()));
+    const value = g.toTfjs(visit(t, '', new Set()));
     const name = outputNames[i]!;
     // Outputs keep tfjs names and order; Identity lets one tensor be several outputs (ORT removes it).
     g.nodes.push(node('Identity', { inputs: [value.name], outputs: [name], name: `${name}/output_${i}` }));

@@ -162,8 +162,18 @@ const dense: Converter = (ctx) => {
 const flatten: Converter = (ctx) => {
   const { g, layer, config } = ctx;
   const input = single(ctx);
-  // tfjs flattens in its own (NHWC) order; with dataFormat 'channelsFirst' it flattens NCHW order.
-  const x = config.dataFormat === 'channelsFirst' && input.shape.length === 4 ? g.toNCHW(input) : g.toTfjs(input);
+  const rank = input.shape.length;
+  if (config.dataFormat === 'channelsFirst' && rank >= 3) {
+    // tfjs reads the input as channels-first and moves axis 1 last before flattening: it
+    // transposes by [0, 2, …, r−1, 1] at any rank ≥ 3. One Transpose from however ONNX holds
+    // the value (tfjs order, or NCHW after a conv) to that order, then Flatten.
+    const order = [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1];
+    const perm = order.map((axis) => onnxAxis(input, axis));
+    const moved = g.add('Transpose', [input.name], `${layer.name}/channels_last`, [attribute('perm', perm)]);
+    return [output(ctx, g.add('Flatten', [moved], layer.name, [attribute('axis', 1)]), false)];
+  }
+  // tfjs flattens in its own order (NHWC for images).
+  const x = g.toTfjs(input);
   if (x.shape.length === 2) return [{ ...x, nchw: false }];
   return [output(ctx, g.add('Flatten', [x.name], layer.name, [attribute('axis', 1)]), false)];
 };
@@ -235,10 +245,30 @@ function common(ctx: LayerContext): Value[] {
   return ctx.inputs.map((v) => (first.nchw ? ctx.g.toNCHW(v) : ctx.g.toTfjs(v)));
 }
 
+/**
+ * Inputs of different ranks, brought to one as tfjs does: it expands each lower-rank input at
+ * axis 1 until the ranks match ([N, 3] + [N, 4, 3] adds [N, 1, 3]); ONNX would broadcast from the
+ * right instead ([N, 3] against [N, 4, 3] pairs N with 4). Computed in tfjs order.
+ */
+function sameRank(ctx: LayerContext): Value[] {
+  const { g, layer } = ctx;
+  const rank = Math.max(...ctx.inputs.map((v) => v.shape.length));
+  return ctx.inputs.map((input, i) => {
+    const v = g.toTfjs(input);
+    const missing = rank - v.shape.length;
+    if (missing === 0) return v;
+    // Opset 13 Unsqueeze takes axes as an int64 input; axes 1..missing of the output are new.
+    const axes = g.ints(`${layer.name}/expand_axes_${i}`, Array.from({ length: missing }, (_, k) => k + 1));
+    const name = g.add('Unsqueeze', [v.name, axes], `${layer.name}/expand_${i}`);
+    return { name, shape: [v.shape[0] ?? null, ...Array.from({ length: missing }, () => 1), ...v.shape.slice(1)], nchw: false };
+  });
+}
+
 const merge =
   (op: 'Add' | 'Mul' | 'Max' | 'Min' | 'Mean'): Converter =>
   (ctx) => {
-    const inputs = common(ctx);
+    const ranks = new Set(ctx.inputs.map((v) => v.shape.length));
+    const inputs = ranks.size > 1 ? sameRank(ctx) : common(ctx);
     const nchw = inputs[0]!.nchw;
     // Add and Mul are binary in ONNX; Max, Min and Mean take all inputs at once.
     if (op === 'Add' || op === 'Mul') {
