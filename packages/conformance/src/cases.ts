@@ -93,6 +93,68 @@ function listed(name: string, description: string, values: readonly number[], a:
   };
 }
 
+/**
+ * Channels-last (S = 1) data whose channels hold different values: `columns[c]` lists the
+ * values of channel c, all columns the same length. Lets a case keep +∞ and −∞ apart, so the
+ * sums of each channel stay finite on one side and are checked value by value.
+ */
+function perChannel(name: string, description: string, columns: readonly (readonly number[])[], a: readonly number[], b: readonly number[]): ConformanceCase {
+  return {
+    name,
+    description,
+    build() {
+      const channels = columns.length;
+      const rows = columns[0]?.length ?? 0;
+      if (channels !== a.length || channels !== b.length || columns.some((col) => col.length !== rows)) {
+        throw new Error(`case ${name}: ${channels} columns of equal length needed, one per channel`);
+      }
+      const x = new Float32Array(rows * channels);
+      for (let j = 0; j < rows; j++) for (let c = 0; c < channels; c++) x[j * channels + c] = columns[c]![j]!;
+      return { x, dy: upstream(name, x.length), a: Float32Array.from(a), b: Float32Array.from(b), inner: 1 };
+    },
+  };
+}
+
+/** Values that go with ±∞ in the `infinities` case: ±0, positive subnormals, ordinary values. */
+const BESIDE_INFINITIES = [0, -0, MIN_SUBNORMAL, MAX_SUBNORMAL, 1e-3, -1e-3, 0.5, -0.5, 1, -1, 3, -3, 20, -20];
+
+/**
+ * Exponent fields at the edges of float32 (zero/subnormal, smallest normal, largest finite,
+ * ∞/NaN) and mantissas at the edges (0, 1, the quiet bit, all ones).
+ */
+const EDGE_EXPONENTS = [0x00, 0x01, 0xfe, 0xff] as const;
+const EDGE_MANTISSAS = [0, 1, 0x400000, 0x7fffff] as const;
+
+/**
+ * Random float32 bit patterns: raw 32-bit generator output, so every sign, exponent, mantissa
+ * and low byte occurs. One element in eight gets an edge exponent, half of those an edge
+ * mantissa too, so ±0, ±∞, quiet and signalling NaNs, subnormals and FLT_MAX are all present
+ * (2^-31 per element would leave ±∞ out of a few thousand). Bits are written as they are.
+ */
+function randomBits(name: string, description: string, n: number): ConformanceCase {
+  return {
+    name,
+    description,
+    build() {
+      const next = splitmix32(seedOf(name));
+      const x = new Float32Array(n);
+      const bits = new Uint32Array(x.buffer);
+      for (let i = 0; i < n; i++) {
+        const raw = next();
+        const pick = next();
+        if (pick >>> 29 === 0) {
+          const exponent = EDGE_EXPONENTS[(pick >>> 1) & 3]!;
+          const mantissa = (pick >>> 3) & 1 ? EDGE_MANTISSAS[(pick >>> 4) & 3]! : raw & 0x7fffff;
+          bits[i] = (((pick & 1) << 31) | (exponent << 23) | mantissa) >>> 0;
+        } else {
+          bits[i] = raw;
+        }
+      }
+      return { x, dy: upstream(name, n), ...params(name, 1), inner: 1 };
+    },
+  };
+}
+
 /** The SPEC input set as named cases, in a fixed order. */
 export function conformanceCases(selection: CaseSelection = {}): ConformanceCase[] {
   const cases: ConformanceCase[] = [
@@ -103,14 +165,23 @@ export function conformanceCases(selection: CaseSelection = {}): ConformanceCase
       [0.7, 1.5],
       [1.3, 0.2],
     ),
+    perChannel(
+      'infinities',
+      '±∞ without NaN (+∞ in channel 0, −∞ in channel 1, both and negative subnormals in channel 2) beside ±0, subnormals and ordinary values: da, db are compared value by value, so a masked sum whose 0·∞ gives NaN fails',
+      [
+        [Number.POSITIVE_INFINITY, ...BESIDE_INFINITIES, 2],
+        [Number.NEGATIVE_INFINITY, ...BESIDE_INFINITIES, -2],
+        [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, ...BESIDE_INFINITIES.map((v) => (v === MIN_SUBNORMAL || v === MAX_SUBNORMAL ? -v : v))],
+      ],
+      [0.7, 1.5, 0.25],
+      [1.3, 0.2, 1.9],
+    ),
     listed('huge-positive', 'a = 0.25 and x up to FLT_MAX: a·x·(1+σ) without spurious overflow (3e38 → 1.5e38)', [3e38, 3.4e38, FLOAT32_MAX, 1e38, 1e30, 1e20], [0.25], [1]),
     listed('magnitudes', '±[1e-45 … 3.4e38] from SPEC.md in three channels with different a, b', [...SPEC_MAGNITUDES, ...SPEC_MAGNITUDES.map((v) => -v)], [0.25, 1, 1.9], [0.3, 1, 1.7]),
     sampled('uniform-20', 'uniform samples on [−20, 20]', 4099, 1, 1, uniformOn(-20, 20)),
     sampled('log-uniform', 'log-uniform magnitudes 1e-45 … 3.4e38, both signs', 4099, 1, 1, logUniform),
     sampled('near-zero-negative', 'x in (−1, 0) down to subnormals: needs expm1-quality arithmetic', 4099, 1, 1, negativeNearZero),
-    sampled('random-bits', 'random float32 bit patterns (NaNs and infinities included)', 4099, 1, 1, (u) =>
-      fromBits(Math.floor(u() * 4294967296)),
-    ),
+    randomBits('random-bits', 'random float32 bit patterns (raw 32-bit generator output; one in eight with an edge exponent, so ±0, ±∞, NaNs and subnormals occur)', 4099),
   ];
   for (const n of [0, 1, 3, 4, 5, 1023]) {
     cases.push(sampled(`length-${n}`, `${n} elements: tails of SIMD widths and workgroup sizes`, n, 1, 1, mixed));

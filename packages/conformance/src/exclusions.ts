@@ -35,7 +35,8 @@ export function gpuOpsInputExclusions(framework: string): InputExclusions {
  */
 export function excludedMask(x: Float32Array, exclusions: InputExclusions | undefined): { mask: Uint8Array; counts: Map<InputClass, number> } | undefined {
   const names = Object.keys(exclusions ?? {}).map((k) => {
-    if (!(k in INPUT_CLASSES)) throw new TypeError(`excludeInputs: unknown input class '${k}'; use one of ${Object.keys(INPUT_CLASSES).join(', ')}.`);
+    // Own keys only: 'constructor', 'toString' and the rest of Object.prototype are not input classes.
+    if (!Object.hasOwn(INPUT_CLASSES, k)) throw new TypeError(`excludeInputs: unknown input class '${k}'; use one of ${Object.keys(INPUT_CLASSES).join(', ')}.`);
     return k as InputClass;
   });
   if (names.length === 0) return undefined;

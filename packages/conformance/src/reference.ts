@@ -6,7 +6,11 @@ export interface SumReference {
   value: number;
   /** Σ|terms|: the scale a summation error is measured against. */
   scale: number;
-  /** Some term is beyond float32 range: a float32 computation may legitimately give ±∞ or NaN. */
+  /**
+   * Some finite term is beyond float32 range: a float32 computation may legitimately give ±∞
+   * or NaN. Infinite terms (x = ±∞) do not count: they make the sum exactly ±∞ (NaN when both
+   * signs occur), which a float32 result must match.
+   */
   overflows: boolean;
 }
 
@@ -41,7 +45,7 @@ function newSums(channels: number): { acc: CompensatedSum[]; abs: Float64Array; 
 function addTerm(s: ReturnType<typeof newSums>, c: number, term: number): void {
   (s.acc[c] as CompensatedSum).add(term);
   s.abs[c] = (s.abs[c] as number) + Math.abs(term);
-  if (!(Math.abs(term) < FLOAT32_LIMIT)) s.overflow[c] = true;
+  if (Number.isFinite(term) && Math.abs(term) >= FLOAT32_LIMIT) s.overflow[c] = true;
 }
 
 function finish(s: ReturnType<typeof newSums>): SumReference[] {
@@ -94,12 +98,13 @@ export function computeReference({ x, dy, a, b, inner }: CaseInput): CaseReferen
 
 /**
  * Error of one float32 sum as a fraction of Σ|terms| (NaN-free channels). Channels with a
- * term beyond float32 range also accept a non-finite result.
+ * finite term beyond float32 range also accept a non-finite result; otherwise a non-finite
+ * sum (from x = ±∞) must be matched exactly: ±∞ by the same ±∞, NaN by NaN.
  */
 export function sumError(got: number, ref: SumReference): number {
   if (ref.overflows && !Number.isFinite(got)) return 0;
   const want = Math.fround(ref.value);
-  if (!Number.isFinite(want) || !Number.isFinite(got)) return got === want ? 0 : Number.POSITIVE_INFINITY;
+  if (!Number.isFinite(want) || !Number.isFinite(got)) return got === want || (Number.isNaN(got) && Number.isNaN(want)) ? 0 : Number.POSITIVE_INFINITY;
   if (ref.scale === 0) return got === 0 ? 0 : Number.POSITIVE_INFINITY;
   return Math.abs(got - want) / ref.scale;
 }

@@ -251,6 +251,36 @@ async function runCase(
   } catch (error) {
     results.push(failure(c, 'dx', input, `backward threw ${describeError(error)}`));
   }
+  if (input.inner === 1) {
+    // Channels-last data is what most callers pass without a layout: forward(x, a, b) and
+    // forward(x, a, b, {}) must mean inner = 1, exactly like { inner: 1 }.
+    const defaults: [string, (fwd: boolean) => Promise<unknown>][] = [
+      [
+        'no layout',
+        (fwd) => (fwd ? backend.forward(input.x, input.a, input.b) : backend.backward(input.x, input.dy, input.a, input.b)),
+      ],
+      [
+        'layout {}',
+        (fwd) => (fwd ? backend.forward(input.x, input.a, input.b, {}) : backend.backward(input.x, input.dy, input.a, input.b, {})),
+      ],
+    ];
+    for (const [how, call] of defaults) {
+      const suffix = `(${how})`;
+      try {
+        const f = (await call(true)) as Float32Array;
+        results.push(elementwise(c, `f${suffix}`, input, f, ref.f, limits, limits.elementwise, false, skip));
+      } catch (error) {
+        results.push(failure(c, `f${suffix}`, input, `forward with ${how} threw ${describeError(error)}`));
+      }
+      try {
+        const g = (await call(false)) as ApaluGradients;
+        results.push(elementwise(c, `dx${suffix}`, input, g?.dx, ref.dx, limits, limits.elementwiseScaled, true, skip));
+        results.push(...sums(c, suffix, input, g, ref.general, limits.sumRelative, skipChannel));
+      } catch (error) {
+        results.push(failure(c, `dx${suffix}`, input, `backward with ${how} threw ${describeError(error)}`));
+      }
+    }
+  }
   const unchanged =
     sameContents(input.x, copy.x) && sameContents(input.dy, copy.dy) && sameContents(input.a, copy.a) && sameContents(input.b, copy.b);
   results.push({
@@ -292,7 +322,7 @@ export function listCaseNames(options: CaseSelection = {}): string[] {
 export async function runConformance(backend: ApaluBackend, options: ConformanceOptions = {}): Promise<ConformanceReport> {
   const started = performance.now();
   const accuracy = options.accuracy ?? backend.accuracy;
-  const limits = ACCURACY_CLASSES[accuracy];
+  const limits = Object.hasOwn(ACCURACY_CLASSES, accuracy) ? ACCURACY_CLASSES[accuracy] : undefined;
   if (limits === undefined) throw new TypeError(`accuracy = ${String(accuracy)}: use 'strict' or 'composed'.`);
   const exclude = options.exclude ?? {};
   const selected = (name: string) => options.only === undefined || options.only.includes(name);

@@ -47,6 +47,37 @@ describe('the SPEC input set', () => {
     expect(special).toContain(Number.NEGATIVE_INFINITY);
     expect([...special].some((v) => Object.is(v, -0))).toBe(true);
   });
+  it('has ±∞ without NaN, +∞ and −∞ in channels of their own, so da and db are compared value by value', () => {
+    const input = conformanceCases().find((c) => c.name === 'infinities')!.build();
+    const { x, dy, a, inner } = input;
+    expect(inner).toBe(1);
+    expect(x.some(Number.isNaN)).toBe(false);
+    const channels = a.length;
+    expect(channels).toBeGreaterThanOrEqual(2);
+    const column = (c: number) => [...x].filter((_, i) => i % channels === c);
+    const onlyPlus = [...Array(channels).keys()].filter((c) => column(c).includes(Infinity) && !column(c).includes(-Infinity));
+    const onlyMinus = [...Array(channels).keys()].filter((c) => column(c).includes(-Infinity) && !column(c).includes(Infinity));
+    expect(onlyPlus.length).toBeGreaterThan(0);
+    expect(onlyMinus.length).toBeGreaterThan(0);
+    // ±0, subnormals and ordinary values of both signs beside them, and a general upstream gradient.
+    expect([...x].some((v) => Object.is(v, -0))).toBe(true);
+    expect([...x].some((v) => v > 0 && v < 1.1754943508222875e-38)).toBe(true);
+    expect([...x].some((v) => v < -0.5 && Number.isFinite(v))).toBe(true);
+    expect(new Set(dy).size).toBeGreaterThan(x.length / 2);
+    expect([...dy].some((g) => g < 0)).toBe(true);
+  });
+  it('random-bits is raw 32-bit output: every low byte, ±∞, ±0, NaN and subnormals occur', () => {
+    const { x } = conformanceCases().find((c) => c.name === 'random-bits')!.build();
+    const bits = new Uint32Array(x.buffer, x.byteOffset, x.length);
+    expect(new Set([...bits].map((v) => v & 0xff)).size).toBe(256);
+    expect(new Set([...bits].map((v) => (v >>> 23) & 0xff)).size).toBe(256);
+    expect(x).toContain(Number.POSITIVE_INFINITY);
+    expect(x).toContain(Number.NEGATIVE_INFINITY);
+    expect([...x].some((v) => Object.is(v, 0))).toBe(true);
+    expect([...x].some((v) => Object.is(v, -0))).toBe(true);
+    expect(x.some(Number.isNaN)).toBe(true);
+    expect([...x].some((v) => v !== 0 && Math.abs(v) < 1.1754943508222875e-38)).toBe(true);
+  });
   it('is reproducible: the same case builds the same bits', () => {
     const [a, b] = [conformanceCases(), conformanceCases()].map((cs) => cs.find((c) => c.name === 'random-bits')!.build());
     expect(new Uint32Array(a!.x.buffer)).toEqual(new Uint32Array(b!.x.buffer));
@@ -58,7 +89,11 @@ describe('the kit accepts the reference', () => {
     const report = await runConformance(await WRONG_BACKENDS.reference());
     expect(report.pass).toBe(true);
     expect(Math.max(...report.checks.map((c) => c.error))).toBe(0);
-    expect(report.checks.filter((c) => c.metric === 'rejects')).toHaveLength(21);
+    expect(report.checks.filter((c) => c.metric === 'rejects')).toHaveLength(30);
+    // Channels-last cases also run without a layout and with {}: both mean inner = 1.
+    const metrics = new Set(report.checks.filter((c) => c.case === 'special-values').map((c) => c.metric));
+    for (const m of ['f(no layout)', 'dx(no layout)', 'da(no layout)', 'db(no layout)', 'f(layout {})', 'dx(layout {})', 'da(layout {})', 'db(layout {})']) expect(metrics).toContain(m);
+    expect(report.checks.some((c) => c.case === 'layout-C3-S7' && c.metric.includes('layout'))).toBe(false);
   });
 });
 
@@ -117,6 +152,41 @@ describe('the kit catches wrong backends', () => {
     expect(bad.map((c) => c.metric)).toEqual(expect.arrayContaining(['da', 'db']));
   });
 
+  it('da, db summed by multiplying with a 0/1 mask (x = −∞ gives 0·∞ = NaN)', async () => {
+    const backend = WRONG_BACKENDS.maskedSums();
+    const g = await backend.backward(Float32Array.of(Number.NEGATIVE_INFINITY, 1), Float32Array.of(1, 1), Float32Array.of(1), Float32Array.of(1));
+    expect(Number.isNaN(g.da[0])).toBe(true);
+    const bad = await failing(() => backend);
+    // Only the NaN-free case with ±∞ sees it: everywhere else ±∞ sit beside a NaN.
+    expect(new Set(bad.map((c) => c.case))).toEqual(new Set(['infinities']));
+    expect(bad.every((c) => c.metric.startsWith('da'))).toBe(true);
+    expect(bad[0]?.worst?.got).toBeNaN();
+  });
+
+  it('a compensated sum that turns a +∞ term into NaN', async () => {
+    const bad = await failing(WRONG_BACKENDS.unguardedKahan);
+    expect(new Set(bad.map((c) => c.case))).toEqual(new Set(['infinities']));
+    expect(bad.every((c) => c.metric.startsWith('da'))).toBe(true);
+  });
+
+  it('a crash when the layout is omitted (forward(x, a, b))', async () => {
+    const bad = await failing(WRONG_BACKENDS.needsLayout);
+    expect(bad.length).toBeGreaterThan(0);
+    expect(bad.every((c) => c.metric === 'f(no layout)' || c.metric === 'dx(no layout)')).toBe(true);
+    expect(bad[0]?.detail).toMatch(/forward with no layout threw TypeError/);
+  });
+
+  it('a wrong default inner size without a layout (S = x.length / C instead of 1)', async () => {
+    const bad = await failing(WRONG_BACKENDS.wrongDefaultInner);
+    expect(bad.every((c) => c.metric.endsWith('(no layout)') || c.metric.endsWith('(layout {})'))).toBe(true);
+    expect(new Set(bad.map((c) => c.case))).toEqual(new Set(['special-values', 'infinities', 'magnitudes', 'layout-C3-S1', 'layout-C64-S1', 'length-1M']));
+  });
+
+  it('x.length checked against C only, not C·S', async () => {
+    const bad = await failing(WRONG_BACKENDS.layoutCheckedByCOnly);
+    expect(bad.map((c) => c.case).sort()).toEqual(['rejects-layout-inner/backward', 'rejects-layout-inner/forward']);
+  });
+
   it('the composed class tolerates float32 exp(x) − 1 and small relative errors, not layout bugs', async () => {
     const sloppy = await runConformance(WRONG_BACKENDS.sloppyPositive(), { accuracy: 'composed', only: ['uniform-20'] });
     expect(sloppy.pass).toBe(true);
@@ -171,5 +241,21 @@ describe('input exclusions (excludeInputs)', () => {
   it('rejects an unknown input class', async () => {
     await expect(runConformance(flushing(), { only: ['length-5'], excludeInputs: { subnormal: 'x' } as never })).rejects.toThrow(/unknown input class 'subnormal'/);
     expect(Object.keys(INPUT_CLASSES).sort()).toEqual(['nan', 'negative-subnormal']);
+  });
+
+  it('rejects names inherited from Object.prototype like any unknown name', async () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
+      const excludeInputs = Object.defineProperty({}, name, { value: 'x', enumerable: true }) as never;
+      await expect(runConformance(flushing(), { only: ['length-5'], excludeInputs })).rejects.toThrow(`unknown input class '${name}'`);
+    }
+  });
+});
+
+describe('accuracy option', () => {
+  it('rejects names inherited from Object.prototype', async () => {
+    const reference = await WRONG_BACKENDS.reference();
+    for (const accuracy of ['toString', 'constructor', 'bogus']) {
+      await expect(runConformance(reference, { only: ['length-5'], accuracy: accuracy as never })).rejects.toThrow(`accuracy = ${accuracy}: use 'strict' or 'composed'`);
+    }
   });
 });

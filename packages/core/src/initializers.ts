@@ -46,14 +46,20 @@ export function uniform(min = 0, max = 2, seed = 0): ParamInitializer {
     throw new ApaluInputError('E_SEED', `seed = ${String(seed)}: the seed must be an integer (it is used modulo 2^32).`);
   }
   return makeInitializer({ name: 'uniform', min, max, seed }, (out) => {
+    const float32 = out instanceof Float32Array;
     const next = splitmix32(seed);
     for (let i = 0; i < out.length; i++) {
       let v = min + (max - min) * openUnit(next);
-      if (out instanceof Float32Array) {
-        // Rounding to float32 may land on an end point; step back inside the interval.
-        v = Math.fround(v);
-        if (v <= min) v = nextUp32(min);
-        if (v >= max) v = nextDown32(max);
+      // Rounding (to float32, or of the float64 sum) may land on an end point: step to the
+      // nearest value of the output type strictly inside the interval.
+      if (float32) v = Math.fround(v);
+      if (v <= min) v = float32 ? above32(min) : above64(min);
+      if (v >= max) v = float32 ? below32(max) : below64(max);
+      if (!(v > min && v < max)) {
+        throw new ApaluInputError(
+          'E_RANGE',
+          `uniform(${String(min)}, ${String(max)}): no ${float32 ? 'float32' : 'float64'} lies strictly between min and max; widen the interval.`,
+        );
       }
       out[i] = v;
     }
@@ -62,16 +68,40 @@ export function uniform(min = 0, max = 2, seed = 0): ParamInitializer {
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
-function nextUp32(v: number): number {
-  f32[0] = v;
-  if (v === 0) u32[0] = 1;
-  else u32[0] = (u32[0] as number) + (v > 0 ? 1 : -1);
+const f64 = new Float64Array(1);
+const u64 = new BigUint64Array(f64.buffer);
+
+/** The smallest float32 > v (v ≥ 0 finite, −0 included). */
+function above32(v: number): number {
+  if (v === 0) return 1.401298464324817e-45; // also for −0, whose bits + 1 would be negative
+  f32[0] = v; // rounds to nearest: may be below, at or above v
+  if ((f32[0] as number) > v) return f32[0] as number;
+  u32[0] = (u32[0] as number) + 1; // v > 0: +1 on the bits is the next float32 up
   return f32[0] as number;
 }
-function nextDown32(v: number): number {
+
+/** The largest float32 < v (v > 0 finite); 0 when v is at most the smallest subnormal. */
+function below32(v: number): number {
   f32[0] = v;
-  u32[0] = (u32[0] as number) + (v > 0 ? -1 : 1);
+  if ((f32[0] as number) < v) return f32[0] as number;
+  if ((f32[0] as number) === 0) return 0;
+  u32[0] = (u32[0] as number) - 1;
   return f32[0] as number;
+}
+
+/** The smallest float64 > v (v ≥ 0 finite, −0 included). */
+function above64(v: number): number {
+  if (v === 0) return Number.MIN_VALUE; // also for −0
+  f64[0] = v;
+  u64[0] = (u64[0] as bigint) + 1n;
+  return f64[0] as number;
+}
+
+/** The largest float64 < v (v > 0 finite). */
+function below64(v: number): number {
+  f64[0] = v;
+  u64[0] = (u64[0] as bigint) - 1n;
+  return f64[0] as number;
 }
 
 /** Every value equal to v (finite, > 0). */
@@ -117,7 +147,8 @@ const DEFAULT_ALPHA: Record<KnownActivation, number> = { relu: 0, leakyRelu: 0.0
  * in a on x ≥ 0 and in b on x < 0, so each is a closed-form projection.
  */
 export function fitTo(name: KnownActivation, range: readonly [number, number] = [-4, 4], options: FitOptions = {}): FitResult {
-  const target = TARGETS[name];
+  // Own keys only: 'constructor', 'toString' and other Object.prototype names are not activations.
+  const target = Object.hasOwn(TARGETS, name) ? TARGETS[name] : undefined;
   if (target === undefined) {
     throw new ApaluInputError('E_ACTIVATION', `fitTo('${String(name)}'): unknown activation; use one of ${Object.keys(TARGETS).join(', ')}.`);
   }

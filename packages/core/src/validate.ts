@@ -42,6 +42,13 @@ export function validateParams(a: ParamArray, b: ParamArray): number {
     if (p === null || typeof p !== 'object' || typeof p.length !== 'number') {
       throw new ApaluInputError('E_TYPE', `${name} must be an array of per-channel values, got ${describe(p)}; pass e.g. new Float32Array([1]).`);
     }
+    // An array-like with length −1, 1.5, NaN or ∞ would skip the per-element checks below.
+    if (!(Number.isSafeInteger(p.length) && p.length >= 0)) {
+      throw new ApaluInputError(
+        'E_TYPE',
+        `${name}.length = ${String(p.length)}: ${name} must be an array of per-channel values with a whole, non-negative length; pass e.g. new Float32Array([1]).`,
+      );
+    }
   }
   if (a.length === 0) {
     throw new ApaluInputError('E_CHANNELS', 'a.length = 0: APALU needs at least one channel (C ≥ 1); pass one shared pair as a = [a0], b = [b0].');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ApaluInputError, apalu, apaluGrad, backward, createBackend, forward } from '../src/index.js';
+import { ApaluInputError, apalu, apaluGrad, backward, createBackend, forward, validateParams } from '../src/index.js';
 import { exactF, exactSums } from './high-precision.js';
 
 function ulp32(got: number, want: number): number {
@@ -91,6 +91,11 @@ describe('validation: clear errors before anything is written', () => {
     ['x an Int32Array', () => forward(new Int32Array(2) as unknown as Float32Array, [1], [1]), /got Int32Array/],
     ['dy too short', () => backward(x, x.subarray(1), [1], [1]), /dy\.length = 5 but x\.length = 6/],
     ['out of another type', () => forward(x, [1], [1], { out: new Float64Array(6) as unknown as Float32Array }), /out is a Float64Array\(6\)/],
+    // Array-likes whose length is not a whole number ≥ 0 would skip the per-element checks.
+    ['a, b with length −1', () => forward(Float32Array.of(1, 2), { length: -1 }, { length: -1 }), /a\.length = -1: a must be an array/],
+    ['b with length 1.5', () => backward(x, x, [1], { length: 1.5, 0: 1 }), /b\.length = 1\.5/],
+    ['a with length NaN', () => forward(x, { length: Number.NaN }, [1]), /a\.length = NaN/],
+    ['a with length ∞', () => forward(x, { length: Number.POSITIVE_INFINITY }, [1]), /a\.length = Infinity/],
   ];
   for (const [name, call, message] of cases) {
     it(name, () => {
@@ -98,6 +103,11 @@ describe('validation: clear errors before anything is written', () => {
       expect(call).toThrow(message);
     });
   }
+  it('validateParams accepts array-likes with a whole length (and returns C)', () => {
+    expect(validateParams({ length: 2, 0: 1, 1: 0.5 }, Float32Array.of(1, 2))).toBe(2);
+    expect(() => validateParams({ length: -1 }, { length: -1 })).toThrow(ApaluInputError);
+    expect(() => validateParams({ length: -1 }, { length: -1 })).toThrow(expect.objectContaining({ code: 'E_TYPE' }));
+  });
   it('leaves `out` untouched when it rejects', () => {
     const out = new Float32Array(6).fill(7);
     expect(() => forward(x, [1], [-1], { out })).toThrow(ApaluInputError);

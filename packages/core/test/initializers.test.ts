@@ -26,6 +26,23 @@ describe('uniform', () => {
     expect(uniform(0, 1, 2 ** 32 + 5)(8)).toEqual(uniform(0, 1, 5)(8));
     expect(uniform(0, 1, 5).config).toEqual({ name: 'uniform', min: 0, max: 1, seed: 5 });
   });
+  it('never returns an end point in float64 either: rounding onto min or max steps inside', () => {
+    // Only 3 float64 lie strictly inside (1, 1 + 2^-50): min + (max − min)·u rounds onto an end point ≈ 1/4 of the time.
+    const max = 1 + 2 ** -50;
+    const v = uniform(1, max, 7)(2000, 'float64');
+    expect(v.every((x) => x > 1 && x < max)).toBe(true);
+    expect(new Set(v)).toEqual(new Set([1 + 2 ** -52, 1 + 2 ** -51, 1 + 3 * 2 ** -52]));
+    const f = uniform(1, 1 + 2 ** -21, 7)(2000);
+    expect(f.every((x) => x > 1 && x < 1 + 2 ** -21)).toBe(true);
+    // From 0: the smallest subnormal of each type is inside, 0 never comes out.
+    expect(uniform(0, 1e-317, 7)(2000, 'float64').every((x) => x > 0 && x < 1e-317)).toBe(true);
+  });
+  it('rejects an interval with no value of the requested type strictly inside', () => {
+    expect(() => uniform(1, 1 + 2 ** -52)(1, 'float64')).toThrow(/no float64 lies strictly between min and max/);
+    expect(() => uniform(1, 1 + 2 ** -30)(1)).toThrow(/no float32 lies strictly between min and max/);
+    expect(uniform(1, 1 + 2 ** -30)(3, 'float64').every((x) => x > 1 && x < 1 + 2 ** -30)).toBe(true);
+    expect(uniform(1, 1 + 2 ** -30)(0)).toHaveLength(0);
+  });
   it('rejects ranges that could produce a ≤ 0', () => {
     expect(() => uniform(-1, 2)).toThrow(/uniform\(-1, 2\): need 0 ≤ min < max/);
     expect(() => uniform(2, 1)).toThrow(ApaluInputError);
@@ -112,6 +129,11 @@ describe('fitTo', () => {
   });
   it('rejects unknown names and ranges without both signs', () => {
     expect(() => fitTo('tanh' as 'relu')).toThrow(/unknown activation; use one of relu, leakyRelu, elu, gelu, silu/);
+    // Names inherited from Object.prototype are not activations either.
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(() => fitTo(name as 'relu', [-4, 4], { alpha: 1 })).toThrow(ApaluInputError);
+      expect(() => fitTo(name as 'relu', [-4, 4], { alpha: 1 })).toThrow(expect.objectContaining({ code: 'E_ACTIVATION' }));
+    }
     expect(() => fitTo('gelu', [0, 4])).toThrow(/need finite lo < 0 < hi/);
   });
 });
