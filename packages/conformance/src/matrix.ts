@@ -41,13 +41,18 @@ export function formatMatrix(reports: readonly ConformanceReport[]): string {
       if (checks.length === 0) return '–';
       const bad = checks.filter((c) => !c.pass);
       const mark = checks.some((c) => (c.skipped ?? 0) > 0) ? '*' : '';
-      return bad.length === 0 ? `✓${mark}` : `✗${mark} ${bad.map((c) => c.metric).join(', ')}`;
+      // Sum checks that left out every channel compared nothing: say so instead of a bare ✓.
+      const sumChecks = checks.filter((c) => c.unit === 'relative');
+      const noSums = sumChecks.length > 0 && sumChecks.every((c) => (c.skipped ?? 0) >= c.channels);
+      const note = noSums ? ' (da, db not compared)' : '';
+      return bad.length === 0 ? `✓${mark}${note}` : `✗${mark} ${bad.map((c) => c.metric).join(', ')}${note}`;
     });
     lines.push(`| ${name} | ${cells.join(' | ')} |`);
   }
   const exclusions = reports.flatMap((r) => [
     ...r.excluded.map((e) => `- ${r.backend}: \`${e.case}\` excluded — ${e.reason}`),
     ...(r.excludedInputs ?? []).map((e) => `- ${r.backend}: ${e.inputs} inputs not compared (${e.elements} elements; every other element of every case is) — ${e.reason}`),
+    ...((r.excludedInputs ?? []).length > 0 ? [skippedSumsLine(r)] : []),
   ]);
   if (exclusions.length) lines.push('', 'Exclusions (* = the case ran with those inputs left out):', ...exclusions);
   lines.push(
@@ -69,4 +74,16 @@ export function formatExhaustive(reports: readonly ExhaustiveReport[]): string {
     );
   }
   return lines.join('\n');
+}
+
+/** How many per-channel da/db comparisons a run with excluded inputs left out (a channel holding one is not summed). */
+function skippedSumsLine(r: ConformanceReport): string {
+  let skipped = 0;
+  let total = 0;
+  for (const c of r.checks) {
+    if (c.unit !== 'relative') continue;
+    total += c.channels;
+    skipped += c.skipped ?? 0;
+  }
+  return `- ${r.backend}: da, db compared in ${total - skipped} of ${total} channel sums (a channel holding an excluded input is not compared)`;
 }
