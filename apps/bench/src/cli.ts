@@ -1,79 +1,92 @@
 /**
- * pnpm bench [--quick | --smoke] [--filter=tfjs,onnx] [--sizes=1024,65536] [--out=DIR] [--machine="…"]
+ * pnpm bench [--full | --quick | --smoke] [--filter=tfjs,onnx] [--sizes=1024,65536] [--out=DIR] [--machine="…"]
  * Full run by default. Ctrl-C stops after the current task and writes what was measured.
  * pnpm bench --rows=results/bench-full.json prints each package's rows (for its README), no run;
- * add --write-readmes to put them under each package README's "## Speed" heading.
+ * add --write-readmes to put them under each package README's "## Speed" heading (complete
+ * full runs only). pnpm bench --help lists the options; a usage error exits 2.
  * Run as `node --import tsx`: the tsx binary SIGKILLs a child that does not answer a relayed
  * Ctrl-C within 30 ms, and a timing loop is busy for longer than that.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { useSwiftShader } from '@apalu/webgpu/swiftshader';
 import cliProgress from 'cli-progress';
+import { type RunCommand, USAGE, parseCliArgs } from './args.js';
+import { UsageError } from './errors.js';
 import { formatMarkdown, formatPackageRows } from './output/markdown.js';
 import { writePackageReadmes } from './output/readmes.js';
 import { writeResults } from './output/write.js';
+import { relaunch } from './relaunch.js';
 import { runBench } from './run.js';
-import type { BenchMode, BenchResult } from './types.js';
+import { isCompleteFullRun, runDescription } from './run-kind.js';
+import type { BenchResult } from './types.js';
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * Dawn reads the Vulkan driver location when the process starts: without a GPU driver of our
- * own choosing, set SwiftShader up (@apalu/webgpu/swiftshader) and run again as a child, so the
- * webgpu row is measured (labelled emulated).
+ * One Ctrl-C can arrive more than once: from the terminal, and passed on by a parent that
+ * forwards signals (the SwiftShader relauncher below, pnpm). Signals within this many ms of
+ * the first count as the same press; a later one quits.
  */
-function relaunchWithSwiftShader(): boolean {
-  if (process.env.APALU_BENCH_CHILD || !useSwiftShader('@apalu/bench')) return false;
-  // The child gets the terminal (and Ctrl-C); this process only waits for it.
-  process.on('SIGINT', () => {});
-  const env = { ...process.env, APALU_BENCH_CHILD: '1' };
-  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
-  process.exitCode = child.status ?? 1;
-  return true;
+const SAME_PRESS_MS = 500;
+
+function usageError(message: string, withUsage: boolean): number {
+  console.error(`pnpm bench: ${message}`);
+  console.error(withUsage ? `\n${USAGE}` : 'Run `pnpm bench --help` for the options.');
+  return 2;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      quick: { type: 'boolean', default: false },
-      smoke: { type: 'boolean', default: false },
-      full: { type: 'boolean', default: false },
-      filter: { type: 'string' },
-      sizes: { type: 'string' },
-      out: { type: 'string' },
-      machine: { type: 'string' },
-      'no-progress': { type: 'boolean', default: false },
-      rows: { type: 'string' },
-      'write-readmes': { type: 'boolean', default: false },
-    },
-  });
-  if (values.rows) {
-    const saved = JSON.parse(readFileSync(values.rows, 'utf8')) as BenchResult;
-    if (values['write-readmes']) {
-      for (const file of writePackageReadmes(saved, join(appDir, '..', '..'))) console.log(`updated ${file}`);
-      return;
-    }
-    for (const source of [...new Set(saved.entries.filter((e) => e.role === 'apalu').map((e) => e.source))]) {
-      console.log(`### ${source}\n\n${formatPackageRows(saved, source)}\n`);
-    }
-    return;
+function readSaved(file: string): BenchResult {
+  let saved: unknown;
+  try {
+    saved = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`--rows=${file}: cannot read a saved run (${(error as Error).message.split('\n')[0]}).`);
   }
-  const mode: BenchMode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
-  if (values.machine) process.env.APALU_BENCH_MACHINE = values.machine;
+  const r = saved as Partial<BenchResult> | null;
+  if (!r || typeof r !== 'object' || !Array.isArray(r.entries) || !Array.isArray(r.measurements) || !Array.isArray(r.sizes)) {
+    throw new Error(`--rows=${file}: not a saved bench run (the .json a run writes).`);
+  }
+  return saved as BenchResult;
+}
+
+function rows(file: string, writeReadmes: boolean): number {
+  let saved: BenchResult;
+  try {
+    saved = readSaved(file);
+    // Refuses (throws) anything but a complete, unfiltered full run at the default sizes.
+    if (writeReadmes) for (const written of writePackageReadmes(saved, join(appDir, '..', '..'))) console.log(`updated ${written}`);
+  } catch (error) {
+    console.error(`pnpm bench: ${(error as Error).message}`);
+    return 1;
+  }
+  if (writeReadmes) return 0;
+  if (!isCompleteFullRun(saved)) console.error(`note: ${file} is not a complete full run (${runDescription(saved)}): --write-readmes would refuse it.`);
+  for (const source of [...new Set(saved.entries.filter((e) => e.role === 'apalu').map((e) => e.source))]) {
+    console.log(`### ${source}\n\n${formatPackageRows(saved, source)}\n`);
+  }
+  return 0;
+}
+
+async function run(command: RunCommand): Promise<number> {
+  if (command.machine) process.env.APALU_BENCH_MACHINE = command.machine;
 
   const controller = new AbortController();
+  let firstPress = 0;
   process.on('SIGINT', () => {
-    if (controller.signal.aborted) process.exit(130);
+    const now = Date.now();
+    if (controller.signal.aborted) {
+      if (now - firstPress >= SAME_PRESS_MS) process.exit(130);
+      return;
+    }
+    firstPress = now;
     controller.abort();
     process.stderr.write('\nStopping after the current task (Ctrl-C again to quit without writing results)…\n');
   });
 
   // A terminal gets the bar; a log (CI, a pipe) gets one line per size and direction instead.
-  const showBar = !values['no-progress'] && process.stderr.isTTY === true;
+  const showBar = !command.noProgress && process.stderr.isTTY === true;
   const bar = new cliProgress.SingleBar(
     {
       format: ' {bar} {percentage}% | {value}/{total} | {duration_formatted} elapsed, ETA {eta_formatted} | {label}',
@@ -84,31 +97,73 @@ async function main(): Promise<void> {
     cliProgress.Presets.shades_classic,
   );
   let started = false;
-  const result = await runBench({
-    mode,
-    ...(values.filter ? { filter: values.filter } : {}),
-    ...(values.sizes ? { sizes: values.sizes.split(',').map(Number) } : {}),
-    signal: controller.signal,
-    onProgress: (event) => {
-      if (event.kind === 'note') {
-        if (started && showBar) bar.update({ label: event.message });
-        else if (!values['no-progress'] || !started) process.stderr.write(`${event.message}\n`);
-      } else if (event.kind === 'start') {
-        started = true;
-        if (showBar) bar.start(event.total, 0, { label: 'starting' });
-      } else if (showBar) bar.update(event.done, { label: event.label });
-    },
-  });
-  if (showBar) bar.stop();
-  const files = await writeResults(result, resolve(values.out ?? join(appDir, 'results')));
+  let result: BenchResult;
+  try {
+    result = await runBench({
+      mode: command.mode,
+      ...(command.filter ? { filter: command.filter } : {}),
+      ...(command.sizes ? { sizes: command.sizes } : {}),
+      signal: controller.signal,
+      onProgress: (event) => {
+        if (event.kind === 'note') {
+          if (started && showBar) bar.update({ label: event.message });
+          else if (!command.noProgress || !started) process.stderr.write(`${event.message}\n`);
+        } else if (event.kind === 'start') {
+          started = true;
+          if (showBar) bar.start(event.total, 0, { label: 'starting' });
+        } else if (showBar) bar.update(event.done, { label: event.label });
+      },
+    });
+  } finally {
+    if (showBar) bar.stop();
+  }
+  const files = await writeResults(result, resolve(command.out ?? join(appDir, 'results')));
   console.log(formatMarkdown(result));
   console.error(`\nwritten: ${files.markdown}, ${files.json}, ${files.svg}`);
-  if (result.rejected.length) process.exitCode = 1;
+  if (result.interrupted) console.error('Interrupted: these are partial results, and the file names say so.');
+  if (result.mode === 'full' && !isCompleteFullRun(result)) {
+    console.error(`Not a complete full run (${runDescription(result)}): bench-full.* was left as it was, and --write-readmes will refuse these rows.`);
+  }
+  if (result.rejected.length) {
+    console.error(`${result.rejected.length} row(s) not timed or dropped: see "Not timed" in the output.`);
+    return 1;
+  }
+  return 0;
 }
 
-if (process.argv.some((a) => a.startsWith('--rows')) || !relaunchWithSwiftShader()) {
-  main().catch((error: unknown) => {
+async function main(argv: string[]): Promise<number> {
+  let command;
+  try {
+    command = parseCliArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) return usageError(error.message, true);
+    throw error;
+  }
+  if (command.kind === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  if (command.kind === 'rows') return rows(command.file, command.writeReadmes);
+  // Dawn reads the Vulkan driver location when the process starts: without a GPU driver of our
+  // own choosing, set SwiftShader up (@apalu/webgpu/swiftshader) and run again as a child, so
+  // the webgpu row is measured (labelled emulated). The child gets the terminal; Ctrl-C and
+  // SIGTERM sent to this process are passed on to it, and its exit status becomes ours.
+  if (!process.env.APALU_BENCH_CHILD && useSwiftShader('@apalu/bench')) {
+    return relaunch(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { ...process.env, APALU_BENCH_CHILD: '1' });
+  }
+  return run(command);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.exitCode = usageError(error.message, false);
+      return;
+    }
     console.error(error);
     process.exitCode = 1;
-  });
-}
+  },
+);

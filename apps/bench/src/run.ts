@@ -1,34 +1,23 @@
 import { checkApalu } from './check.js';
 import { loadFamilies } from './entries/index.js';
-import { type TimedTask, type TimingPlan, timeInterleaved, yieldToEventLoop } from './harness.js';
+import { UsageError } from './errors.js';
+import { type TimedTask, timeInterleaved, yieldToEventLoop } from './harness.js';
 import { CHANNELS, makeInput } from './inputs.js';
 import { machineInfo, packageVersions } from './machine.js';
-import { sizeLabel } from './output/markdown.js';
+import { MODES } from './modes.js';
+import { sizeLabel } from './size-label.js';
 import { Scope } from './scope.js';
 import type { BenchEntry, BenchMode, BenchResult, Direction, Measurement, Prepared, ProgressEvent, Rejected } from './types.js';
 
-const K = 1024;
-const M = K * K;
-
-export interface ModePlan extends TimingPlan {
-  sizes: number[];
-}
-
-/**
- * full: 1K…16M in steps of 4×, 3 interleaved rounds (each at least 150 ms or one call, so a
- * row that takes seconds per call still gets three samples). quick: 1K, 16K, 256K, 2 rounds, the
- * report's main job (< 2 minutes on 2 cores with everything loaded). smoke: two tiny sizes, one short round (CI: it
- * checks that every entry loads, validates and produces numbers, never how fast).
- */
-export const MODES: Readonly<Record<BenchMode, ModePlan>> = {
-  full: { sizes: [K, 4 * K, 16 * K, 64 * K, 256 * K, M, 4 * M, 16 * M], rounds: 3, timeMs: 150, iterations: 1, warmupMs: 100 },
-  quick: { sizes: [K, 16 * K, 256 * K], rounds: 2, timeMs: 40, iterations: 1, warmupMs: 20 },
-  smoke: { sizes: [256, 1024], rounds: 1, timeMs: 2, iterations: 1, warmupMs: 0 },
-};
+export { MODES, type ModePlan } from './modes.js';
 
 export interface BenchOptions {
   mode?: BenchMode;
-  /** Keep entries whose id or package contains one of these words (case-insensitive); peers of kept rows and the copy limits stay. */
+  /**
+   * Keep entries whose id or package contains one of these words (case-insensitive); peers of
+   * kept rows and the copy limits stay. A filter that keeps no APALU row throws a UsageError
+   * naming the rows there are.
+   */
   filter?: string | readonly string[];
   /** Override the mode's sizes (multiples of 64). */
   sizes?: readonly number[];
@@ -42,8 +31,11 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0] as string : String(error);
 }
 
-function selectEntries(all: BenchEntry[], filter: BenchOptions['filter']): BenchEntry[] {
-  const words = (typeof filter === 'string' ? filter.split(',') : (filter ?? [])).map((w) => w.trim().toLowerCase()).filter(Boolean);
+function filterWords(filter: BenchOptions['filter']): string[] {
+  return (typeof filter === 'string' ? filter.split(',') : (filter ?? [])).map((w) => w.trim().toLowerCase()).filter(Boolean);
+}
+
+function selectEntries(all: BenchEntry[], words: string[]): BenchEntry[] {
   if (words.length === 0) return all;
   const hit = (e: BenchEntry) => words.some((w) => e.id.toLowerCase().includes(w) || e.source.toLowerCase().includes(w));
   const kept = new Set(all.filter(hit).map((e) => e.id));
@@ -65,17 +57,32 @@ function applicable(entries: BenchEntry[], direction: Direction, n: number): Ben
 export async function runBench(options: BenchOptions = {}): Promise<BenchResult> {
   const mode = options.mode ?? 'quick';
   const plan = MODES[mode];
-  if (!plan) throw new Error(`mode = ${String(mode)}: use 'full', 'quick' or 'smoke'.`);
+  if (!plan) throw new UsageError(`mode = ${String(mode)}: use 'full', 'quick' or 'smoke'.`);
   const sizes = [...(options.sizes ?? plan.sizes)];
+  if (sizes.length === 0) throw new UsageError('sizes: give at least one size.');
   for (const n of sizes) {
-    if (!(Number.isInteger(n) && n > 0 && n % CHANNELS === 0)) throw new Error(`size ${n}: sizes must be positive multiples of ${CHANNELS} (the channel count).`);
+    if (!(Number.isInteger(n) && n > 0 && n % CHANNELS === 0)) throw new UsageError(`size ${n}: sizes must be positive multiples of ${CHANNELS} (the channel count).`);
   }
   const directions = options.directions ?? (['forward', 'backward'] as const);
+  if (directions.length === 0) throw new UsageError('directions: give forward, backward or both.');
+  const words = filterWords(options.filter);
   const progress = options.onProgress ?? (() => {});
   const started = Date.now();
 
   const { entries: loaded, unavailable, close } = await loadFamilies(mode, (message) => progress({ kind: 'note', message }));
-  const entries = selectEntries(loaded, options.filter);
+  const entries = selectEntries(loaded, words);
+  if (words.length > 0 && !entries.some((e) => e.role === 'apalu')) {
+    await close();
+    const apalu = loaded.filter((e) => e.role === 'apalu');
+    const missing = unavailable.filter((u) => words.some((w) => u.id.toLowerCase().includes(w) || u.source.toLowerCase().includes(w)));
+    throw new UsageError(
+      [
+        `filter "${words.join(',')}" matches no APALU row${missing.length ? ` that can run here (unavailable: ${missing.map((u) => `${u.id}: ${u.reason}`).join('; ')})` : ''}.`,
+        `Rows: ${apalu.map((e) => e.id).join(', ') || 'none loaded'}.`,
+        `Packages: ${[...new Set([...apalu.map((e) => e.source), ...unavailable.map((u) => u.source)])].join(', ')}.`,
+      ].join('\n'),
+    );
+  }
   const total = sizes.reduce((sum, n) => sum + directions.reduce((s, d) => s + applicable(entries, d, n).length * (plan.rounds + 1), 0), 0);
   let done = 0;
   progress({ kind: 'start', total });
@@ -125,19 +132,35 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
             }
           }
           try {
-            const timings = await timeInterleaved(tasks, plan, options.signal, (name) => step(`${name} ${direction} n=${n}`));
+            // A task that throws while timed is dropped there; the others and the run go on.
+            const { timings, failures } = await timeInterleaved(tasks, plan, options.signal, (name) => step(`${name} ${direction} n=${n}`));
             for (const t of timings) {
               measurements.push({ entry: t.name, direction, n, medianMs: t.medianMs, minMs: t.minMs, maxMs: t.maxMs, samples: t.samples, rounds: t.rounds, throughput: n / t.medianMs / 1000 });
             }
+            for (const f of failures) {
+              rejected.push({ entry: f.name, direction, n, reason: `failed while timed (round ${f.round + 1} of ${plan.rounds}): ${describe(f.error)}; dropped from the later rounds` });
+              progress({ kind: 'note', message: `${f.name} ${direction} n=${n} failed while timed: ${describe(f.error)}` });
+              step(`${f.name} ${direction} n=${n} (failed)`, f.roundsLeft);
+            }
           } finally {
-            for (const p of prepared) await p.dispose?.();
+            for (const p of prepared) {
+              try {
+                await p.dispose?.();
+              } catch (error) {
+                progress({ kind: 'note', message: `releasing a ${direction} n=${n} entry failed: ${describe(error)}` });
+              }
+            }
             await scope.dispose();
           }
         }
       }
     }
   } finally {
-    await close();
+    try {
+      await close();
+    } catch (error) {
+      progress({ kind: 'note', message: `closing the backends failed: ${describe(error)}` });
+    }
   }
 
   return {
@@ -145,6 +168,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     date: new Date(started).toISOString(),
     durationS: (Date.now() - started) / 1000,
     interrupted: options.signal?.aborted ?? false,
+    ...(words.length ? { filter: words } : {}),
+    ...(directions.includes('forward') && directions.includes('backward') ? {} : { directions: [...directions] }),
     machine: machineInfo(),
     versions: await packageVersions(),
     sizes,

@@ -102,7 +102,11 @@ export interface Measurement {
   throughput: number;
 }
 
-/** An entry whose result at a size did not match the reference: not timed. */
+/**
+ * An entry that did not yield a measurement at a size: its result did not match the reference
+ * or its call failed (not timed), or a call failed while it was timed (dropped from the later
+ * rounds, its samples discarded).
+ */
 export interface Rejected {
   entry: string;
   direction: Direction;
@@ -136,6 +140,10 @@ export interface BenchResult {
   date: string;
   durationS: number;
   interrupted: boolean;
+  /** The filter words of a filtered run (lower case); absent when every row was run. */
+  filter?: string[];
+  /** The directions measured, when not both (absent: forward and backward). */
+  directions?: Direction[];
   machine: MachineInfo;
   versions: Record<string, string>;
   sizes: number[];

@@ -1,4 +1,5 @@
 import type { BenchResult } from '../types.js';
+import { runDescription } from '../run-kind.js';
 import { machineLine } from './markdown.js';
 
 const KINDS = ['APALU', 'peer', 'copy limit'];
@@ -44,7 +45,7 @@ export async function renderChart(result: BenchResult): Promise<string> {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     // Room on the right for the labels at the lines' ends.
     padding: { left: 5, top: 5, right: 140, bottom: 5 },
-    title: { text: `APALU throughput (${result.mode} run)`, subtitle: machineLine(result), anchor: 'start' },
+    title: { text: `APALU throughput (${runDescription(result)})`, subtitle: machineLine(result), anchor: 'start' },
     data: { values },
     facet: {
       row: { field: 'group', type: 'nominal', title: null, sort: { field: 'order', op: 'min' }, header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFontWeight: 'bold', labelFontSize: 12 } },

@@ -1,11 +1,8 @@
+import { isCompleteFullRun, partialReasons, runDescription } from '../run-kind.js';
+import { sizeLabel } from '../size-label.js';
 import type { BenchResult, Direction, EntryInfo, Measurement } from '../types.js';
 
-/** 1024 → "1K", 16777216 → "16M". */
-export function sizeLabel(n: number): string {
-  if (n >= 1 << 20 && n % (1 << 20) === 0) return `${n >> 20}M`;
-  if (n >= 1024 && n % 1024 === 0) return `${n >> 10}K`;
-  return String(n);
-}
+export { sizeLabel };
 
 function fixed(value: number): string {
   if (value >= 100) return value.toFixed(0);
@@ -43,9 +40,21 @@ export function timeRatio(lookup: Lookup, sizes: number[], row: string, other: s
   return undefined;
 }
 
+/**
+ * A time ratio for a table: whole numbers from 10×, one decimal from 1×, two significant
+ * digits below 1× (0.029×, 0.63×), so a row many times faster than its reference never shows 0.0×.
+ */
+export function formatRatio(ratio: number): string {
+  if (!Number.isFinite(ratio) || ratio <= 0) return `${ratio}×`;
+  // Rounding may carry into the next style: 0.996 → "1.0×", 9.96 → "10×".
+  if (ratio < 1 && Number(ratio.toPrecision(2)) < 1) return `${ratio.toPrecision(2)}×`;
+  if (Number(ratio.toFixed(1)) < 10) return `${ratio.toFixed(1)}×`;
+  return `${ratio.toFixed(0)}×`;
+}
+
 function ratioText(r: { ratio: number; n: number } | undefined, at: number): string {
   if (!r) return '–';
-  return `${r.ratio.toFixed(r.ratio >= 10 ? 0 : 1)}×${r.n === at ? '' : ` (${sizeLabel(r.n)})`}`;
+  return `${formatRatio(r.ratio)}${r.n === at ? '' : ` (${sizeLabel(r.n)})`}`;
 }
 
 function kind(e: EntryInfo): string {
@@ -97,12 +106,13 @@ export function machineLine(result: BenchResult): string {
 export function formatMarkdown(result: BenchResult, options: { title?: string; level?: number } = {}): string {
   const h = '#'.repeat(options.level ?? 1);
   const lookup = lookupOf(result);
+  const partial = partialReasons(result).filter((r) => !r.startsWith('interrupted'));
   const out = [
     `${h} ${options.title ?? `APALU benchmark (${result.mode})`}`,
     '',
     machineLine(result),
     '',
-    `Channels-last input, C = ${result.channels}, x uniform on [−6, 6). Medians of ${result.measurements[0]?.rounds ?? 0} interleaved tinybench rounds; every result was checked against @apalu/core's float64 reference (peers: against their own definition) before it was timed. ${result.durationS.toFixed(0)} s in all.${result.interrupted ? ' **Interrupted: partial results.**' : ''}`,
+    `Channels-last input, C = ${result.channels}, x uniform on [−6, 6). Medians of ${result.measurements[0]?.rounds ?? 0} interleaved tinybench rounds; every result was checked against @apalu/core's float64 reference (peers: against their own definition) before it was timed. ${result.durationS.toFixed(0)} s in all.${result.interrupted ? ' **Interrupted: partial results.**' : ''}${partial.length ? ` Not the whole ${result.mode} run: ${partial.join('; ')}.` : ''}`,
   ];
   for (const direction of ['forward', 'backward'] as const) {
     const table = throughputTable(result, direction, lookup);
@@ -112,7 +122,7 @@ export function formatMarkdown(result: BenchResult, options: { title?: string; l
     if (ratios.length) out.push('', `${h}# ${DIRECTION_TITLE[direction]}: time ratios (× = takes that many times as long)`, '', ...ratios);
   }
   if (result.rejected.length) {
-    out.push('', `${h}# Not timed (result did not validate or the call failed)`, '');
+    out.push('', `${h}# Not timed (result did not validate, or a call failed before or while it was timed)`, '');
     for (const r of result.rejected) out.push(`- ${r.entry} ${r.direction} at ${sizeLabel(r.n)}: ${r.reason}`);
   }
   if (result.unavailable.length) {
@@ -130,6 +140,8 @@ export function formatMarkdown(result: BenchResult, options: { title?: string; l
 /**
  * The rows of one package (e.g. '@apalu/wasm') as a short table for that package's README:
  * throughput at every size, forward and backward, and the time ratios at the ratio size.
+ * Rows of anything but a complete full run are headed "Not for a README" and say what the
+ * run was (interrupted, filtered, other sizes); writePackageReadmes refuses them.
  */
 export function formatPackageRows(result: BenchResult, source: string): string {
   const lookup = lookupOf(result);
@@ -137,6 +149,7 @@ export function formatPackageRows(result: BenchResult, source: string): string {
   const rows = result.entries.filter((e) => e.source === source && e.role === 'apalu');
   if (rows.length === 0) return `(no ${source} rows in this run)`;
   const lines = [
+    ...(!isCompleteFullRun(result) ? [`**Not for a README: ${runDescription(result)}** (README rows come from a complete, unfiltered full run at the default sizes).`, ''] : []),
     `| row | direction | ${result.sizes.map(sizeLabel).join(' | ')} | at ${sizeLabel(at)}: ÷ copy (Float32Array.set) | ÷ peers |`,
     `|---|---|${result.sizes.map(() => '---:').join('|')}|---:|---|`,
   ];
@@ -158,6 +171,6 @@ export function formatPackageRows(result: BenchResult, source: string): string {
   return [
     ...lines,
     '',
-    `Million elements per second (median of ${result.measurements[0]?.rounds ?? 0} interleaved rounds), ${machineLine(result)}. Ratios: time per call ÷ the other row's (× = takes that many times as long). From \`pnpm bench\` (apps/bench, ${result.mode} run).`,
+    `Million elements per second (median of ${result.measurements[0]?.rounds ?? 0} interleaved rounds), ${machineLine(result)}. Ratios: time per call ÷ the other row's (× = takes that many times as long). From \`pnpm bench\` (apps/bench, ${runDescription(result)}).`,
   ].join('\n');
 }

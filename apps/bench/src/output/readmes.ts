@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isCompleteFullRun, runDescription } from '../run-kind.js';
 import { formatPackageRows } from './markdown.js';
 import type { BenchResult } from '../types.js';
 
@@ -9,8 +10,13 @@ const END = '<!-- apps/bench rows: end -->';
 /**
  * Writes each package's own rows of a saved run into packages/<name>/README.md, right under
  * its "## Speed" heading, between markers so a later run replaces them. Returns the files written.
+ * Only a complete, unfiltered full run at the default sizes is quoted: anything else (an
+ * interrupted, filtered, quick or custom-size run) throws before a file is touched.
  */
 export function writePackageReadmes(saved: BenchResult, repoRoot: string): string[] {
+  if (!isCompleteFullRun(saved)) {
+    throw new Error(`refusing to write package README rows from this run (${runDescription(saved)}): only a complete, unfiltered full run at the default sizes (plain \`pnpm bench\`, saved as results/bench-full.json) is quoted in READMEs.`);
+  }
   const written: string[] = [];
   for (const source of new Set(saved.entries.filter((e) => e.role === 'apalu').map((e) => e.source))) {
     const match = /^@apalu\/(.+)$/.exec(source);
