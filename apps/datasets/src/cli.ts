@@ -8,18 +8,26 @@ const usage = `usage: node --import tsx src/cli.ts <experiment…|all|report> [-
 experiments: ${EXPERIMENTS.map((e) => `${e.id} (${e.title})`).join('; ')}
 Results go to results/<level>/ (JSON per experiment, report.md, SVG plots). Ctrl+C stops after the current batch and keeps what finished; a second Ctrl+C quits at once.`;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    smoke: { type: 'boolean' },
-    quick: { type: 'boolean' },
-    full: { type: 'boolean' },
-    seeds: { type: 'string' },
-    out: { type: 'string' },
-    'no-progress': { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
+function parse() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        smoke: { type: 'boolean' },
+        quick: { type: 'boolean' },
+        full: { type: 'boolean' },
+        seeds: { type: 'string' },
+        out: { type: 'string' },
+        'no-progress': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${usage}`);
+    process.exit(1);
+  }
+}
+const { values, positionals } = parse();
 
 if (values.help || positionals.length === 0) {
   console.log(usage);

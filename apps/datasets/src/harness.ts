@@ -16,10 +16,31 @@ export interface Progress {
   stop(): void;
 }
 
+/** Without a terminal (a log file, CI, nohup): one plain line at most every 30 s. */
+function progressLines(title: string): Progress {
+  let total = 0;
+  let done = 0;
+  let last = 0;
+  const started = Date.now();
+  return {
+    plan(units) {
+      total += units;
+    },
+    tick(label, units = 1) {
+      done += units;
+      const now = Date.now();
+      if (now - last < 30_000 && done < total) return;
+      last = now;
+      const eta = done > 0 && done < total ? ` | ETA ${Math.round(((now - started) / done) * (total - done) / 1000)} s` : '';
+      process.stderr.write(`${title}: ${done}/${total} epochs (${total > 0 ? Math.floor((100 * done) / total) : 0} %)${eta} | ${label}\n`);
+    },
+    stop() {},
+  };
+}
+
 export function progressBar(enabled: boolean, title: string): Progress {
-  if (!enabled || !process.stderr.isTTY) {
-    return { plan() {}, tick() {}, stop() {} };
-  }
+  if (!enabled) return { plan() {}, tick() {}, stop() {} };
+  if (!process.stderr.isTTY) return progressLines(title);
   const bar = new cliProgress.SingleBar(
     { format: `${title} [{bar}] {percentage}% | {value}/{total} epochs | ETA {eta_formatted} | {label}`, stream: process.stderr, hideCursor: true },
     cliProgress.Presets.shades_classic,
