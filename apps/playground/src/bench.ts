@@ -87,7 +87,12 @@ export async function runBench(state: BenchState, table: HTMLTableElement, progr
       row.status = 'error';
       row.detail = error instanceof Error ? error.message : String(error);
     } finally {
-      await backend?.dispose?.();
+      // A dispose that fails is reported on its row; it must not stop the rows after it.
+      try {
+        await backend?.dispose?.();
+      } catch (error) {
+        row.detail = `${row.detail ? `${row.detail}; ` : ''}dispose failed: ${error instanceof Error ? error.message : String(error)}`;
+      }
     }
     render(table, state.rows);
   }

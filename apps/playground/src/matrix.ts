@@ -81,7 +81,12 @@ async function runOne(entry: BackendEntry, row: MatrixRow, onCase: (name: string
     return undefined;
   } finally {
     row.durationMs = performance.now() - started;
-    await backend.dispose?.();
+    // A dispose that fails is reported on its row; it must not stop the rows after it.
+    try {
+      await backend.dispose?.();
+    } catch (error) {
+      row.detail = `${row.detail ? `${row.detail}; ` : ''}dispose failed: ${describe(error)}`;
+    }
   }
 }
 
@@ -91,7 +96,16 @@ export async function runMatrix(
   elements: { table: HTMLTableElement; output: HTMLElement; progress: HTMLElement },
   only?: readonly string[],
 ): Promise<void> {
-  const entries = BACKENDS.filter((b) => only === undefined || only.includes(b.name));
+  const wanted = only?.map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = (wanted ?? []).filter((name) => !BACKENDS.some((b) => b.name === name));
+  if (unknown.length > 0 || wanted?.length === 0) {
+    state.rows = [];
+    renderRows(elements.table, state.rows);
+    elements.progress.textContent = `?backends= names ${unknown.length > 0 ? `unknown backends: ${unknown.join(', ')}` : 'no backend'}; known: ${BACKENDS.map((b) => b.name).join(', ')}`;
+    state.state = 'done';
+    return;
+  }
+  const entries = BACKENDS.filter((b) => wanted === undefined || wanted.includes(b.name));
   state.state = 'running';
   state.rows = entries.map((b) => ({ name: b.name, pkg: b.pkg, status: 'pending' }));
   renderRows(elements.table, state.rows);

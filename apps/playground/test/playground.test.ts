@@ -153,4 +153,21 @@ describe.skipIf(skipReason !== '')('playground in Debian chromium', () => {
     }
     await page.screenshot({ path: join(artifacts, 'playground-bench.png'), fullPage: true });
   });
+  it('?backends= runs the named backends only (names trimmed) and says which names it does not know', { timeout: 120_000 }, async () => {
+    const { page, errors } = browser;
+    const state = () => page.evaluate(() => (globalThis as unknown as { apaluPlayground: { matrix: { state: string; rows: MatrixRow[] } } }).apaluPlayground.matrix);
+    const run = async (query: string) => {
+      await page.goto(`${baseUrl}?backends=${encodeURIComponent(query)}`);
+      await page.waitForFunction(() => 'apaluPlayground' in globalThis);
+      await page.locator('#run-matrix').click();
+      await page.waitForFunction(() => (globalThis as unknown as { apaluPlayground: { matrix: { state: string } } }).apaluPlayground.matrix.state === 'done', null, { timeout: 110_000, polling: 200 });
+      return { matrix: await state(), progress: await page.locator('#matrix-progress').textContent() };
+    };
+    const typo = await run('wsam-simd');
+    expect(typo.matrix.rows).toEqual([]);
+    expect(typo.progress).toMatch(/unknown backends: wsam-simd; known: .*wasm-simd/);
+    const one = await run(' wasm-simd ');
+    expect(one.matrix.rows.map((r) => `${r.name}: ${r.status}`)).toEqual(['wasm-simd: pass']);
+    expect(errors).toEqual([]);
+  });
 });
