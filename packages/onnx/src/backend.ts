@@ -3,7 +3,7 @@
  * x is viewed as [N, C, S] (S = layout.inner), a and b as [C, 1], so one session per pass serves
  * every length, channel count and layout.
  */
-import { type ApaluBackend, type ApaluLayout, APALU_K, validateCall } from '@apalu/core';
+import { type ApaluBackend, type ApaluLayout, APALU_K, ApaluInputError, validateCall } from '@apalu/core';
 import { APALU_DOMAIN, APALU_OP, DEFAULT_FORMULATION, apaluFunction, apaluOpset } from './function.js';
 import type { Formulation } from './formulations.js';
 import { attribute, encodeModel, floatTensor, floatValueInfo, int64Tensor, node, onnx, type NodeProto } from './proto.js';
@@ -162,7 +162,9 @@ export async function createBackend(options: OnnxBackendOptions = {}): Promise<A
    * Validates a call, then a and b again as the float32 tensors the session reads: a Float64Array
    * holding 1e39 or 1e-50 passes as float64 but would run with ∞ or 0.
    */
+  let disposed = false;
   const checked = (x: Float32Array, a: Float32Array, b: Float32Array, inner: number | undefined, dy?: Float32Array) => {
+    if (disposed) throw new ApaluInputError('E_DISPOSED', `the ${backendName(options, ort)} backend was disposed; create a new one with createBackend().`);
     validateCall(x, a, b, inner, dy);
     const a32 = Float32Array.from(a);
     const b32 = Float32Array.from(b);
@@ -198,6 +200,7 @@ export async function createBackend(options: OnnxBackendOptions = {}): Promise<A
       return { dx: out.dx!.data as Float32Array, da: out.da!.data as Float32Array, db: out.db!.data as Float32Array };
     },
     async dispose() {
+      disposed = true;
       const pending = [...sessions.values()];
       sessions.clear();
       // Every session that was created is released, even when another failed to create or release.

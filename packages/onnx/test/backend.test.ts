@@ -103,6 +103,10 @@ describe('createBackend sessions', () => {
     await backend.forward(x, a, b, { inner: 2 }); // #3: forward, [n, c, s]
     await expect(backend.dispose!()).resolves.toBeUndefined();
     expect({ live: state.live.size, released: state.released }).toEqual({ live: 0, released: 2 });
+    // A disposed backend refuses work (it used to build new sessions nobody would release).
+    await expect(backend.forward(x, a, b)).rejects.toMatchObject({ code: 'E_DISPOSED' });
+    await expect(backend.backward(x, x, a, b)).rejects.toThrow(/was disposed; create a new one/);
+    expect(state.live.size).toBe(0);
   });
 
   it('checks a and b as the float32 values the session reads (1e39 → ∞, 1e-50 → 0 are refused)', async () => {
