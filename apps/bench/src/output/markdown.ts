@@ -112,7 +112,7 @@ export function formatMarkdown(result: BenchResult, options: { title?: string; l
     '',
     machineLine(result),
     '',
-    `Channels-last input, C = ${result.channels}, x uniform on [−6, 6). Medians of ${result.measurements[0]?.rounds ?? 0} interleaved tinybench rounds; every result was checked against @apalu/core's float64 reference (peers: against their own definition) before it was timed. ${result.durationS.toFixed(0)} s in all.${result.interrupted ? ' **Interrupted: partial results.**' : ''}${partial.length ? ` Not the whole ${result.mode} run: ${partial.join('; ')}.` : ''}`,
+    `Channels-last input, C = ${result.channels}, x uniform on [−6, 6). Medians of ${result.measurements[0]?.rounds ?? 0} interleaved tinybench rounds; every result was checked against @apalu/core's float64 reference (peers: against their own definition) before it was timed — for the brain.js rows the hidden layer's forward (their training step is checked by @apalu/brain's own tests, not here). ${result.durationS.toFixed(0)} s in all.${result.interrupted ? ' **Interrupted: partial results.**' : ''}${partial.length ? ` Not the whole ${result.mode} run: ${partial.join('; ')}.` : ''}`,
   ];
   for (const direction of ['forward', 'backward'] as const) {
     const table = throughputTable(result, direction, lookup);
