@@ -138,7 +138,9 @@ let gTermB: f64 = 0;
   return i32x4.splat(-<i32>(count < 0));
 }
 @inline function packK0(z: v128, backward: bool, fast: bool): v128 {
-  return v128.or(backward && !fast ? f32x4(MINUS_K, BWD_CLAMP, LOG2E, MAGIC_BWD) : f32x4(MINUS_K, FWD_CLAMP, LOG2E, MAGIC_BIASED), z);
+  // Both precisions' backward clamp at −150 with 2^n built scaled (expPow): at −87 'fast' took e^x
+  // as e^−87 below it, which a huge dy·b made visible (x = −100, dy = 1e33: dx 1.6e-5, not 3.7e-11).
+  return v128.or(backward ? f32x4(MINUS_K, BWD_CLAMP, LOG2E, MAGIC_BWD) : f32x4(MINUS_K, FWD_CLAMP, LOG2E, MAGIC_BIASED), z);
 }
 @inline function packK1(z: v128, fast: bool): v128 {
   return v128.or(fast ? f32x4(LN2, 0, F2, F3) : f32x4(LN2_HI, LN2_LO, C2, C3), z);
@@ -248,18 +250,16 @@ let gTermB: f64 = 0;
 }
 
 /**
- * 2^n of e^t = 2^n·(1 + p). fast: from vn's bits. strict: the bits hold 2^(n+100) (MAGIC_BWD),
- * scaled back by 2^−100 so that b·e^x keeps its float32 subnormal values.
+ * 2^n of e^t = 2^n·(1 + p): the bits hold 2^(n+100) (MAGIC_BWD), scaled back by 2^−100 so that
+ * b·e^x keeps its float32 subnormal values (both precisions: the backward's clamp is −150).
  */
 @inline function expPow(vn: v128, fast: bool, K3: v128): v128 {
-  const sS = i32x4.shl(vn, 23);
-  return fast ? sS : f32x4.mul(sS, lane0(K3));
+  return f32x4.mul(i32x4.shl(vn, 23), lane0(K3));
 }
 
-/** 2^n·p (exact in float32 up to one rounding; strict: scaled like expPow). */
+/** 2^n·p (exact in float32 up to one rounding), scaled like expPow. */
 @inline function expPowP(vn: v128, p: v128, fast: bool, K3: v128): v128 {
-  const spS = f32x4.mul(i32x4.shl(vn, 23), p);
-  return fast ? spS : f32x4.mul(spS, lane0(K3));
+  return f32x4.mul(f32x4.mul(i32x4.shl(vn, 23), p), lane0(K3));
 }
 
 /** 1/(1 + e^t) from s = 2^n, sp = 2^n·p: σ(kx) where x ≥ 0 (t = −kx), unused where x < 0. */
@@ -279,7 +279,9 @@ let gTermB: f64 = 0;
   const one = lane3(K2);
   const e = f32x4.add(s, sp);
   const w = f32x4.sub(one, f32x4.mul(f32x4.mul(t, e), sig));
-  if (fast) return f32x4.mul(dy, v128.bitselect(f32x4.mul(bv, e), f32x4.mul(av, f32x4.add(one, f32x4.mul(sig, w))), neg));
+  // fast: dy·(b·e) where x < 0 (b·e ≤ b: finite), (dy·a)·g where x ≥ 0 (g ≥ 1, so dy·a overflows
+  // only when dx does; a·g first overflowed for a near FLT_MAX).
+  if (fast) return v128.bitselect(f32x4.mul(dy, f32x4.mul(bv, e)), f32x4.mul(f32x4.mul(dy, av), f32x4.add(one, f32x4.mul(sig, w))), neg);
   const v = v128.bitselect(p, sig, neg);
   const u = v128.bitselect(one, w, neg);
   const coef = v128.bitselect(bv, av, neg);

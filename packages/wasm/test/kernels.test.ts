@@ -368,4 +368,30 @@ describe("precision 'fast'", () => {
       }
     }
   });
+
+  it('dx stays in class at the extremes: a near FLT_MAX, and x < −87 under a huge dy·b', async () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const k = await instantiateKernels(memory, { simd: true });
+    const heap = new Float32Array(memory.buffer);
+    // 64 elements (two 32-element blocks: the vector loops), one channel each call.
+    const run = (x: number, dy: number, a: number, b: number) => {
+      heap.fill(x, 64, 128);
+      heap.fill(dy, 128, 192);
+      heap[0] = a;
+      heap[1] = b;
+      k.backward(256, 512, 1024, 8, 12, 64, 0, 4, 1, 1, 16 * 4, 'fast');
+      return heap[256] as number;
+    };
+    for (const [x, dy, a, b] of [
+      [0, 0.1, 3e38, 1], // a·(1 + σ·w) alone overflowed: dx = +∞ instead of 4.5e37
+      [0.5, -0.2, 2.5e38, 1],
+      [-100, 1e33, 1, 1], // e^x taken as e^−87 below −87: dx 1.6e-5 instead of 3.7e-11
+      [-90, 1e36, 1, 1],
+      [-88, 3e38, 1, 1],
+      [-200, 3e38, 1, 1],
+    ] as const) {
+      const want = Math.fround(dy * apaluDerivative(Math.fround(x), Math.fround(a), Math.fround(b)));
+      expect(composedRatio(run(x, dy, a, b), want), `x = ${x}, dy = ${dy}, a = ${a}, b = ${b}`).toBeLessThanOrEqual(1);
+    }
+  });
 });
