@@ -37,6 +37,8 @@ export interface ApaluLayerArgs extends LayerArgs {
 }
 
 export const DEFAULT_MIN_PARAM = 1e-3;
+const MIN_NORMAL_FLOAT32 = 2 ** -126;
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
  * Floors the variable's initial value and makes every later write (optimizer steps, setWeights,
@@ -114,8 +116,12 @@ export class Apalu extends layers.Layer {
       this.sharedAxes = [...axes];
     }
     const minParam = args.minParam ?? DEFAULT_MIN_PARAM;
-    if (!(Number.isFinite(minParam) && minParam > 0)) {
-      throw new ApaluInputError('E_CONFIG', `minParam = ${String(minParam)}: the floor for a and b must be finite and > 0 (default ${DEFAULT_MIN_PARAM}).`);
+    // Checked as the float32 the floor is applied in: 1e-46 would floor at 0, 1e39 at ∞.
+    if (!(typeof minParam === 'number' && Math.fround(minParam) >= MIN_NORMAL_FLOAT32 && Math.fround(minParam) <= FLOAT32_MAX)) {
+      throw new ApaluInputError(
+        'E_CONFIG',
+        `minParam = ${String(minParam)}: the floor for a and b must be a float32 in [2^-126 ≈ 1.18e-38, 3.4e38] (it is applied to float32 weights; default ${DEFAULT_MIN_PARAM}).`,
+      );
     }
     this.minParam = minParam;
     precisionCode(args.precision);

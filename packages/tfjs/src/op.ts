@@ -59,8 +59,13 @@ function apalu_(x: tf.Tensor | tf.TensorLike, a: tf.Tensor | tf.TensorLike, b: t
     throw new ApaluInputError('E_SHAPE', `a has shape [${$a.shape.join(', ')}] but b has shape [${$b.shape.join(', ')}]: a and b must have the same shape.`);
   }
   const layout = paramLayout($x.shape, $a.shape);
-  // tfjs's own ops handle empty tensors; there is nothing for a kernel to do.
-  if ($x.size === 0) return apaluComposed($x, $a, $b);
+  // tfjs's own ops handle empty tensors; there is nothing for a kernel to do — but a and b are
+  // checked first, as for any other x.
+  if ($x.size === 0) {
+    if ($a.size === 0) throw new ApaluInputError('E_CHANNELS', `a and b are empty (shape [${$a.shape.join(', ')}]): APALU needs at least one (a, b) pair.`);
+    if (tf.getBackend() === 'cpu' || tf.getBackend() === 'wasm') validateParams($a.dataSync(), $b.dataSync());
+    return apaluComposed($x, $a, $b);
+  }
   const kernel = layout !== null && hasApaluKernel();
   if (path === 'kernel' && !kernel) {
     throw new ApaluInputError(

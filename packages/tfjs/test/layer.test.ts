@@ -152,6 +152,8 @@ describe('Apalu layer', () => {
     ['an int32 input', () => new Apalu().apply(input({ shape: [3], dtype: 'int32' })), /int32 input/],
     ['a float16-like layer dtype', () => new Apalu({ dtype: 'int32' }), /dtype = 'int32'/],
     ['minParam 0', () => new Apalu({ minParam: 0 }), /minParam = 0/],
+    ['minParam 0 as float32', () => new Apalu({ minParam: 1e-46 }), /minParam = 1e-46: the floor .*float32/],
+    ['minParam ∞ as float32', () => new Apalu({ minParam: 1e39 }), /minParam = 1e\+39/],
     ['an unknown precision', () => new Apalu({ precision: 'half' as never }), /precision = "half": use 'strict'.*or 'fast'/],
     ['a zero initializer', () => sequential({ layers: [layers.dense({ units: 3, inputShape: [2] }), new Apalu({ aInitializer: 'zeros' })] }), /aInitializer gave a\[0\] = 0/],
     ['an unknown initializer name', () => new Apalu({ bInitializer: 'glorotUniformish' }), /bInitializer = "glorotUniformish": no tfjs initializer/],

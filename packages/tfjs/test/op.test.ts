@@ -230,10 +230,31 @@ describe.each(BACKENDS)('apalu op on %s', (backend) => {
     tf.dispose([x, y, typed]);
   });
 
-  it('returns an empty tensor for empty input', async () => {
+  it('returns an empty tensor for empty input, after checking a and b', async () => {
     await use(backend);
     const y = apalu(tf.zeros([0, 3]), [1, 1, 1], [1, 1, 1]);
     expect(y.shape).toEqual([0, 3]);
+    expect(() => apalu(tf.zeros([0, 3]), [-1, 1, 1], [1, 1, 1])).toThrow(/a\[0\] = -1/);
+    expect(() => apalu(tf.zeros([2, 0]), tf.zeros([0]), tf.zeros([0]))).toThrow(/a and b are empty/);
+  });
+
+  it("computes on float32 tensors cast from int32 or bool, with either cpu engine", async () => {
+    await use(backend);
+    const ints = tf.tensor([1, -2, 3, 0], [2, 2], 'int32');
+    const mask = tf.tensor([true, false, true, true], [2, 2], 'bool');
+    for (const engine of ['js', 'wasm'] as const) {
+      for (const source of [ints, mask]) {
+        const x = tf.cast(source, 'float32');
+        const values = Array.from(x.dataSync());
+        const want = values.map((v, i) => Math.fround(apalu64(v, [1, 2][i % 2] as number, [1, 2][i % 2] as number)));
+        const got = withCpuKernelEngine(engine, () => apalu(x, [1, 2], [1, 2], 'kernel'));
+        const g = withCpuKernelEngine(engine, () => tf.grad((t: tf.Tensor) => apalu(t, [1, 2], [1, 2], 'kernel'))(x));
+        expect(Array.from(got.dataSync()).map((v, i) => Math.abs(v - (want[i] as number)) <= 2 * 2 ** -23 * Math.abs(want[i] as number))).toEqual(values.map(() => true));
+        expect(g.dataSync().every(Number.isFinite)).toBe(true);
+        tf.dispose([x, got, g]);
+      }
+    }
+    tf.dispose([ints, mask]);
   });
 });
 

@@ -2,7 +2,7 @@ import { type Precision, precisionCode } from '@apalu/wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { APALU_GRAD_KERNEL, APALU_KERNEL } from '../names.js';
 import { cpuBackward, cpuForward } from './cpu-engine.js';
-import { kernelLayout } from './shared.js';
+import { asFloat32, kernelLayout } from './shared.js';
 
 /** The slice of tfjs-backend-cpu's MathBackendCPU these kernels use (public methods only). */
 interface CpuBackend {
@@ -10,7 +10,7 @@ interface CpuBackend {
   makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
 }
 
-const read = (backend: CpuBackend, t: TensorInfo) => backend.readSync(t.dataId) as Float32Array;
+const read = (backend: CpuBackend, t: TensorInfo) => asFloat32(backend.readSync(t.dataId));
 const precisionOf = (attrs: unknown) => precisionCode((attrs as { precision?: Precision } | undefined)?.precision);
 
 /** f(x) on the cpu backend's arrays, computed by the cpu kernel engine (cpu-engine.ts). */

@@ -28,3 +28,11 @@ export function sizeOf(shape: readonly number[]): number {
   for (const d of shape) n *= d;
   return n;
 }
+
+/**
+ * A tensor's values as a Float32Array. tfjs-backend-cpu's lossless Cast to float32 keeps the
+ * source's Int32Array or Uint8Array as storage, so a float32 tensor can hold either.
+ */
+export function asFloat32(values: unknown): Float32Array {
+  return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
+}

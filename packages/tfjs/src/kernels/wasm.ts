@@ -4,7 +4,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import { APALU_GRAD_KERNEL, APALU_KERNEL } from '../names.js';
 import { cpuBackward, cpuForward } from './cpu-engine.js';
 import { kernelModuleSync } from './module.js';
-import { kernelLayout, sizeOf } from './shared.js';
+import { asFloat32, kernelLayout, sizeOf } from './shared.js';
 
 /**
  * The public KernelBackend contract (readSync, write) that every tfjs backend keeps: the copying
@@ -149,7 +149,7 @@ function backwardZeroCopy(
   return [dx, da, db];
 }
 
-const read = (backend: PublicBackend, t: TensorInfo) => backend.readSync(t.dataId) as Float32Array;
+const read = (backend: PublicBackend, t: TensorInfo) => asFloat32(backend.readSync(t.dataId));
 const write = (backend: PublicBackend, shape: readonly number[], values: Float32Array): TensorInfo => ({
   dataId: backend.write(values, [...shape], 'float32'),
   shape: [...shape],
