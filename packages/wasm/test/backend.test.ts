@@ -326,53 +326,41 @@ describe('sums', () => {
 });
 
 describe('worker pool (Node: jobs through Atomics)', () => {
-  it('joins every worker when several fail, so the next call starts clean', async () => {
+  /**
+   * A pool of `workers` over a one-page shared memory holding a = 0.5, b = 1.5 at bytes 0 and 4.
+   * First a call of `chunks` chunks of 16 whose x lies at 1 GiB (past the memory): the calling
+   * thread sleeps on the chunk it takes, so the workers take the others and trap there; then a
+   * valid call of the same size, shared by every thread, whose results are checked.
+   */
+  async function trapThenWork(workers: number, chunks: number, failure: RegExp): Promise<void> {
     const { WorkerPool } = await import('../src/pool.js');
     const { kernelModule } = await import('../src/index.js');
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
-    const pool = await WorkerPool.create(2, await kernelModule('simd', { shared: true }), memory);
-    try {
-      const heap = new Float32Array(memory.buffer);
-      heap.set([0.5, 1.5], 0);
-      // Three chunks: the calling thread sleeps on the first, each worker takes one of the others,
-      // whose x lies at 1 GiB: both trap.
-      const nap = new Int32Array(new SharedArrayBuffer(4));
-      const sleepy = () => void Atomics.wait(nap, 0, 0, 200);
-      await expect(pool.chunks('forwardChunks', [1 << 30, 1024, 48, 0, 4, 1, 1, 0], 48, 16, sleepy)).rejects.toThrow(/worker \d failed: RuntimeError/);
-      const raw = new WebAssembly.Instance(await kernelModule('simd', { shared: true }), { env: { memory } }).exports as unknown as RawKernels;
-      const x = Float32Array.from({ length: 48 }, (_, i) => i / 4 - 6);
-      heap.set(x, 16);
-      await pool.chunks('forwardChunks', [64, 512, 48, 0, 4, 1, 1, 0], 48, 16, (_, start, count) => raw.forwardRange(64, 512, start, count, 0, 4, 1, 1, 0));
-      for (let i = 0; i < 48; i++) expect(ulpDistance(heap[128 + i] as number, apalu(x[i] as number, 0.5, 1.5))).toBeLessThanOrEqual(2);
-    } finally {
-      await pool.terminate();
-    }
-  });
-
-  it('reports a job that traps with the worker’s own message, and keeps working after it', async () => {
-    const { WorkerPool } = await import('../src/pool.js');
-    const { kernelModule } = await import('../src/index.js');
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
-    const pool = await WorkerPool.create(1, await kernelModule('simd', { shared: true }), memory);
+    const pool = await WorkerPool.create(workers, await kernelModule('simd', { shared: true }), memory);
     try {
       expect(pool.direct).toBe(true);
+      const n = 16 * chunks;
       const heap = new Float32Array(memory.buffer);
-      heap.set([0.5, 1.5], 0); // a at byte 0, b at byte 4
-      // Two chunks: the calling thread sleeps 100 ms on the one it takes, so the worker takes the
-      // other, whose x lies at 1 GiB, far past the one-page memory: forwardRange traps there.
+      heap.set([0.5, 1.5], 0);
       const nap = new Int32Array(new SharedArrayBuffer(4));
-      const sleepy = () => void Atomics.wait(nap, 0, 0, 100);
-      await expect(pool.chunks('forwardChunks', [1 << 30, 1024, 32, 0, 4, 1, 1, 0], 32, 16, sleepy)).rejects.toThrow(
-        /worker 0 failed: RuntimeError: memory access out of bounds/,
-      );
-      // The worker keeps serving: 32 elements in chunks of 16, shared between both threads.
+      const sleepy = () => void Atomics.wait(nap, 0, 0, 100 * workers);
+      await expect(pool.chunks('forwardChunks', [1 << 30, 1024, n, 0, 4, 1, 1, 0], n, 16, sleepy)).rejects.toThrow(failure);
+      // The workers keep serving (none still holds its failure).
       const raw = new WebAssembly.Instance(await kernelModule('simd', { shared: true }), { env: { memory } }).exports as unknown as RawKernels;
-      const x = Float32Array.from({ length: 32 }, (_, i) => i / 4 - 4);
+      const x = Float32Array.from({ length: n }, (_, i) => i / 4 - 6);
       heap.set(x, 16);
-      await pool.chunks('forwardChunks', [64, 256, 32, 0, 4, 1, 1, 0], 32, 16, (_, start, count) => raw.forwardRange(64, 256, start, count, 0, 4, 1, 1, 0));
-      for (let i = 0; i < 32; i++) expect(ulpDistance(heap[64 + i] as number, apalu(x[i] as number, 0.5, 1.5))).toBeLessThanOrEqual(2);
+      await pool.chunks('forwardChunks', [64, 512, n, 0, 4, 1, 1, 0], n, 16, (_, start, count) => raw.forwardRange(64, 512, start, count, 0, 4, 1, 1, 0));
+      for (let i = 0; i < n; i++) expect(ulpDistance(heap[128 + i] as number, apalu(x[i] as number, 0.5, 1.5))).toBeLessThanOrEqual(2);
     } finally {
       await pool.terminate();
     }
+  }
+
+  it('reports a job that traps with the worker’s own message, and keeps working after it', async () => {
+    await trapThenWork(1, 2, /worker 0 failed: RuntimeError: memory access out of bounds/);
+  });
+
+  it('joins every worker when several fail, so the next call starts clean', async () => {
+    await trapThenWork(2, 3, /worker \d failed: RuntimeError/);
   });
 });
