@@ -11,6 +11,7 @@ export {
 } from './initializers.js';
 export {
   validateParams,
+  float32Params,
   validateLayout,
   validateCall,
   assertFloatArray,

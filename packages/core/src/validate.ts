@@ -74,6 +74,30 @@ export function validateParams(a: ParamArray, b: ParamArray): number {
   return a.length;
 }
 
+/**
+ * a and b as fresh Float32Arrays, checked after rounding: a value that is fine in float64 may
+ * be 0 or ∞ in float32 (1e-50, 1e39), the type every float32 backend computes with. Runs
+ * `validateParams` on the values as given first.
+ */
+export function float32Params(a: ParamArray, b: ParamArray): { channels: number; a: Float32Array; b: Float32Array } {
+  const channels = validateParams(a, b);
+  const a32 = Float32Array.from(a as ArrayLike<number>);
+  const b32 = Float32Array.from(b as ArrayLike<number>);
+  for (const [name, given, stored] of [['a', a, a32], ['b', b, b32]] as const) {
+    for (let c = 0; c < stored.length; c++) {
+      const v = stored[c] as number;
+      if (!(Number.isFinite(v) && v > 0)) {
+        throw new ApaluInputError(
+          'E_PARAM',
+          `${name}[${c}] = ${String(given[c])} is ${String(v)} in float32 (so ${name}[${c}] = ${String(v)} where it is computed): ` +
+            `APALU needs every ${name} finite and > 0 after rounding to float32, i.e. between about 1.4e-45 and 3.4e38.`,
+        );
+      }
+    }
+  }
+  return { channels, a: a32, b: b32 };
+}
+
 /** Checks that `length` elements fit the layout C·S exactly and returns it resolved. */
 export function validateLayout(length: number, channels: number, inner: number | undefined): ResolvedLayout {
   const s = inner ?? 1;

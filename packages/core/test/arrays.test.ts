@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ApaluInputError, apalu, apaluGrad, backward, createBackend, forward, validateParams } from '../src/index.js';
+import { ApaluInputError, apalu, apaluGrad, backward, createBackend, forward, float32Params, validateParams } from '../src/index.js';
 import { exactF, exactSums } from './high-precision.js';
 
 function ulp32(got: number, want: number): number {
@@ -123,5 +123,20 @@ describe('createBackend', () => {
     const out = await backend.forward(x, Float32Array.of(1, 2), Float32Array.of(1, 0.5), { inner: 3 });
     expect(out[4]).toBe(Math.fround(apalu(Math.fround(1), 2, 0.5)));
     await expect(backend.forward(x, Float32Array.of(-1), Float32Array.of(1))).rejects.toThrow(/a\[0\] = -1/);
+  });
+});
+
+describe('float32Params', () => {
+  it('returns fresh float32 copies and refuses values that round to 0 or ∞, naming both', () => {
+    const a = [0.5, 1.25];
+    const r = float32Params(a, Float64Array.of(2, 3));
+    expect(r.channels).toBe(2);
+    expect(r.a).toBeInstanceOf(Float32Array);
+    expect(Array.from(r.a)).toEqual([0.5, 1.25]);
+    const given = Float32Array.of(1);
+    expect(float32Params(given, given).a).not.toBe(given);
+    expect(() => float32Params([1e-50], [1])).toThrow(/a\[0\] = 1e-50 is 0 in float32 \(so a\[0\] = 0 where it is computed\)/);
+    expect(() => float32Params([1], [1e39])).toThrow(/b\[0\] = 1e\+39 is Infinity in float32/);
+    expect(() => float32Params([-1], [1])).toThrow(/a\[0\] = -1: APALU needs/);
   });
 });

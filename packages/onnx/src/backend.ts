@@ -3,7 +3,7 @@
  * x is viewed as [N, C, S] (S = layout.inner), a and b as [C, 1], so one session per pass serves
  * every length, channel count and layout.
  */
-import { type ApaluBackend, type ApaluLayout, APALU_K, ApaluInputError, validateCall } from '@apalu/core';
+import { type ApaluBackend, type ApaluLayout, APALU_K, ApaluInputError, float32Params, validateCall } from '@apalu/core';
 import { APALU_DOMAIN, APALU_OP, DEFAULT_FORMULATION, apaluFunction, apaluOpset } from './function.js';
 import type { Formulation } from './formulations.js';
 import { attribute, encodeModel, floatTensor, floatValueInfo, int64Tensor, node, onnx, type NodeProto } from './proto.js';
@@ -166,9 +166,7 @@ export async function createBackend(options: OnnxBackendOptions = {}): Promise<A
   const checked = (x: Float32Array, a: Float32Array, b: Float32Array, inner: number | undefined, dy?: Float32Array) => {
     if (disposed) throw new ApaluInputError('E_DISPOSED', `the ${backendName(options, ort)} backend was disposed; create a new one with createBackend().`);
     validateCall(x, a, b, inner, dy);
-    const a32 = Float32Array.from(a);
-    const b32 = Float32Array.from(b);
-    validateCall(x, a32, b32, inner, dy);
+    const { a: a32, b: b32 } = float32Params(a, b);
     return { a32, b32 };
   };
   const params = (a32: Float32Array, b32: Float32Array, shape: GraphShape) => {

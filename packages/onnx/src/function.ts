@@ -5,7 +5,7 @@
  * functions (onnxruntime-web, onnxruntime-node, onnx's reference evaluator) runs it without a
  * custom kernel.
  */
-import { ApaluInputError, validateParams, type ParamArray } from '@apalu/core';
+import { ApaluInputError, float32Params, type ParamArray } from '@apalu/core';
 import { type Formulation, formulationBody, formulationNotes } from './formulations.js';
 import {
   type Dim,
@@ -132,28 +132,6 @@ function paramShapeFor(channels: number, options: ApaluNodeOptions): number[] {
     throw new ApaluInputError('E_LAYOUT', `rank = ${String(rank)}: a channels-first tensor has rank ≥ 2 ([N, C, …]).`);
   }
   return [channels, ...Array.from({ length: rank - 2 }, () => 1)];
-}
-
-/**
- * a and b as the float32 values the initializers hold, checked after rounding: a float64 1e39
- * becomes ∞ and 1e-50 becomes 0 in float32, which validateParams would pass as float64.
- */
-function float32Params(aIn: ParamArray, bIn: ParamArray): { channels: number; a: Float32Array; b: Float32Array } {
-  const channels = validateParams(aIn, bIn);
-  const a = Float32Array.from(aIn as ArrayLike<number>);
-  const b = Float32Array.from(bIn as ArrayLike<number>);
-  for (const [name, given, stored] of [['a', aIn, a], ['b', bIn, b]] as const) {
-    for (let c = 0; c < stored.length; c++) {
-      const v = stored[c]!;
-      if (!(Number.isFinite(v) && v > 0)) {
-        throw new ApaluInputError(
-          'E_PARAM',
-          `${name}[${c}] = ${String(given[c])} is ${String(v)} in float32, the type the model stores: APALU needs every ${name} finite and > 0 after rounding to float32, i.e. between about 1.4e-45 and 3.4e38.`,
-        );
-      }
-    }
-  }
-  return { channels, a, b };
 }
 
 /** One `ai.apalu.Apalu` node with its a, b initializers; add `apaluFunction()` and `apaluOpset` to the model. */

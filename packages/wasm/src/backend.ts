@@ -1,4 +1,4 @@
-import { type ApaluBackend, type ApaluGradients, type ApaluLayout, ApaluInputError, type ParamArray, validateCall } from '@apalu/core';
+import { type ApaluBackend, type ApaluGradients, type ApaluLayout, ApaluInputError, type ParamArray, float32Params, validateCall } from '@apalu/core';
 import { type KernelKind, kernelModule, sharedMemorySupported } from './bytes.js';
 import { assertAttached, assertFloat32 } from './checks.js';
 import {
@@ -214,10 +214,8 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
     for (const [label, value] of [['x', x], ['dy', dy], ['a', a], ['b', b]] as const) assertAttached(label, value);
     assertFloat32('x', x);
     if (dy !== undefined) assertFloat32('dy', dy);
-    validateCall(x, a, b, layout?.inner, dy);
-    const a32 = Float32Array.from(a as ArrayLike<number>);
-    const b32 = Float32Array.from(b as ArrayLike<number>);
-    const resolved = validateCall(x, a32, b32, layout?.inner, dy);
+    const resolved = validateCall(x, a, b, layout?.inner, dy);
+    const { a: a32, b: b32 } = float32Params(a, b);
     const waits = inFlight > 0;
     return { ...resolved, a32, b32, xs: waits ? x.slice() : x, dys: waits && dy !== undefined ? dy.slice() : dy };
   };

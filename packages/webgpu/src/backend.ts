@@ -1,4 +1,4 @@
-import { type ApaluBackend, type ApaluGradients, type ApaluLayout, ApaluInputError, validateCall, validateParams } from '@apalu/core';
+import { type ApaluBackend, type ApaluGradients, type ApaluLayout, ApaluInputError, float32Params, validateCall } from '@apalu/core';
 import { type DeviceRequest, requestApaluDevice } from './device.js';
 import { ApaluGpuError } from './errors.js';
 import { type ApaluGpuRunner, BufferUsage, getRunner } from './runner.js';
@@ -20,10 +20,6 @@ export interface WebGpuBackend extends ApaluBackend {
 
 /** Every way this package can be run, for the conformance CLI and report. */
 export const conformanceVariants = [{ name: 'webgpu', options: {} }] as const;
-
-function toFloat32(values: ArrayLike<number>): Float32Array {
-  return values instanceof Float32Array ? values : Float32Array.from(values);
-}
 
 function requireFloat32(name: string, value: unknown): void {
   if (!(value instanceof Float32Array)) {
@@ -68,10 +64,7 @@ export async function createBackend(options: WebGpuBackendOptions = {}): Promise
     throw new ApaluGpuError('E_GPU_VALIDATION', `WebGPU rejected uploading the inputs: ${(validation as GPUError).message}`);
   };
   const params = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-    const a32 = toFloat32(a);
-    const b32 = toFloat32(b);
-    // a value that is fine in float64 may round to 0 or ∞ in float32
-    validateParams(a32, b32);
+    const { a: a32, b: b32 } = float32Params(a, b);
     return [a32, b32] as const;
   };
 
