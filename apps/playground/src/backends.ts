@@ -1,4 +1,4 @@
-import { gpuOpsInputExclusions, type InputExclusions } from '@apalu/conformance';
+import { gpuOpsInputExclusions, type InputExclusions } from '@apalu/core';
 import type { ApaluBackend } from '@apalu/core';
 
 /** What a backend needs from the page before it can be created. */

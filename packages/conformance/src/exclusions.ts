@@ -1,33 +1,6 @@
-/**
- * Classes of x a variant may declare it cannot compute (`excludeInputs`): the kit does not
- * compare those elements (nor the da, db of their channels) and runs everything else, so an
- * exclusion never hides a whole case. Plain data, so variants survive structured cloning.
- */
-export const INPUT_CLASSES = {
-  /** −2^−126 < x < 0: a device that flushes subnormals to zero sees −0 there. */
-  'negative-subnormal': (x: number) => x < 0 && x > -1.1754943508222875e-38,
-  /** x is NaN. */
-  nan: (x: number) => Number.isNaN(x),
-} as const satisfies Record<string, (x: number) => boolean>;
+import { INPUT_CLASSES, type InputClass, type InputExclusions } from '@apalu/core';
 
-export type InputClass = keyof typeof INPUT_CLASSES;
-
-/** Input class → why the variant cannot compute it. */
-export type InputExclusions = Readonly<Partial<Record<InputClass, string>>>;
-
-/**
- * The inputs a backend built from a framework's own float32 ops on a GPU cannot compute when
- * the device flushes subnormals to zero (SwiftShader, most GPUs) and its exp/sigmoid/where turn
- * NaN into ±∞: a negative subnormal x compares as 0 and takes the x ≥ 0 branch (∂f/∂x = 1.5·a
- * instead of b), and NaN comes out as ±∞. Strict WGSL kernels that handle the bits themselves
- * compute every input. Pass the result as `excludeInputs`.
- */
-export function gpuOpsInputExclusions(framework: string): InputExclusions {
-  return {
-    'negative-subnormal': `${framework} ops flush subnormal x to 0, so x = −1e-41 takes the x ≥ 0 branch`,
-    nan: `${framework} ops turn NaN into ±∞`,
-  };
-}
+export { INPUT_CLASSES, gpuOpsInputExclusions, type InputClass, type InputExclusions } from '@apalu/core';
 
 /**
  * For each element of x, whether it is in an excluded class, and how many elements each class

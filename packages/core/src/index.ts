@@ -32,3 +32,4 @@ export {
   type AccuracyClass,
   type CreateBackend,
 } from './backend.js';
+export { INPUT_CLASSES, gpuOpsInputExclusions, type InputClass, type InputExclusions } from './exclusions.js';

@@ -1,5 +1,4 @@
-import { type ApaluBackend, ApaluInputError, validateCall } from '@apalu/core';
-import { gpuOpsInputExclusions, type InputExclusions } from '@apalu/conformance';
+import { type ApaluBackend, ApaluInputError, gpuOpsInputExclusions, type InputExclusions, validateCall } from '@apalu/core';
 import { precisionCode } from '@apalu/wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { type CpuKernelEngine, withCpuKernelEngine } from './kernels/cpu-engine.js';
