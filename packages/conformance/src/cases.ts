@@ -28,7 +28,7 @@ const MIN_SUBNORMAL = fromBits(0x00000001);
 const MAX_SUBNORMAL = fromBits(0x007fffff);
 const MIN_NORMAL = fromBits(0x00800000);
 
-/** The magnitudes every backend must be tried on (SPEC.md), both signs. */
+/** The magnitudes every backend must be tried on (@apalu/core's SPEC.md, "Inputs every backend is tried on"), both signs. */
 export const SPEC_MAGNITUDES = [
   1e-45, 1e-38, 1e-8, 1e-7, 1e-3, 0.5, 1, 10, 17, 20, 87, 88.7, 89, 1e4, 1e38, 3.4e38,
 ] as const;
@@ -177,7 +177,7 @@ export function conformanceCases(selection: CaseSelection = {}): ConformanceCase
       [1.3, 0.2, 1.9],
     ),
     listed('huge-positive', 'a = 0.25 and x up to FLT_MAX: a·x·(1+σ) without spurious overflow (3e38 → 1.5e38)', [3e38, 3.4e38, FLOAT32_MAX, 1e38, 1e30, 1e20], [0.25], [1]),
-    listed('magnitudes', '±[1e-45 … 3.4e38] from SPEC.md in three channels with different a, b', [...SPEC_MAGNITUDES, ...SPEC_MAGNITUDES.map((v) => -v)], [0.25, 1, 1.9], [0.3, 1, 1.7]),
+    listed('magnitudes', '±[1e-45 … 3.4e38] from the SPEC.md of @apalu/core in three channels with different a, b', [...SPEC_MAGNITUDES, ...SPEC_MAGNITUDES.map((v) => -v)], [0.25, 1, 1.9], [0.3, 1, 1.7]),
     sampled('uniform-20', 'uniform samples on [−20, 20]', 4099, 1, 1, uniformOn(-20, 20)),
     sampled('log-uniform', 'log-uniform magnitudes 1e-45 … 3.4e38, both signs', 4099, 1, 1, logUniform),
     sampled('near-zero-negative', 'x in (−1, 0) down to subnormals: needs expm1-quality arithmetic', 4099, 1, 1, negativeNearZero),

@@ -1,7 +1,7 @@
 import type { AccuracyClass } from '@apalu/core';
 import { composedRatio, ulpDistance } from './float32.js';
 
-/** The limits of one accuracy class (SPEC.md "Accuracy classes"). */
+/** The limits of one accuracy class (@apalu/core's SPEC.md, "Accuracy classes"). */
 export interface ClassLimits {
   /** Unit of element-wise errors: float32 ULPs, or a fraction of the composed allowance. */
   unit: 'ulp' | 'ratio';

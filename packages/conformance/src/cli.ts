@@ -9,8 +9,11 @@ import { loadVariants, variantRunOptions } from './variants.js';
 
 const usage = `Usage: apalu-conformance [options] <module[#variant]>...
 
-Runs the APALU conformance kit (SPEC.md) against backend modules that export
-createBackend() (and optionally conformanceVariants) and prints a markdown matrix.
+Runs the APALU conformance kit (the contract: the SPEC.md shipped in @apalu/core) against
+backend modules that export createBackend(options?) and prints a markdown matrix. The
+variants run are the conformanceVariants of <module>/conformance when the package has that
+subpath, else those of the module itself, else one createBackend() with no options;
+#variant picks one of them by name.
 
 Options:
   --large             add the 16M-element case

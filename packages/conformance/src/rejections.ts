@@ -1,6 +1,6 @@
 import type { ApaluBackend } from '@apalu/core';
 
-/** Inputs SPEC.md says a backend must reject before writing anything. */
+/** Inputs @apalu/core's SPEC.md says a backend must reject before writing anything. */
 export interface RejectionCase {
   name: string;
   description: string;

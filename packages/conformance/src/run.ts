@@ -304,7 +304,7 @@ async function runRejection(backend: ApaluBackend, r: RejectionCase): Promise<Ch
   let detail: string | undefined;
   try {
     await r.call(backend, x);
-    detail = `accepted ${r.description}; SPEC.md requires an error before anything is written`;
+    detail = `accepted ${r.description}; the SPEC.md shipped in @apalu/core requires an error before anything is written`;
   } catch (error) {
     if (!(error instanceof Error) || error.message.length < 10) detail = `rejected with an unhelpful error: ${describeError(error)}`;
   }

@@ -29,24 +29,70 @@ export interface LoadedVariant extends ConformanceVariant {
   create(): Promise<ApaluBackend>;
 }
 
+type BackendModule = {
+  createBackend?: (options?: unknown) => Promise<ApaluBackend>;
+  conformanceVariants?: readonly ConformanceVariant[];
+};
+
+/** Error codes that mean "this package has no such subpath" (Node and import-meta-resolve). */
+const NOT_FOUND = new Set(['ERR_PACKAGE_PATH_NOT_EXPORTED', 'ERR_MODULE_NOT_FOUND']);
+
+/** Whether `specifier` is a bare package specifier (`pkg`, `@scope/pkg`, possibly with a subpath). */
+function isBare(specifier: string): boolean {
+  return !/^(\.{0,2}\/|[a-zA-Z][a-zA-Z+.-]*:|[\\/])/.test(specifier) && !/^[a-zA-Z]:[\\/]/.test(specifier);
+}
+
 /**
- * The variants of a backend module ("@apalu/wasm" or "@apalu/wasm#wasm-scalar"). A module
- * without `conformanceVariants` is one variant built by `createBackend()`.
+ * The URL of `<specifier>/conformance` when that subpath exists, else undefined. Only bare
+ * package specifiers have one; a path or URL never does.
+ */
+async function conformanceSubpath(specifier: string, from: string | undefined): Promise<string | undefined> {
+  if (!isBare(specifier)) return undefined;
+  let url: string;
+  try {
+    url = await resolveModule(`${specifier}/conformance`, from);
+  } catch (error) {
+    if (NOT_FOUND.has((error as { code?: string } | null)?.code ?? '')) return undefined;
+    throw error;
+  }
+  if (!url.startsWith('file:')) return url;
+  const [{ existsSync }, { fileURLToPath }] = await Promise.all([import('node:fs'), import('node:url')]);
+  if (existsSync(fileURLToPath(url))) return url;
+  // A package without an `exports` map resolves any subpath to a path that may not exist: it
+  // has no ./conformance. A target named in `exports` that is missing is a broken build.
+  if (url.endsWith('/conformance')) return undefined;
+  throw new Error(`${specifier}/conformance resolves to ${url}, which does not exist: build ${specifier} first.`);
+}
+
+/**
+ * The variants of a backend module ("@apalu/wasm" or "@apalu/wasm#wasm-scalar"), looked up in
+ * this order: `conformanceVariants` of the package's `./conformance` subpath
+ * (`@apalu/wasm/conformance`, where @apalu packages keep them so the main entry carries no test
+ * configuration), then `conformanceVariants` of the main module (third-party backends may keep
+ * them there), then one variant built by `createBackend()` with no options.
  */
 export async function loadVariants(entry: string, from?: string): Promise<LoadedVariant[]> {
   const hash = entry.lastIndexOf('#');
   const specifier = hash > 0 ? entry.slice(0, hash) : entry;
   const wanted = hash > 0 ? entry.slice(hash + 1) : undefined;
   const moduleUrl = await resolveModule(specifier, from);
-  const mod = (await import(moduleUrl)) as {
-    createBackend?: (options?: unknown) => Promise<ApaluBackend>;
-    conformanceVariants?: readonly ConformanceVariant[];
-  };
+  const mod = (await import(moduleUrl)) as BackendModule;
   const create = mod.createBackend;
   if (typeof create !== 'function') {
-    throw new TypeError(`${specifier} does not export createBackend(options?) → Promise<ApaluBackend>; see CONTRIBUTING.md "How to add a backend".`);
+    throw new TypeError(`${specifier} does not export createBackend(options?) → Promise<ApaluBackend>; see @apalu/conformance's README.md, "What a backend must export".`);
   }
-  const variants: readonly ConformanceVariant[] = mod.conformanceVariants ?? [{ name: specifier }];
+  let variants: readonly ConformanceVariant[] | undefined;
+  const subpathUrl = await conformanceSubpath(specifier, from);
+  if (subpathUrl !== undefined) {
+    const sub = (await import(subpathUrl)) as BackendModule;
+    if (!Array.isArray(sub.conformanceVariants)) {
+      throw new TypeError(
+        `${specifier}/conformance does not export conformanceVariants (an array of { name, options? }); export it there, or remove the ./conformance subpath to use the main module's.`,
+      );
+    }
+    variants = sub.conformanceVariants;
+  }
+  variants ??= mod.conformanceVariants ?? [{ name: specifier }];
   const chosen = wanted === undefined ? variants : variants.filter((v) => v.name === wanted);
   if (chosen.length === 0) {
     throw new RangeError(`${specifier} has no variant "${wanted}"; it has: ${variants.map((v) => v.name).join(', ')}.`);

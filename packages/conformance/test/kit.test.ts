@@ -190,7 +190,7 @@ describe('the kit catches wrong backends', () => {
   it('the composed class tolerates float32 exp(x) − 1 and small relative errors, not layout bugs', async () => {
     const sloppy = await runConformance(WRONG_BACKENDS.sloppyPositive(), { accuracy: 'composed', only: ['uniform-20'] });
     expect(sloppy.pass).toBe(true);
-    // Absolute error ≤ 5e-6 near 0⁻: this is why ONNX Elu graphs are composed-class (TOOLCHAIN.md).
+    // Absolute error ≤ 5e-6 near 0⁻: this is why ONNX Elu graphs are composed-class (float32 exp(x) − 1 cancels there).
     const cancel = await runConformance(WRONG_BACKENDS.cancellation(), { accuracy: 'composed', only: ['near-zero-negative'] });
     expect(cancel.pass).toBe(true);
     const shifted = await runConformance(WRONG_BACKENDS.channelOffByOne(), { accuracy: 'composed', only: ['layout-C3-S7'] });

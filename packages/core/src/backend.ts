@@ -1,6 +1,6 @@
 import { backward, forward } from './arrays.js';
 
-/** The accuracy classes of SPEC.md. */
+/** The accuracy classes of this package's SPEC.md. */
 export type AccuracyClass = 'strict' | 'composed';
 
 /** How a flat input maps to channels: inner size S (1 for channels-last, H·W for channels-first). */
@@ -15,7 +15,7 @@ export interface ApaluGradients {
   db: Float32Array;
 }
 
-/** The one interface every @apalu backend implements (DESIGN.md). */
+/** The one interface every @apalu backend implements (the contract: this package's SPEC.md). */
 export interface ApaluBackend {
   /** A stable, descriptive name, e.g. "wasm-simd" or "tfjs-wasm-kernel". */
   readonly name: string;

@@ -1,6 +1,6 @@
 /**
  * APALU in float64, the reference every other path is measured against.
- * f(x) = a·x·(1 + σ(k·x)) for x ≥ 0 and b·expm1(x) for x < 0 (SPEC.md).
+ * f(x) = a·x·(1 + σ(k·x)) for x ≥ 0 and b·expm1(x) for x < 0 (this package's SPEC.md).
  */
 
 /** The fixed constant k of APALU: σ(1.702·x) is the sigmoid approximation of GELU. */

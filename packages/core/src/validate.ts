@@ -6,7 +6,7 @@ export type FloatArray = Float32Array | Float64Array;
 /** Anything holding the per-channel parameters a or b. */
 export type ParamArray = ArrayLike<number>;
 
-/** The resolved layout of one call: C channels, inner size S (SPEC.md "Parameter layout"). */
+/** The resolved layout of one call: C channels, inner size S (SPEC.md, "Parameter layout"). */
 export interface ResolvedLayout {
   channels: number;
   inner: number;
@@ -65,7 +65,7 @@ export function validateParams(a: ParamArray, b: ParamArray): number {
       if (!(Number.isFinite(v) && v > 0)) {
         throw new ApaluInputError(
           'E_PARAM',
-          `${name}[${c}] = ${String(v)}: APALU needs every ${name} finite and > 0 (SPEC.md); ` +
+          `${name}[${c}] = ${String(v)}: APALU needs every ${name} finite and > 0 (see the SPEC.md shipped in @apalu/core); ` +
             `initialise with uniform(0, 2) and keep ${name} positive during training (clamp or a positivity constraint).`,
         );
       }
