@@ -209,12 +209,3 @@ export async function createBackend(options: OnnxBackendOptions = {}): Promise<A
     },
   };
 }
-
-/** Every variant the conformance report lists (CLI and matrix). */
-export const conformanceVariants = [
-  { name: 'onnxruntime-web-wasm', options: { executionProviders: ['wasm'] } },
-  { name: 'onnxruntime-web-wasm-sigmoid-exp', options: { executionProviders: ['wasm'], formulation: 'sigmoid-exp' } },
-  { name: 'onnxruntime-web-wasm-quickgelu', options: { executionProviders: ['wasm'], formulation: 'quickgelu' } },
-  { name: 'onnxruntime-web-wasm-elu-quickgelu', options: { executionProviders: ['wasm'], formulation: 'elu-quickgelu' } },
-  { name: 'onnxruntime-web-wasm-relu-min', options: { executionProviders: ['wasm'], formulation: 'relu-min' } },
-] as const satisfies readonly { name: string; options: OnnxBackendOptions }[];

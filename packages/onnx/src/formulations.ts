@@ -1,5 +1,5 @@
 /**
- * Bodies of the APALU function: the same f(x) (SPEC.md) written with different standard ops.
+ * Bodies of the APALU function: the same f(x) (the SPEC.md shipped in @apalu/core) written with different standard ops.
  * Inputs X, A, B (A and B broadcast against X), output Y. All keep the x ≥ 0 branch at x = ±0
  * and send NaN to the x < 0 branch (GreaterOrEqual is false for NaN), like @apalu/core.
  */
@@ -42,7 +42,7 @@ export function formulationBody(formulation: Formulation): NodeProto[] {
         op('Add', ['E', 'one'], 'den'),
         op('Reciprocal', ['den'], 'sig'),
         op('Add', ['sig', 'one'], 'one_plus_sig'),
-        // a·(1 + σ) first: < 1 whenever f(x) < x, so huge x does not overflow (SPEC: a = 0.25, x = 3e38).
+        // a·(1 + σ) first: < 1 whenever f(x) < x, so huge x does not overflow (@apalu/core's SPEC.md: a = 0.25, x = 3e38).
         op('Mul', ['A', 'one_plus_sig'], 'scale'),
         op('Mul', ['X', 'scale'], 'pos'),
         op('Sub', ['E', 'one'], 'em1'),

@@ -41,15 +41,31 @@ export interface ApaluFunctionOptions {
   opset?: number;
 }
 
-function functionOpset(opset: number | undefined): number {
+/**
+ * Checks a default-domain opset option (13..21; undefined → 13). `who` names the call in the
+ * message, e.g. 'exportTfjsModel' or 'apaluFunction'.
+ */
+export function checkOpset(opset: unknown, who: string): number {
   if (opset === undefined) return ONNX_OPSET;
-  if (!(Number.isInteger(opset) && opset >= MIN_FUNCTION_OPSET && opset <= MAX_FUNCTION_OPSET)) {
+  if (!(typeof opset === 'number' && Number.isInteger(opset) && opset >= MIN_FUNCTION_OPSET && opset <= MAX_FUNCTION_OPSET)) {
     throw new ApaluInputError(
       'E_OPSET',
-      `opset = ${String(opset)}: the APALU function supports default-domain opsets ${MIN_FUNCTION_OPSET}..${MAX_FUNCTION_OPSET}; pass your model's opset_import version for domain '' (an integer in that range).`,
+      `opset = ${typeof opset === 'string' ? JSON.stringify(opset) : String(opset)}: ${who} writes default-domain opsets ${MIN_FUNCTION_OPSET}..${MAX_FUNCTION_OPSET} (default ${ONNX_OPSET}); pass an integer in that range, e.g. { opset: 17 } (for a function in your own graph, your model's opset_import version for domain '').`,
     );
   }
   return opset;
+}
+
+/** Checks the `inlineFunctions` option (undefined → false). */
+export function checkInlineFunctions(inline: unknown, who: string): boolean {
+  if (inline === undefined) return false;
+  if (typeof inline !== 'boolean') {
+    throw new ApaluInputError(
+      'E_OPTION',
+      `inlineFunctions = ${typeof inline === 'string' ? JSON.stringify(inline) : String(inline)}: ${who} takes true (APALU written out as plain ONNX nodes, no model-local function) or false (the default, one ai.apalu.Apalu function); pass a boolean.`,
+    );
+  }
+  return inline;
 }
 
 /**
@@ -57,7 +73,7 @@ function functionOpset(opset: number | undefined): number {
  * `options.opset` is the default-domain version it imports: match the model it goes into.
  */
 export function apaluFunction(formulation: Formulation = DEFAULT_FORMULATION, options: ApaluFunctionOptions = {}): FunctionProto {
-  const opset = functionOpset(options.opset);
+  const opset = checkOpset(options.opset, 'apaluFunction');
   return {
     name: APALU_OP,
     domain: APALU_DOMAIN,
@@ -147,6 +163,41 @@ export function apaluNode(options: ApaluNodeOptions): ApaluNodeResult {
   };
 }
 
+/**
+ * One call of `ai.apalu.Apalu` written out as plain default-domain nodes (the function inlined
+ * by hand): X, A, B become `call.inputs`, Y becomes `call.output`, and every name inside the body
+ * gets a name from `fresh` (called once per name, with `${prefix}/${name}`), so the graph holds no
+ * model-local function and no ai.apalu opset: what tools that drop local functions
+ * (onnx.version_converter) need.
+ */
+export function inlineApaluCall(
+  formulation: Formulation,
+  call: { inputs: readonly [string, string, string]; output: string; prefix: string },
+  fresh: (base: string) => string,
+): NodeProto[] {
+  const bound = new Map<string, string>([
+    ['X', call.inputs[0]],
+    ['A', call.inputs[1]],
+    ['B', call.inputs[2]],
+    ['Y', call.output],
+  ]);
+  const rename = (name: string): string => {
+    let mapped = bound.get(name);
+    if (mapped === undefined) {
+      mapped = fresh(`${call.prefix}/${name}`);
+      bound.set(name, mapped);
+    }
+    return mapped;
+  };
+  return formulationBody(formulation).map((n) => {
+    const inputs = (n.input ?? []).map(rename);
+    const outputs = (n.output ?? []).map(rename);
+    // A Constant's value tensor carries the body's name; give it the graph's.
+    const attrs = n.attribute?.map((a) => (a.t ? { ...a, t: { ...a.t, name: outputs[0]! } } : a));
+    return node(n.opType!, { inputs, outputs, name: outputs[0]!, ...(attrs ? { attributes: attrs } : {}) });
+  });
+}
+
 export interface ApaluModelOptions {
   /**
    * Input shape; strings are symbolic dimensions (default ['batch', C] channels-last,
@@ -160,6 +211,8 @@ export interface ApaluModelOptions {
   formulation?: Formulation;
   /** Default-domain opset of the model and the function (13..21, default 13). */
   opset?: number;
+  /** true: APALU as plain ONNX nodes in the graph, no model-local function (default false). */
+  inlineFunctions?: boolean;
 }
 
 /** Checks a numeric dimension of `shape` and the channel axis against C, so the model cannot be written with a, b that do not fit x. */
@@ -188,6 +241,17 @@ function checkModelShape(shape: readonly Dim[], channels: number, layout: Channe
   }
 }
 
+/** A name generator that never repeats a name in `taken` or one it gave before (`base`, `base_1`, …). */
+function freshNames(taken: readonly string[]): (base: string) => string {
+  const used = new Set(taken);
+  return (base) => {
+    let name = base;
+    for (let i = 1; used.has(name); i++) name = `${base}_${i}`;
+    used.add(name);
+    return name;
+  };
+}
+
 /** A complete model `x → Apalu(x)` with a, b baked in: input 'x', output 'y'. */
 export function apaluModel(options: ApaluModelOptions): Uint8Array {
   const { channels } = float32Params(options.a, options.b);
@@ -195,16 +259,18 @@ export function apaluModel(options: ApaluModelOptions): Uint8Array {
   const shape = options.shape ?? (layout === 'channels-last' ? ['batch', channels] : ['batch', channels, 'height', 'width']);
   const { node: apalu, initializers } = apaluNode({ input: 'x', output: 'y', a: options.a, b: options.b, layout, rank: shape.length, name: 'apalu' });
   checkModelShape(shape, channels, layout);
-  const opset = functionOpset(options.opset);
+  const opset = checkOpset(options.opset, 'apaluModel');
+  const inline = checkInlineFunctions(options.inlineFunctions, 'apaluModel');
+  const formulation = options.formulation ?? DEFAULT_FORMULATION;
   return encodeModel({
     name: 'apalu',
-    nodes: [apalu],
+    nodes: inline ? inlineApaluCall(formulation, { inputs: apalu.input as [string, string, string], output: 'y', prefix: 'apalu' }, freshNames(['x', 'y', ...initializers.map((t) => t.name!)])) : [apalu],
     inputs: [floatValueInfo('x', shape)],
     outputs: [floatValueInfo('y', shape)],
     initializers,
     // The function must import the model's default-domain opset (ONNX checker).
-    functions: [apaluFunction(options.formulation, { opset })],
-    opsets: [apaluOpset],
+    functions: inline ? [] : [apaluFunction(formulation, { opset })],
+    opsets: inline ? [] : [apaluOpset],
     opset,
   });
 }

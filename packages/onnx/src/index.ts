@@ -2,7 +2,7 @@ export { APALU_DOMAIN, APALU_OP, DEFAULT_FORMULATION, apaluOpset, apaluFunction,
 export type { ChannelLayout, ApaluFunctionOptions, ApaluNodeOptions, ApaluNodeResult, ApaluModelOptions } from './function.js';
 export { formulations, formulationNotes, type Formulation } from './formulations.js';
 export { createSession, type CreateSessionOptions, type InferenceSession, type OrtRuntime } from './session.js';
-export { createBackend, conformanceVariants, type OnnxBackendOptions } from './backend.js';
+export { createBackend, type OnnxBackendOptions } from './backend.js';
 export { onnx, IR_VERSION, ONNX_OPSET } from './proto.js';
 export { exportTfjsModel, type ExportOptions } from './export/export-tfjs.js';
 export { supportedLayers } from './export/layers.js';

@@ -32,7 +32,7 @@ export async function loadRuntime(runtime?: OrtRuntime): Promise<OrtRuntime> {
   try {
     return (await import('onnxruntime-web')) as unknown as OrtRuntime;
   } catch (cause) {
-    throw new Error('@apalu/onnx: createSession needs the peer dependency onnxruntime-web (npm i onnxruntime-web@1.30.0), or pass { runtime }.', {
+    throw new Error('@apalu/onnx: createSession needs the peer dependency onnxruntime-web (npm i onnxruntime-web), or pass { runtime }.', {
       cause,
     });
   }

@@ -1,7 +1,8 @@
 import { apalu, apaluGrad, backward as coreBackward } from '@apalu/core';
 import * as ortWeb from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
-import { type InferenceSession, type OrtRuntime, conformanceVariants, createBackend } from '../src/index.js';
+import { conformanceVariants } from '../src/conformance.js';
+import { type InferenceSession, type OrtRuntime, createBackend } from '../src/index.js';
 
 const composedOk = (got: number, ref: number) =>
   Object.is(got, ref) || (Number.isNaN(ref) ? Number.isNaN(got) : Math.abs(got - ref) <= Math.max(5e-6, 1e-5 * Math.abs(ref)));

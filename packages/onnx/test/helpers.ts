@@ -1,7 +1,7 @@
 import { splitmix32 } from '@apalu/core';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
-import { createSession, exportTfjsModel } from '../src/index.js';
+import { type ExportOptions, createSession, exportTfjsModel } from '../src/index.js';
 
 tf.setBackend('cpu');
 
@@ -35,14 +35,14 @@ export interface Agreement {
   bytes: Uint8Array;
 }
 
-/** Runs the model in tfjs and its export in onnxruntime-web on the same inputs. */
-export async function agreement(model: tf.LayersModel, inputs: Float32Array[], runtime?: typeof ort): Promise<Agreement> {
+/** Runs the model in tfjs and its export (with `options`) in onnxruntime-web on the same inputs. */
+export async function agreement(model: tf.LayersModel, inputs: Float32Array[], runtime?: typeof ort, options: ExportOptions = {}): Promise<Agreement> {
   const shapes = model.inputs.map((t, i) => [inputs[i]!.length / t.shape.slice(1).reduce<number>((p, d) => p * (d as number), 1), ...t.shape.slice(1)] as number[]);
   const ref = tf.tidy(() => {
     const out = model.predict(inputs.map((x, i) => tf.tensor(x, shapes[i]))) as tf.Tensor | tf.Tensor[];
     return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync().slice());
   });
-  const bytes = exportTfjsModel(model);
+  const bytes = exportTfjsModel(model, options);
   const session = await createSession(bytes, runtime ? { runtime: runtime as never } : {});
   const Tensor = (runtime ?? ort).Tensor;
   const feeds = Object.fromEntries(session.inputNames.map((name, i) => [name, new Tensor('float32', inputs[i]!, shapes[i]!)]));

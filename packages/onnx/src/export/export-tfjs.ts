@@ -4,7 +4,7 @@
  * output layers); inside, convolutions and pooling run in NCHW with transposes only where the
  * element order is observable.
  */
-import { APALU_DOMAIN, apaluFunction, apaluOpset } from '../function.js';
+import { APALU_DOMAIN, DEFAULT_FORMULATION, apaluFunction, apaluOpset, checkInlineFunctions, checkOpset } from '../function.js';
 import type { Formulation } from '../formulations.js';
 import { type Dim, encodeModel, floatValueInfo, node } from '../proto.js';
 import { ExportError } from './errors.js';
@@ -17,6 +17,18 @@ export interface ExportOptions {
   formulation?: Formulation;
   /** Name of the symbolic batch dimension (default 'batch'); a number fixes the batch size. */
   batch?: string | number;
+  /**
+   * Default-domain opset the model imports (13..21, default 13). Every op the exporter writes
+   * means the same for float32 in each of them; pick the one your other tools expect.
+   */
+  opset?: number;
+  /**
+   * true: each Apalu layer is written out as plain ONNX nodes (Exp, Mul, Where, …) and the model
+   * has no model-local function and no `ai.apalu` opset import, for tools that drop local
+   * functions (onnx.version_converter) or do not support them. Default false: one
+   * `ai.apalu.Apalu` function called once per layer.
+   */
+  inlineFunctions?: boolean;
 }
 
 function isContainer(layer: object): layer is TfjsModel {
@@ -31,6 +43,9 @@ export function exportTfjsModel(model: TfjsModel, options: ExportOptions = {}): 
   if (model.inputs.length === 0 || model.outputs.length === 0) {
     throw new ExportError('E_MODEL', `model "${model.name}" has no inputs or outputs yet: give the first layer an inputShape (or call model.build(shape)) before exporting.`);
   }
+  const opset = checkOpset(options.opset, 'exportTfjsModel');
+  const inline = checkInlineFunctions(options.inlineFunctions, 'exportTfjsModel');
+  const formulation = options.formulation ?? DEFAULT_FORMULATION;
   const g = new GraphBuilder();
   let apaluUsed = false;
   const batch: Dim = options.batch ?? 'batch';
@@ -85,6 +100,7 @@ export function exportTfjsModel(model: TfjsModel, options: ExportOptions = {}): 
         useApalu: () => {
           apaluUsed = true;
         },
+        apalu: { formulation, inline },
       });
     }
     call.outputTensors.forEach((o, i) => values.set(key(scope, o), outs[i]!));
@@ -111,8 +127,9 @@ export function exportTfjsModel(model: TfjsModel, options: ExportOptions = {}): 
     inputs,
     outputs,
     initializers: g.initializers,
-    functions: apaluUsed ? [apaluFunction(options.formulation)] : [],
+    functions: apaluUsed ? [apaluFunction(formulation, { opset })] : [],
     opsets: apaluUsed ? [apaluOpset] : [],
+    opset,
     docString: `Exported from TensorFlow.js by @apalu/onnx${apaluUsed ? `; Apalu layers are calls of the model-local function ${APALU_DOMAIN}.Apalu` : ''}.`,
   });
 }

@@ -3,7 +3,8 @@
  * values, choosing NCHW where ONNX needs it (Conv, pooling) and tfjs order where the order of
  * elements is observable (Dense on the last axis, Flatten, Reshape).
  */
-import { apaluNode } from '../function.js';
+import { apaluNode, inlineApaluCall } from '../function.js';
+import type { Formulation } from '../formulations.js';
 import { attribute } from '../proto.js';
 import { applyActivation } from './activations.js';
 import { ExportError } from './errors.js';
@@ -20,6 +21,8 @@ export interface LayerContext {
   outputShapes: TfShape[];
   /** Registers the APALU function in the model and returns nothing. */
   useApalu(): void;
+  /** The APALU body, and whether each call is written out as plain nodes instead of a function call. */
+  apalu: { formulation: Formulation; inline: boolean };
 }
 
 type Converter = (ctx: LayerContext) => Value[];
@@ -340,9 +343,14 @@ const apalu: Converter = (ctx) => {
   g.reserve(`${out}/a`);
   g.reserve(`${out}/b`);
   const built = apaluNode({ input: x.name, output: out, a: a.data, b: b.data, paramShape: a.shape, name: out });
-  ctx.useApalu();
-  g.nodes.push(built.node);
   g.initializers.push(...built.initializers);
+  if (ctx.apalu.inline) {
+    const [input, pa, pb] = built.node.input as [string, string, string];
+    g.nodes.push(...inlineApaluCall(ctx.apalu.formulation, { inputs: [input, pa, pb], output: out, prefix: out }, (base) => g.name(base)));
+  } else {
+    ctx.useApalu();
+    g.nodes.push(built.node);
+  }
   return [{ ...x, name: out, shape: ctx.outputShapes[0]! }];
 };
 
