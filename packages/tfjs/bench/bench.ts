@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, sequential, type LayersModel } from '@tensorflow/tfjs-layers';
 import { Bench } from 'tinybench';
-import { Apalu, apalu, apaluComposed } from '../src/index.js';
+import { Apalu, apalu, apaluComposed } from '../src/node.js';
 import { withCpuKernelEngine } from '../src/kernels/cpu-engine.js';
 import { kernelsIn } from '../src/kernels/wasm.js';
 import { APALU_GRAD_KERNEL } from '../src/names.js';

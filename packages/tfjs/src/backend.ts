@@ -1,55 +1,19 @@
-import { type ApaluBackend, ApaluInputError, gpuOpsInputExclusions, type InputExclusions, validateCall } from '@apalu/core';
+import { type ApaluBackend, ApaluInputError, validateCall } from '@apalu/core';
 import { precisionCode } from '@apalu/wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { type CpuKernelEngine, withCpuKernelEngine } from './kernels/cpu-engine.js';
-import { ensureNavigatorGpu } from './navigator-gpu.js';
-import { apalu, type Precision } from './op.js';
+import { BACKEND_PACKAGES, type TfBackendName, type TfjsBackendOptions } from './backend-options.js';
+import { withCpuKernelEngine } from './kernels/cpu-engine.js';
+import { apalu } from './op.js';
+import type { Platform } from './platform/types.js';
 import { hasApaluKernel } from './register.js';
 
-export type TfBackendName = 'cpu' | 'wasm' | 'webgpu';
+export type { TfBackendName, TfjsBackendOptions };
 
-export interface TfjsBackendOptions {
-  /** The tfjs backend to compute on (default 'cpu'); its package must be installed. */
-  tfBackend?: TfBackendName;
-  /** 'kernel': the registered Apalu kernels (strict class); 'composed': tfjs ops (composed class). */
-  path?: 'kernel' | 'composed';
-  /** 'fast': @apalu/wasm's float32 loops (composed class) in the cpu and wasm kernels; 'strict' (default). */
-  precision?: Precision;
-  /**
-   * What computes the cpu kernels (and the wasm backend's copying route) during this backend's
-   * calls: 'wasm' (the default where WebAssembly runs) or 'js' (see `setCpuKernelEngine`).
-   */
-  cpuEngine?: CpuKernelEngine;
-}
-
-/** Every variant the conformance report lists; webgpu needs an adapter (see the README). */
-export const conformanceVariants = [
-  { name: 'tfjs-cpu-kernel', options: { tfBackend: 'cpu', path: 'kernel' } },
-  { name: 'tfjs-cpu-kernel-fast', options: { tfBackend: 'cpu', path: 'kernel', precision: 'fast' } },
-  { name: 'tfjs-cpu-kernel-js', options: { tfBackend: 'cpu', path: 'kernel', cpuEngine: 'js' } },
-  { name: 'tfjs-cpu-composed', options: { tfBackend: 'cpu', path: 'composed' } },
-  { name: 'tfjs-wasm-kernel', options: { tfBackend: 'wasm', path: 'kernel' } },
-  { name: 'tfjs-wasm-kernel-fast', options: { tfBackend: 'wasm', path: 'kernel', precision: 'fast' } },
-  { name: 'tfjs-wasm-composed', options: { tfBackend: 'wasm', path: 'composed' } },
-  { name: 'tfjs-webgpu-kernel', options: { tfBackend: 'webgpu', path: 'kernel' } },
-  { name: 'tfjs-webgpu-composed', options: { tfBackend: 'webgpu', path: 'composed' }, excludeInputs: gpuOpsInputExclusions('tfjs-webgpu') },
-] as const satisfies readonly { name: string; options: TfjsBackendOptions; excludeInputs?: InputExclusions }[];
-
-const packages: Record<TfBackendName, string> = {
-  cpu: '@tensorflow/tfjs-backend-cpu',
-  wasm: '@tensorflow/tfjs-backend-wasm',
-  webgpu: '@tensorflow/tfjs-backend-webgpu',
-};
-
-/** Registers the tfjs backend by importing its package when nothing registered it yet. */
-async function useBackend(name: TfBackendName): Promise<void> {
-  if (name === 'webgpu') await ensureNavigatorGpu();
+/** Registers the tfjs backend (through the platform) when nothing registered it yet, and switches to it. */
+async function useBackend(platform: Platform, name: TfBackendName): Promise<void> {
+  if (name === 'webgpu') await platform.ensureNavigatorGpu();
   if (tf.findBackendFactory(name) === null || tf.findBackendFactory(name) === undefined) {
-    try {
-      await import(packages[name]);
-    } catch (error) {
-      throw new ApaluInputError('E_BACKEND', `tfBackend '${name}' needs ${packages[name]} (npm i -E ${packages[name]}@4.22.0): ${String(error)}`);
-    }
+    await platform.loadBackend(name, BACKEND_PACKAGES[name]);
   }
   if (tf.getBackend() !== name && !(await tf.setBackend(name))) {
     throw new ApaluInputError('E_BACKEND', `tfjs could not initialise its '${name}' backend${name === 'webgpu' ? ' (no WebGPU adapter: navigator.gpu is missing or offers none)' : ''}.`);
@@ -78,19 +42,20 @@ function shaped(x: Float32Array, a: Float32Array, b: Float32Array, inner: number
 }
 
 /**
- * The ApaluBackend (DESIGN.md) for the conformance kit and apps: APALU through tfjs on the chosen
- * backend and path. Inputs are validated with @apalu/core before any tensor is made.
+ * `createBackend` on one platform (the package's Node and browser entries each pass theirs):
+ * the ApaluBackend of @apalu/core for the conformance kit and apps, APALU through tfjs on the
+ * chosen backend and path. Inputs are validated with @apalu/core before any tensor is made.
  */
-export async function createBackend(options: TfjsBackendOptions = {}): Promise<ApaluBackend> {
+export async function createBackendOn(platform: Platform, options: TfjsBackendOptions = {}): Promise<ApaluBackend> {
   const { tfBackend = 'cpu', path = 'kernel', precision = 'strict', cpuEngine } = options;
-  if (!Object.hasOwn(packages, tfBackend)) throw new ApaluInputError('E_BACKEND', `tfBackend = ${String(tfBackend)}: use 'cpu', 'wasm' or 'webgpu'.`);
+  if (!Object.hasOwn(BACKEND_PACKAGES, tfBackend)) throw new ApaluInputError('E_BACKEND', `tfBackend = ${String(tfBackend)}: use 'cpu', 'wasm' or 'webgpu'.`);
   if (path !== 'kernel' && path !== 'composed') throw new ApaluInputError('E_PATH', `path = ${String(path)}: use 'kernel' or 'composed'.`);
   precisionCode(precision);
   // Checks the value (and that 'wasm' can run here) without changing the process-wide choice.
   withCpuKernelEngine(cpuEngine, () => undefined);
   const op = { path, precision } as const;
   const withEngine = <T>(f: () => T): T => withCpuKernelEngine(cpuEngine, f);
-  await useBackend(tfBackend);
+  await useBackend(platform, tfBackend);
   if (path === 'kernel' && !hasApaluKernel(tfBackend)) {
     throw new ApaluInputError('E_PATH', `no Apalu kernel is registered for tfjs backend '${tfBackend}'; use path 'composed'.`);
   }
@@ -100,7 +65,7 @@ export async function createBackend(options: TfjsBackendOptions = {}): Promise<A
     accuracy: path === 'kernel' && precision === 'strict' ? 'strict' : 'composed',
     async forward(x, a, b, layout) {
       const { inner } = validateCall(x, a, b, layout?.inner);
-      await useBackend(tfBackend);
+      await useBackend(platform, tfBackend);
       activate(tfBackend);
       const y = withEngine(() => tf.tidy(() => {
         const t = shaped(x, a, b, inner);
@@ -112,7 +77,7 @@ export async function createBackend(options: TfjsBackendOptions = {}): Promise<A
     },
     async backward(x, dy, a, b, layout) {
       const { inner } = validateCall(x, a, b, layout?.inner, dy);
-      await useBackend(tfBackend);
+      await useBackend(platform, tfBackend);
       activate(tfBackend);
       const grads = withEngine(() => tf.tidy(() => {
         const t = shaped(x, a, b, inner);

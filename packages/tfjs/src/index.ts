@@ -1,11 +1,23 @@
-export { apalu, type ApaluPath, type ApaluOptions, type Precision } from './op.js';
-export { apaluComposed } from './composed.js';
-export { Apalu, apaluLayer, registerApalu, DEFAULT_MIN_PARAM, type ApaluLayerArgs } from './layer.js';
-export { ApaluInitializer, type InitializerIdentifier, type RegularizerIdentifier, type ConstraintIdentifier, type SerializedObject } from './serializable.js';
-export { registerApaluKernels, hasApaluKernel } from './register.js';
-export { paramLayout } from './layout.js';
-export { APALU_KERNEL, APALU_GRAD_KERNEL } from './names.js';
-export { probeWasmBackend, type WasmKernelMode } from './kernels/wasm.js';
-export { cpuKernelEngine, setCpuKernelEngine, withCpuKernelEngine, cpuKernelMemoryBytes, CPU_ENGINE_KEEP_BYTES, CPU_ENGINE_CHUNK_ELEMENTS, type CpuKernelEngine } from './kernels/cpu-engine.js';
-export { createBackend, conformanceVariants, type TfjsBackendOptions, type TfBackendName } from './backend.js';
-export { ensureNavigatorGpu } from './navigator-gpu.js';
+// The browser (and default) entry: no Node-only code — no `webgpu` package, no import of a
+// tfjs backend package by a computed name (the page imports the backend packages it uses).
+import type { ApaluBackend } from '@apalu/core';
+import type { TfjsBackendOptions } from './backend-options.js';
+import { createBackendOn } from './backend.js';
+import { browserPlatform } from './platform/browser.js';
+import { registerApalu } from './layer.js';
+
+export * from './common.js';
+export { ensureNavigatorGpu } from './platform/browser.js';
+
+/**
+ * The ApaluBackend (see @apalu/core) for the conformance kit and apps. In browser builds the
+ * tfjs backend package must be imported first (`import '@tensorflow/tfjs-backend-wasm'`);
+ * a missing one is an ApaluInputError that names it.
+ */
+export function createBackend(options?: TfjsBackendOptions): Promise<ApaluBackend> {
+  return createBackendOn(browserPlatform, options);
+}
+
+// `import '@apalu/tfjs'` registers the Apalu layer class, ApaluInitializer and the kernels
+// (this file is listed in package.json's sideEffects, so bundlers keep it).
+registerApalu();

@@ -2,6 +2,7 @@ import { ApaluInputError, uniform } from '@apalu/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, type LayerVariable, type Shape, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { precisionCode } from '@apalu/wasm';
+import { checkSameTfjs } from './foreign.js';
 import { apalu, type Precision } from './op.js';
 import { registerApaluKernels } from './register.js';
 import {
@@ -178,6 +179,7 @@ export class Apalu extends layers.Layer {
 
   override apply(inputs: tf.Tensor | tf.Tensor[] | SymbolicTensor | SymbolicTensor[], kwargs?: Record<string, unknown>) {
     for (const t of Array.isArray(inputs) ? inputs : [inputs]) {
+      checkSameTfjs(`${this.name}'s input`, t, SymbolicTensor);
       if (t.dtype !== 'float32') {
         throw new ApaluInputError('E_TYPE', `${this.name} got a ${t.dtype} input: Apalu is defined on float32; cast the input (tf.cast(x, 'float32')) or give the input layer dtype 'float32'.`);
       }

@@ -3,6 +3,7 @@ import { type Precision, precisionCode } from '@apalu/wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { apaluComposed } from './composed.js';
 import { paramLayout } from './layout.js';
+import { checkSameTfjs } from './foreign.js';
 import { APALU_KERNEL } from './names.js';
 import { hasApaluKernel } from './register.js';
 
@@ -21,6 +22,8 @@ export interface ApaluOptions {
 }
 
 function toTensor(name: string, value: tf.Tensor | tf.TensorLike): tf.Tensor {
+  // Before tfjs's own conversion, which fails on another copy's tensor with an internal message.
+  checkSameTfjs(name, value);
   const t = value instanceof tf.Tensor ? value : tf.tensor(value as tf.TensorLike);
   if (t.dtype !== 'float32') {
     throw new ApaluInputError('E_TYPE', `${name} has dtype ${t.dtype}: APALU is defined on float32 tensors; cast with tf.cast(${name}, 'float32').`);

@@ -1,6 +1,7 @@
 import { ApaluInputError } from '@apalu/core';
 import { describe, expect, it } from 'vitest';
-import { conformanceVariants, createBackend } from '../src/index.js';
+import { conformanceVariants } from '../src/conformance.js';
+import { createBackend } from '../src/node.js';
 import { tf } from './tf.js';
 
 describe('createBackend', () => {

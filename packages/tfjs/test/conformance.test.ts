@@ -1,5 +1,5 @@
 import { describeConformance } from '@apalu/conformance/vitest';
-import { createBackend } from '../src/index.js';
+import { createBackend } from '../src/node.js';
 import './tf.js';
 
 describeConformance('tfjs cpu kernel', () => createBackend({ tfBackend: 'cpu', path: 'kernel' }), { large: true });

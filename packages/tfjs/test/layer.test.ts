@@ -1,7 +1,7 @@
 import { ApaluInputError, constant, uniform } from '@apalu/core';
 import { constraints, initializers, input, layers, loadLayersModel, model as functional, regularizers, sequential } from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { Apalu, apaluLayer, registerApalu } from '../src/index.js';
+import { Apalu, apaluLayer, registerApalu } from '../src/node.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ensureNavigatorGpu } from '../src/navigator-gpu.js';
+import { ensureNavigatorGpu } from '../src/platform/node-gpu.js';
 
 describe('ensureNavigatorGpu', () => {
   it("adds gpu and keeps the navigator's own fields (Node ≥ 21 keeps them as prototype getters)", async () => {

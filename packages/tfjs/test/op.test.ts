@@ -1,6 +1,6 @@
 import { apalu as apalu64, apaluGrad, ApaluInputError, backward as coreBackward, forward as coreForward, splitmix32 } from '@apalu/core';
 import { describe, expect, it, vi } from 'vitest';
-import { apalu, apaluComposed, cpuKernelEngine, cpuKernelMemoryBytes, paramLayout, probeWasmBackend, setCpuKernelEngine } from '../src/index.js';
+import { apalu, apaluComposed, cpuKernelEngine, cpuKernelMemoryBytes, paramLayout, probeWasmBackend, setCpuKernelEngine } from '../src/node.js';
 import { createBackend as createWasmBackend } from '@apalu/wasm';
 import { cpuBackward, cpuForward, setCpuEngineLimits, withCpuKernelEngine } from '../src/kernels/cpu-engine.js';
 import { setWasmKernelMode } from '../src/kernels/wasm.js';

@@ -1,7 +1,7 @@
 import { splitmix32 } from '@apalu/core';
 import { constraints, initializers, layers, type LayersModel, sequential } from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { Apalu } from '../src/index.js';
+import { Apalu } from '../src/node.js';
 import { BACKENDS, tf, use } from './tf.js';
 
 function circleData(n: number, seed: number) {

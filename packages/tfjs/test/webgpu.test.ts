@@ -1,7 +1,8 @@
 import { apalu as apalu64, splitmix32 } from '@apalu/core';
 import { describeConformance } from '@apalu/conformance/vitest';
 import { describe, expect, it } from 'vitest';
-import { apalu, conformanceVariants, createBackend } from '../src/index.js';
+import { conformanceVariants } from '../src/conformance.js';
+import { apalu, createBackend } from '../src/node.js';
 import { tf } from './tf.js';
 import { webgpuUnavailable } from './webgpu.js';
 

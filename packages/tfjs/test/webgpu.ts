@@ -1,4 +1,4 @@
-import { ensureNavigatorGpu } from '../src/navigator-gpu.js';
+import { ensureNavigatorGpu } from '../src/platform/node-gpu.js';
 import { tf } from './tf.js';
 
 let ready: Promise<string | null> | undefined;

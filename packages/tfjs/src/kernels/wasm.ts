@@ -16,9 +16,10 @@ interface PublicBackend {
 }
 
 /**
- * tfjs-backend-wasm 4.22.0 internals the zero-copy route relies on (TOOLCHAIN.md): the
- * Emscripten module's exported memory and each tensor's byte offset in it. Pinned exactly;
- * test/wasm-internals.test.ts fails when they move.
+ * tfjs-backend-wasm internals the zero-copy route relies on: the Emscripten module's exported
+ * memory and each tensor's byte offset in it. probeWasmBackend checks them on each backend and
+ * picks the copying route where they differ (the README lists the versions that get zero-copy);
+ * test/op.test.ts fails when 4.22.0's move.
  */
 interface WasmBackendInternals extends PublicBackend {
   wasm: { asm: { memory: WebAssembly.Memory } };

@@ -1,5 +1,5 @@
 /**
- * Node has no navigator.gpu; tfjs-backend-webgpu needs one. When the optional `webgpu` package
+ * The Node build's ensureNavigatorGpu. Node has no navigator.gpu; tfjs-backend-webgpu needs one. When the optional `webgpu` package
  * (Dawn, 0.6.2) is installed, this installs its GPU object (and the GPUBufferUsage-style
  * globals) — kept for the whole process: Dawn crashes if it is collected under a live device.
  * Without a GPU, Dawn needs a Vulkan driver such as SwiftShader (see the README). Returns
@@ -10,9 +10,10 @@ export async function ensureNavigatorGpu(): Promise<boolean> {
   if (g.navigator?.gpu !== undefined) return true;
   let dawn: { create(flags: string[]): unknown; globals: object };
   try {
-    // A computed specifier keeps bundlers from pulling Dawn into browser builds.
+    // Node build only (the browser build has no such import). A computed specifier, because
+    // `webgpu` is an optional peer: a Node bundle without it must still build.
     const specifier = 'webgpu';
-    dawn = (await import(/* @vite-ignore */ specifier)) as typeof dawn;
+    dawn = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as typeof dawn;
   } catch {
     return false;
   }

@@ -1,0 +1,25 @@
+import type { Precision } from './op.js';
+import type { CpuKernelEngine } from './kernels/cpu-engine.js';
+
+export type TfBackendName = 'cpu' | 'wasm' | 'webgpu';
+
+export interface TfjsBackendOptions {
+  /** The tfjs backend to compute on (default 'cpu'); its package must be installed (in browsers: imported). */
+  tfBackend?: TfBackendName;
+  /** 'kernel': the registered Apalu kernels (strict class); 'composed': tfjs ops (composed class). */
+  path?: 'kernel' | 'composed';
+  /** 'fast': @apalu/wasm's float32 loops (composed class) in the cpu and wasm kernels; 'strict' (default). */
+  precision?: Precision;
+  /**
+   * What computes the cpu kernels (and the wasm backend's copying route) during this backend's
+   * calls: 'wasm' (the default where WebAssembly runs) or 'js' (see `setCpuKernelEngine`).
+   */
+  cpuEngine?: CpuKernelEngine;
+}
+
+/** The npm package that registers each tfjs backend. */
+export const BACKEND_PACKAGES: Readonly<Record<TfBackendName, string>> = {
+  cpu: '@tensorflow/tfjs-backend-cpu',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
+};

@@ -1,0 +1,18 @@
+import { gpuOpsInputExclusions, type InputExclusions } from '@apalu/core';
+import type { TfjsBackendOptions } from './backend-options.js';
+
+/**
+ * Every variant the conformance report lists (`@apalu/tfjs/conformance`, read by the kit's
+ * `loadVariants`); webgpu needs an adapter (see the README).
+ */
+export const conformanceVariants = [
+  { name: 'tfjs-cpu-kernel', options: { tfBackend: 'cpu', path: 'kernel' } },
+  { name: 'tfjs-cpu-kernel-fast', options: { tfBackend: 'cpu', path: 'kernel', precision: 'fast' } },
+  { name: 'tfjs-cpu-kernel-js', options: { tfBackend: 'cpu', path: 'kernel', cpuEngine: 'js' } },
+  { name: 'tfjs-cpu-composed', options: { tfBackend: 'cpu', path: 'composed' } },
+  { name: 'tfjs-wasm-kernel', options: { tfBackend: 'wasm', path: 'kernel' } },
+  { name: 'tfjs-wasm-kernel-fast', options: { tfBackend: 'wasm', path: 'kernel', precision: 'fast' } },
+  { name: 'tfjs-wasm-composed', options: { tfBackend: 'wasm', path: 'composed' } },
+  { name: 'tfjs-webgpu-kernel', options: { tfBackend: 'webgpu', path: 'kernel' } },
+  { name: 'tfjs-webgpu-composed', options: { tfBackend: 'webgpu', path: 'composed' }, excludeInputs: gpuOpsInputExclusions('tfjs-webgpu') },
+] as const satisfies readonly { name: string; options: TfjsBackendOptions; excludeInputs?: InputExclusions }[];
