@@ -1,5 +1,6 @@
 import type * as ortTypes from 'onnxruntime-web';
 import { ApaluInputError } from '@apalu/core';
+import { onnx } from './proto.js';
 
 /** The parts of an ONNX Runtime JS module this package uses: onnxruntime-web (any entry) or onnxruntime-node. */
 export interface OrtRuntime {
@@ -53,5 +54,42 @@ export async function createSession(bytes: Uint8Array, options: CreateSessionOpt
   const ort = await loadRuntime(runtime);
   if (numThreads !== undefined && ort.env.wasm !== undefined) ort.env.wasm.numThreads = numThreads;
   const providers = executionProviders ?? (runtime === undefined ? ['wasm'] : undefined);
-  return ort.InferenceSession.create(bytes, providers === undefined ? sessionOptions : { ...sessionOptions, executionProviders: providers });
+  try {
+    return await ort.InferenceSession.create(bytes, providers === undefined ? sessionOptions : { ...sessionOptions, executionProviders: providers });
+  } catch (cause) {
+    throw opsetError(bytes, ort, cause) ?? cause;
+  }
+}
+
+/**
+ * The newest default-domain opset an ONNX Runtime JS release runs: 1.17 ships ONNX 1.15
+ * (opset 20), 1.18 ONNX 1.16 (opset 21). Undefined when the version is unknown or newer.
+ */
+function maxOpset(version: string | undefined): number | undefined {
+  const m = /^1\.(\d+)\./.exec(version ?? '');
+  return m !== null && Number(m[1]) < 18 ? 20 : undefined;
+}
+
+/**
+ * onnxruntime-web 1.17 refuses an opset-21 model with a bare number (a wasm exception pointer);
+ * name the opset, the runtime's version and the fix instead. Undefined when that is not the cause.
+ */
+function opsetError(bytes: Uint8Array, ort: OrtRuntime, cause: unknown): ApaluInputError | undefined {
+  const version = ort.env.versions?.web ?? ort.env.versions?.node;
+  const max = maxOpset(version);
+  if (max === undefined) return undefined;
+  let opset: number | undefined;
+  try {
+    const found = onnx.ModelProto.decode(bytes).opsetImport?.find((o) => (o.domain ?? '') === '');
+    opset = found?.version == null ? undefined : Number(found.version);
+  } catch {
+    return undefined;
+  }
+  if (opset === undefined || opset <= max) return undefined;
+  const error = new ApaluInputError(
+    'E_OPSET',
+    `the model imports default-domain opset ${opset}, but onnxruntime-${ort.env.versions?.web !== undefined ? 'web' : 'node'} ${version} runs opsets up to ${max}: export it with { opset: ${max} } (or lower), or install onnxruntime-web 1.18 or later.`,
+  );
+  (error as Error & { cause?: unknown }).cause = cause;
+  return error;
 }

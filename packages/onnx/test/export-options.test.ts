@@ -144,6 +144,34 @@ describe('apaluModel({ inlineFunctions, opset })', () => {
   });
 });
 
+describe('createSession on a runtime older than the model opset', () => {
+  // onnxruntime-web 1.17.x (ONNX 1.15) runs opsets up to 20 and refuses opset 21 with a bare
+  // number (its wasm exception pointer); 1.18 runs 21. Checked against the real 1.17.0 and
+  // 1.18.0 in a fresh npm project (README, "Install"); here a stand-in runtime throws the same way.
+  const runtime = (web: string) => ({
+    Tensor: ort.Tensor,
+    env: { versions: { web } },
+    InferenceSession: {
+      create: () => Promise.reject(14621728),
+    },
+  });
+
+  it('names the opset, the runtime version and the fix', async () => {
+    const bytes = apaluModel({ a: [1], b: [1], opset: 21 });
+    const error = await createSession(bytes, { runtime: runtime('1.17.0') as never }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApaluInputError);
+    expect((error as Error).message).toBe(
+      'the model imports default-domain opset 21, but onnxruntime-web 1.17.0 runs opsets up to 20: export it with { opset: 20 } (or lower), or install onnxruntime-web 1.18 or later.',
+    );
+    expect((error as Error & { cause: unknown }).cause).toBe(14621728);
+  });
+
+  it('passes any other failure through unchanged', async () => {
+    await expect(createSession(apaluModel({ a: [1], b: [1], opset: 20 }), { runtime: runtime('1.17.0') as never })).rejects.toBe(14621728);
+    await expect(createSession(apaluModel({ a: [1], b: [1], opset: 21 }), { runtime: runtime('1.18.0') as never })).rejects.toBe(14621728);
+  });
+});
+
 describe('entries', () => {
   it('conformanceVariants lives in @apalu/onnx/conformance, not in the main entry', () => {
     expect('conformanceVariants' in entry).toBe(false);
