@@ -37,16 +37,29 @@ const F3: f32 = 0.16666831076145172;
 const F4: f32 = 0.0418725423514843;
 const F5: f32 = 0.008338060230016708;
 // Forward: below −87 the exponential no longer changes any float32 result and 2^n must
-// stay a normal float32. Backward: e^x scales b·dy down to float32 subnormals, so 2^n is
-// built as a float64 and the clamp sits far lower (|n| < 2^9 keeps n·LN2_HI exact).
+// stay a normal float32. Backward: dx = dy·b·e^x, and |dy·b| reaches FLT_MAX² ≈ 2^256, so
+// e^x decides float32 results down to x ≈ −281 (2^256·e^x < 2^−150): the strict clamp sits
+// at −300 (e^−300 = 2^−432.8; |n| < 2^9 keeps n·LN2_HI exact) and dx's 2^n is a float64.
 const FWD_CLAMP: f32 = -87.0;
-const BWD_CLAMP: f32 = -150.0;
-// Backward: 2^n is built as 2^(n+100) (normal for n ≥ −226) and scaled back by 2^−100, so
-// b·e^x keeps its float32 subnormal values; the −150 clamp is exact while |b·dy| < 1e19.
+const BWD_CLAMP: f32 = -300.0;
+// 'fast' keeps −150: its one-part ln 2 would cost 1.5e-5 relative at n = −433, and every
+// x < FAST_DEEP lane takes the strict value instead (deepDx), so the clamp never shows.
+const BWD_CLAMP_FAST: f32 = -150.0;
+// Backward, float32 side (σ, the ∂b term expm1 = (2^n − 1) + 2^n·p): 2^n is built as
+// 2^(n+100) from the magic's bits (normal for n ≥ −226: the bits are first raised to
+// EXP_FLOOR_BITS, n = −226, whose 2^n rounds to float32 0 like every n ≤ −150) and scaled
+// back by 2^−100, so b·e^x keeps its float32 subnormal values.
 const MAGIC_BWD: f32 = 12583139.0; // 1.5·2^23 + 127 + 100
+const EXP_FLOOR_BITS: i32 = 0x4b400001; // MAGIC_BWD's bits for n = −226 (n + 227 = 1)
 const DOWN: f32 = 7.888609052210118e-31; // 2^−100
-const DOWN64: f64 = 7.888609052210118e-31;
-const UP: f32 = 1.2676506002282294e30; // 2^100
+// Backward, dx's float64 product: 2^n exactly, for every n ≥ −433, from the same bits:
+// (bits + EXP64_BIAS) << 52 leaves n + 1023, the float64 exponent (the magic's upper bits
+// shift out). The SIMD code shifts by 20 within each float64's upper 32 bits instead.
+const EXP64_BIAS: i32 = 796; // 1023 − 227
+const ONE64_HI: i32 = 0x3ff00000; // upper 32 bits of the float64 1.0 (x ≥ 0 lanes' scale)
+// 'fast': below −87 the float32 e^x is subnormal (or 0 below −104) and dy·(b·e) loses all
+// precision under a huge dy·b; such lanes take the strict value (deepDx, off the hot path).
+const FAST_DEEP: f32 = -87.0;
 const HUGE_TERM_BITS: i32 = 0x7d800000; // 2^124
 
 // ---- scalar element kernels (also the SIMD build's tails) -----------------------------
@@ -100,7 +113,8 @@ let gTermB: f64 = 0;
   t = select<f32>(BWD_CLAMP, t, t < BWD_CLAMP);
   const r = reduce(t, MAGIC_BWD);
   const p = r + gRQ;
-  const sS = reinterpret<f32>(reinterpret<i32>(gN) << 23);
+  const bits = reinterpret<i32>(gN);
+  const sS = reinterpret<f32>(max<i32>(bits, EXP_FLOOR_BITS) << 23);
   const spS = sS * p;
   const s = sS * DOWN;
   const sp = spS * DOWN;
@@ -111,11 +125,12 @@ let gTermB: f64 = 0;
   const v = select<f32>(p, sig, neg);
   const u = select<f32>(1, w, neg);
   const coef = select<f32>(b, a, neg);
-  const sc = select<f32>(sS, UP, neg);
+  // 2^n exactly (x < 0), or 1.
+  const scale = select<f64>(reinterpret<f64>(<i64>(bits + EXP64_BIAS) << 52), 1, neg);
   // float64 terms: x·(1 + σ) must not overflow float32 for x near FLT_MAX.
   gTermA = select<f64>(0, <f64>dy * (<f64>x * (1 + <f64>sig)), neg);
   gTermB = select<f64>(<f64>dy * <f64>em1, 0, neg);
-  return <f32>((<f64>dy * <f64>coef) * (1 + <f64>v * <f64>u) * (<f64>sc * DOWN64));
+  return <f32>((<f64>dy * <f64>coef) * (1 + <f64>v * <f64>u) * scale);
 }
 
 // ---- SIMD element kernels (no v128 globals: the scalar build must not see the type) ---
@@ -130,17 +145,20 @@ let gTermB: f64 = 0;
 //   K0: −k, the exponent argument's clamp, log2 e, the rounding magic (which 2^n encodes)
 //   K1: ln 2 (two parts; 'fast': one, and 0), the polynomial's first two coefficients
 //   K2: the polynomial's next three ('fast': two, and 0), 1
-//   K3 (backward): 2^−100, 2^100, 2^124's bits (huge terms), FLT_MAX's bits (overflowed sums)
-//   K4 (backward, float64 lanes): 1, 2^−100
+//   K3 (backward): 2^−100, FAST_DEEP, 2^124's bits (huge terms), FLT_MAX's bits (overflowed sums)
+//   K4 (backward, i32 lanes): the float64 1.0 (lanes 0, 1; lane 1 alone: ONE64_HI),
+//      EXP_FLOOR_BITS, EXP64_BIAS << 20
 
 /** An all-zero vector binaryen cannot fold (`count` is never negative). */
 @inline function opaqueZero(count: i32): v128 {
   return i32x4.splat(-<i32>(count < 0));
 }
 @inline function packK0(z: v128, backward: bool, fast: bool): v128 {
-  // Both precisions' backward clamp at −150 with 2^n built scaled (expPow): at −87 'fast' took e^x
-  // as e^−87 below it, which a huge dy·b made visible (x = −100, dy = 1e33: dx 1.6e-5, not 3.7e-11).
-  return v128.or(backward ? f32x4(MINUS_K, BWD_CLAMP, LOG2E, MAGIC_BWD) : f32x4(MINUS_K, FWD_CLAMP, LOG2E, MAGIC_BIASED), z);
+  // The backward clamps at −300 (strict) and −150 ('fast', whose lanes below FAST_DEEP take the
+  // strict value), 2^n built scaled (expPow): at −87 'fast' took e^x as e^−87 below it, which a
+  // huge dy·b made visible (x = −100, dy = 1e33: dx 1.6e-5, not 3.7e-11).
+  if (!backward) return v128.or(f32x4(MINUS_K, FWD_CLAMP, LOG2E, MAGIC_BIASED), z);
+  return v128.or(fast ? f32x4(MINUS_K, BWD_CLAMP_FAST, LOG2E, MAGIC_BWD) : f32x4(MINUS_K, BWD_CLAMP, LOG2E, MAGIC_BWD), z);
 }
 @inline function packK1(z: v128, fast: bool): v128 {
   return v128.or(fast ? f32x4(LN2, 0, F2, F3) : f32x4(LN2_HI, LN2_LO, C2, C3), z);
@@ -149,10 +167,10 @@ let gTermB: f64 = 0;
   return v128.or(fast ? f32x4(F4, F5, 0, 1) : f32x4(C4, C5, C6, 1), z);
 }
 @inline function packK3(z: v128): v128 {
-  return v128.or(i32x4(reinterpret<i32>(DOWN), reinterpret<i32>(UP), HUGE_TERM_BITS, 0x7f7fffff), z);
+  return v128.or(i32x4(reinterpret<i32>(DOWN), reinterpret<i32>(FAST_DEEP), HUGE_TERM_BITS, 0x7f7fffff), z);
 }
 @inline function packK4(z: v128): v128 {
-  return v128.or(f64x2(1, DOWN64), z);
+  return v128.or(i32x4(0, ONE64_HI, EXP_FLOOR_BITS, EXP64_BIAS << 20), z);
 }
 /** Lane i of a pack in every lane. */
 @inline function lane0(k: v128): v128 {
@@ -167,12 +185,9 @@ let gTermB: f64 = 0;
 @inline function lane3(k: v128): v128 {
   return i32x4.shuffle(k, k, 3, 3, 3, 3);
 }
-/** Float64 lane i of K4 in both lanes. */
+/** The float64 in lanes 0, 1 of K4 (1.0) in both float64 lanes. */
 @inline function f64lane0(k: v128): v128 {
   return i32x4.shuffle(k, k, 0, 1, 0, 1);
-}
-@inline function f64lane1(k: v128): v128 {
-  return i32x4.shuffle(k, k, 2, 3, 2, 3);
 }
 
 // Shared by forwardVec and backwardVec: e^t = 2^n·(1 + p(r)) with Cody–Waite reduction.
@@ -250,16 +265,25 @@ let gTermB: f64 = 0;
 }
 
 /**
- * 2^n of e^t = 2^n·(1 + p): the bits hold 2^(n+100) (MAGIC_BWD), scaled back by 2^−100 so that
- * b·e^x keeps its float32 subnormal values (both precisions: the backward's clamp is −150).
+ * The bits of 2^(n+100) (MAGIC_BWD) as a float32: strict's n goes down to −433, so its bits are
+ * first raised to n = −226 (EXP_FLOOR_BITS; 2^n then rounds to 0 as for every n ≤ −150);
+ * 'fast' (clamp −150: n ≥ −217) needs no floor.
  */
-@inline function expPow(vn: v128, fast: bool, K3: v128): v128 {
-  return f32x4.mul(i32x4.shl(vn, 23), lane0(K3));
+@inline function expPowBits(vn: v128, fast: bool, K4: v128): v128 {
+  return i32x4.shl(fast ? vn : i32x4.max_s(vn, lane2(K4)), 23);
+}
+
+/**
+ * 2^n of e^t = 2^n·(1 + p) in float32: 2^(n+100) scaled back by 2^−100 so that b·e^x keeps its
+ * float32 subnormal values.
+ */
+@inline function expPow(vn: v128, fast: bool, K3: v128, K4: v128): v128 {
+  return f32x4.mul(expPowBits(vn, fast, K4), lane0(K3));
 }
 
 /** 2^n·p (exact in float32 up to one rounding), scaled like expPow. */
-@inline function expPowP(vn: v128, p: v128, fast: bool, K3: v128): v128 {
-  return f32x4.mul(f32x4.mul(i32x4.shl(vn, 23), p), lane0(K3));
+@inline function expPowP(vn: v128, p: v128, fast: bool, K3: v128, K4: v128): v128 {
+  return f32x4.mul(f32x4.mul(expPowBits(vn, fast, K4), p), lane0(K3));
 }
 
 /** 1/(1 + e^t) from s = 2^n, sp = 2^n·p: σ(kx) where x ≥ 0 (t = −kx), unused where x < 0. */
@@ -270,8 +294,10 @@ let gTermB: f64 = 0;
 
 /**
  * dy·∂f/∂x: x < 0: dy·b·e^x; x ≥ 0: dy·a·(1 + σ·w), w = 1 − t·e·σ (t = −kx, e = e^t).
- * fast: float32. strict: (dy·coef)·(1 + v·u)·(sc·2^−100) in float64, exact until the last
- * rounding (x ≥ 0: v = σ, u = w, sc = 2^100; x < 0: v = p, u = 1, sc = 2^(n+100)).
+ * fast: float32 (lanes below FAST_DEEP are the caller's: deepDx). strict: (dy·coef)·(1 + v·u)·sc
+ * in float64, exact until the last rounding (x ≥ 0: v = σ, u = w, sc = 1; x < 0: v = p, u = 1,
+ * sc = 2^n, a float64 built from n's bits: n reaches −433, and |dy·b| up to 2^256 keeps
+ * dy·b·2^n·(1 + p) within float32 range down there).
  */
 @inline function backwardDxVec(
   dy: v128, neg: v128, t: v128, vn: v128, p: v128, s: v128, sp: v128, sig: v128, av: v128, bv: v128, fast: bool, K2: v128, K3: v128, K4: v128,
@@ -285,14 +311,17 @@ let gTermB: f64 = 0;
   const v = v128.bitselect(p, sig, neg);
   const u = v128.bitselect(one, w, neg);
   const coef = v128.bitselect(bv, av, neg);
-  const sc = v128.bitselect(i32x4.shl(vn, 23), lane1(K3), neg);
-  const lo = backwardDx(dy, coef, v, u, sc, K4);
+  // The upper 32 bits of each lane's float64 scale: (n + 1023) << 20 (the magic's upper bits shift
+  // out), or 1.0's; paired with zero lower halves (unpack) they are 2^n or 1 exactly.
+  const scHi = v128.bitselect(i32x4.add(i32x4.shl(vn, 20), lane3(K4)), lane1(K4), neg);
+  const zero = i32x4.splat(0);
+  const lo = backwardDx(dy, coef, v, u, i32x4.shuffle(zero, scHi, 0, 4, 1, 5), K4);
   const hi = backwardDx(
     f32x4.shuffle(dy, dy, 2, 3, 2, 3),
     f32x4.shuffle(coef, coef, 2, 3, 2, 3),
     f32x4.shuffle(v, v, 2, 3, 2, 3),
     f32x4.shuffle(u, u, 2, 3, 2, 3),
-    f32x4.shuffle(sc, sc, 2, 3, 2, 3),
+    i32x4.shuffle(zero, scHi, 2, 6, 3, 7),
     K4,
   );
   return f32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
@@ -322,10 +351,11 @@ let gTermB: f64 = 0;
   const t = expArgVec(x, K0);
   const vn = expScaleVec(t, K0);
   const p = expPoly(t, vn, fast, K0, K1, K2);
-  const s = expPow(vn, fast, K3);
-  const sp = expPowP(vn, p, fast, K3);
+  const s = expPow(vn, fast, K3, K4);
+  const sp = expPowP(vn, p, fast, K3, K4);
   const sig = sigmoidVec(s, sp, K2);
-  const dx = backwardDxVec(dy, neg, t, vn, p, s, sp, sig, av, bv, fast, K2, K3, K4);
+  let dx = backwardDxVec(dy, neg, t, vn, p, s, sp, sig, av, bv, fast, K2, K3, K4);
+  if (fast && v128.any_true(f32x4.lt(x, lane1(K3)))) dx = deepDx(x, dy, dx, av, bv);
   let terms = backwardTerms(dy, x, neg, s, sp, sig, K2);
   // |term| bits above 2^124's (NaN and ∞ included): a signed compare on the magnitude bits.
   if (check && v128.any_true(i32x4.gt_s(f32x4.abs(terms), lane2(K3)))) {
@@ -380,14 +410,14 @@ let gTermB: f64 = 0;
   const p1 = expPoly(t1, vn1, fast, K0, K1, K2);
   const p2 = expPoly(t2, vn2, fast, K0, K1, K2);
   const p3 = expPoly(t3, vn3, fast, K0, K1, K2);
-  const s0 = expPow(vn0, fast, K3);
-  const s1 = expPow(vn1, fast, K3);
-  const s2 = expPow(vn2, fast, K3);
-  const s3 = expPow(vn3, fast, K3);
-  const sp0 = expPowP(vn0, p0, fast, K3);
-  const sp1 = expPowP(vn1, p1, fast, K3);
-  const sp2 = expPowP(vn2, p2, fast, K3);
-  const sp3 = expPowP(vn3, p3, fast, K3);
+  const s0 = expPow(vn0, fast, K3, K4);
+  const s1 = expPow(vn1, fast, K3, K4);
+  const s2 = expPow(vn2, fast, K3, K4);
+  const s3 = expPow(vn3, fast, K3, K4);
+  const sp0 = expPowP(vn0, p0, fast, K3, K4);
+  const sp1 = expPowP(vn1, p1, fast, K3, K4);
+  const sp2 = expPowP(vn2, p2, fast, K3, K4);
+  const sp3 = expPowP(vn3, p3, fast, K3, K4);
   const sig0 = sigmoidVec(s0, sp0, K2);
   const sig1 = sigmoidVec(s1, sp1, K2);
   const sig2 = sigmoidVec(s2, sp2, K2);
@@ -412,6 +442,14 @@ let gTermB: f64 = 0;
     m1 = backwardTerms(dy1, x1, n1, s1, sp1, sig1, K2);
     m2 = backwardTerms(dy2, x2, n2, s2, sp2, sig2, K2);
     m3 = backwardTerms(dy3, x3, n3, s3, sp3, sig3, K2);
+    // Lanes below FAST_DEEP (rare: one test per quad) take the strict value.
+    const deep = lane1(K3);
+    if (v128.any_true(v128.or(v128.or(f32x4.lt(x0, deep), f32x4.lt(x1, deep)), v128.or(f32x4.lt(x2, deep), f32x4.lt(x3, deep))))) {
+      v128.store(dxp + o0, deepDx(x0, dy0, v128.load(dxp + o0), av, bv));
+      v128.store(dxp + o1, deepDx(x1, dy1, v128.load(dxp + o1), av, bv));
+      v128.store(dxp + o2, deepDx(x2, dy2, v128.load(dxp + o2), av, bv));
+      v128.store(dxp + o3, deepDx(x3, dy3, v128.load(dxp + o3), av, bv));
+    }
   } else {
     // strict's float64 products vector by vector, dy loaded where used: with more values
     // live across them V8 11 spilled (Node 20: 11–36 % slower; Node 24 the same either way).
@@ -477,6 +515,30 @@ let gTermB: f64 = 0;
   return zero;
 }
 
+/**
+ * precision 'fast''s dx (in `dx`) with the lanes where x < FAST_DEEP replaced by the strict
+ * kernel's value (the same bits): there the float32 e^x is subnormal or 0, and dy·(b·e) under
+ * a huge dy·b (up to FLT_MAX²) is far outside the composed class. Not inlined: the fast loops
+ * call it only for vectors that hold such an x, and it builds the strict packs itself.
+ */
+function deepDx(x: v128, dy: v128, dx: v128, av: v128, bv: v128): v128 {
+  const z = i32x4.splat(0);
+  const K0 = packK0(z, true, false);
+  const K1 = packK1(z, false);
+  const K2 = packK2(z, false);
+  const K3 = packK3(z);
+  const K4 = packK4(z);
+  const neg = f32x4.lt(x, f32x4.splat(0));
+  const t = expArgVec(x, K0);
+  const vn = expScaleVec(t, K0);
+  const p = expPolyVec(t, vn, K0, K1, K2);
+  const s = expPow(vn, false, K3, K4);
+  const sp = expPowP(vn, p, false, K3, K4);
+  const sig = sigmoidVec(s, sp, K2);
+  const strict = backwardDxVec(dy, neg, t, vn, p, s, sp, sig, av, bv, false, K2, K3, K4);
+  return v128.bitselect(strict, dx, f32x4.lt(x, lane1(K3)));
+}
+
 /** True when a lane of either float32 block sum is ∞ or NaN (a term overflowed, or was ∞/NaN). */
 @inline function blockOverflowed(blockA: v128, blockB: v128, K3: v128): bool {
   const max = lane3(K3);
@@ -507,12 +569,11 @@ function fixTerms(xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB
   }
 }
 
-/** Lanes 0, 1 of (dy·coef)·(1 + v·u)·(sc·2^−100) in float64 (exact until the last rounding). */
+/** Lanes 0, 1 of (dy·coef)·(1 + v·u)·sc in float64 (sc: two float64 powers of 2; exact until the last rounding). */
 @inline function backwardDx(dy: v128, coef: v128, v: v128, u: v128, sc: v128, K4: v128): v128 {
   const dyc = f64x2.mul(f64x2.promote_low_f32x4(dy), f64x2.promote_low_f32x4(coef));
   const g = f64x2.add(f64lane0(K4), f64x2.mul(f64x2.promote_low_f32x4(v), f64x2.promote_low_f32x4(u)));
-  const scale = f64x2.mul(f64x2.promote_low_f32x4(sc), f64lane1(K4));
-  return f64x2.mul(f64x2.mul(dyc, g), scale);
+  return f64x2.mul(f64x2.mul(dyc, g), sc);
 }
 
 /** Whether dx's `bytes` overlap those of x or dy (then x, dy cannot be re-read after dx is stored). */
