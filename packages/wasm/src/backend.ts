@@ -11,6 +11,7 @@ import {
   chooseKind,
   precisionCode,
 } from './kernels.js';
+import type { Platform } from './platform/types.js';
 import { WorkerPool } from './pool.js';
 
 export interface WasmBackendOptions {
@@ -83,12 +84,6 @@ function optionError(message: string): ApaluInputError {
   return new ApaluInputError('E_OPTION', message);
 }
 
-async function availableThreads(): Promise<number> {
-  if (typeof navigator === 'object' && typeof navigator.hardwareConcurrency === 'number') return navigator.hardwareConcurrency;
-  const os = await import('node:os');
-  return os.availableParallelism();
-}
-
 interface CallLayout {
   aPtr: number;
   bPtr: number;
@@ -138,14 +133,16 @@ export function chunksPerThread(threads: number): number {
 }
 
 /**
- * Creates the WebAssembly backend. Every call copies x (and dy) into the backend's own
- * memory, runs the kernels there and returns fresh arrays: the inputs are never written.
+ * Creates the WebAssembly backend on `platform` (how workers start; the package's entries bind
+ * it: `createBackend` in src/index.ts and src/index.browser.ts). Every call copies x (and dy)
+ * into the backend's own memory, runs the kernels there and returns fresh arrays: the inputs are
+ * never written.
  */
-export async function createBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+export async function createBackendOn(platform: Platform, options: WasmBackendOptions = {}): Promise<WasmBackend> {
   const kind = chooseKind(options.simd ?? 'auto');
   const code = precisionCode(options.precision);
   const precision: Precision = code === 1 ? 'fast' : 'strict';
-  const requested = options.threads === 'auto' ? await availableThreads() : (options.threads ?? 1);
+  const requested = options.threads === 'auto' ? platform.availableThreads() : (options.threads ?? 1);
   if (!(Number.isInteger(requested) && requested >= 1)) {
     throw optionError(`threads = ${String(options.threads)}: use a positive integer or 'auto' (1 keeps every call on the calling thread).`);
   }
@@ -169,7 +166,7 @@ export async function createBackend(options: WasmBackendOptions = {}): Promise<W
   const module = await kernelModule(kind, { shared });
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const raw = instance.exports as unknown as RawKernels;
-  const pool = shared ? await WorkerPool.create(threads - 1, module, memory) : undefined;
+  const pool = shared ? await WorkerPool.create(platform, threads - 1, module, memory) : undefined;
   // Node's workers take jobs through Atomics (2 threads ≈ 1.8 × one from 64K elements on the
   // bench machine); browsers' through messages, which pay off from ~128K.
   const parallelThreshold = options.parallelThreshold ?? (pool?.direct === false ? 1 << 17 : 1 << 16);

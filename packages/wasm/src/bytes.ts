@@ -1,4 +1,5 @@
-import { scalarBase64, scalarSharedBase64, simdBase64, simdSharedBase64 } from './generated/kernels.js';
+import { scalarBase64, simdBase64 } from './generated/kernels.js';
+import { withSharedMemoryImport } from './memory-import.js';
 
 /** Which build of the kernels: f32x4 SIMD or plain scalar WebAssembly. */
 export type KernelKind = 'simd' | 'scalar';
@@ -8,10 +9,8 @@ export interface KernelBytesOptions {
   shared?: boolean;
 }
 
-const SOURCES = {
-  simd: { plain: simdBase64, shared: simdSharedBase64 },
-  scalar: { plain: scalarBase64, shared: scalarSharedBase64 },
-} as const;
+/** One build per kind, for a plain memory; the shared form is the same bytes with a shared memory import. */
+const SOURCES = { simd: simdBase64, scalar: scalarBase64 } as const;
 
 function decode(base64: string): Uint8Array {
   // atob exists in browsers and in Node ≥ 16, so no Buffer (and no bundler polyfill) is needed.
@@ -24,12 +23,15 @@ function decode(base64: string): Uint8Array {
 /**
  * The .wasm bytes of one build, embedded in the package (no file or network access). The
  * module imports `env.memory` and nothing else; it has no data segment, start function,
- * table, stack or allocator, so it can run inside any host's memory.
+ * table, stack or allocator, so it can run inside any host's memory. `shared: true` gives the
+ * same module with its memory import declared shared (maximum 65536 pages), for a shared
+ * WebAssembly.Memory: byte for byte what AssemblyScript compiles with `--sharedMemory`.
  */
 export function kernelBytes(kind: KernelKind, options: KernelBytesOptions = {}): Uint8Array {
-  const entry = SOURCES[kind];
-  if (entry === undefined) throw new RangeError(`kind = ${String(kind)}: use 'simd' or 'scalar'.`);
-  return decode(options.shared === true ? entry.shared : entry.plain);
+  const base64 = Object.hasOwn(SOURCES, kind) ? SOURCES[kind] : undefined;
+  if (base64 === undefined) throw new RangeError(`kind = ${String(kind)}: use 'simd' or 'scalar'.`);
+  const bytes = decode(base64);
+  return options.shared === true ? withSharedMemoryImport(bytes) : bytes;
 }
 
 const modules = new Map<string, Promise<WebAssembly.Module>>();

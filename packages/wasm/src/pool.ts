@@ -1,4 +1,4 @@
-import { WORKER_SOURCE } from './worker-source.js';
+import type { Platform, Reply, WorkerPort } from './platform/types.js';
 
 export type JobType = 'forwardChunks' | 'backwardChunks';
 
@@ -9,7 +9,7 @@ export interface WorkerMessage {
   args?: number[];
   /** init: the shared chunk counter (counter[0]) that chunked jobs take their chunks from. */
   counter?: Int32Array;
-  /** Node: the shared control slots, this worker's slot offset and the slot size (see WORKER_SOURCE). */
+  /** With control slots (Node), the shared slots, this worker's slot offset and the slot size (see src/worker-source.ts). */
   control?: Int32Array;
   slot?: number;
   slotSize?: number;
@@ -17,21 +17,12 @@ export interface WorkerMessage {
 
 /** Int32 fields per control slot: seq, done, failed, type, nargs, 16 arguments, then 491 characters of an error message. */
 const SLOT = 512;
-/** Job codes in a control slot (WORKER_SOURCE's `run`). */
+/** Job codes in a control slot (the worker body's `run`, src/worker-source.ts). */
 const JOB_TYPES = { forwardChunks: 1, backwardChunks: 2 } as const;
-/** Where a slot's error text starts (after the 5 fields and 16 arguments); WORKER_SOURCE agrees. */
+/** Where a slot's error text starts (after the 5 fields and 16 arguments); the worker body agrees. */
 const ERROR_AT = 21;
 /** How long `join` waits for a worker before it gives up with an error. */
 const JOIN_LIMIT_MS = 120_000;
-
-interface Port {
-  post(message: WorkerMessage & { id: number }): void;
-  terminate(): Promise<unknown> | void;
-  /** Node only: keep the process alive while a job runs, not while the worker idles. */
-  hold(active: boolean): void;
-}
-
-type Reply = { id: number; error?: string };
 
 /** Worker threads (Node) or Web Workers (browsers) sharing one memory; one job at a time each. */
 export class WorkerPool {
@@ -39,12 +30,12 @@ export class WorkerPool {
   private nextId = 0;
   private busy = 0;
 
-  /** Node: jobs go through `start`/`join` on shared control slots instead of messages. */
+  /** With control slots (Node), jobs go through `start`/`join` on shared control slots instead of messages. */
   private control: Int32Array | undefined;
 
-  private constructor(private readonly ports: Port[]) {}
+  private constructor(private readonly ports: WorkerPort[]) {}
 
-  /** Whether `start`/`join` are available (Node worker_threads); otherwise use `run`. */
+  /** Whether `start`/`join` are available (the Node platform); otherwise use `run`. */
   get direct(): boolean {
     return this.control !== undefined;
   }
@@ -53,38 +44,18 @@ export class WorkerPool {
     return this.ports.length;
   }
 
-  static async create(count: number, module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<WorkerPool> {
-    const isNode = typeof process === 'object' && process !== null && typeof process.versions?.node === 'string';
-    const ports: Port[] = [];
+  /** Starts `count` workers on `platform` over `memory`, each with an instance of `module` (the shared build). */
+  static async create(platform: Platform, count: number, module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<WorkerPool> {
+    const ports: WorkerPort[] = [];
     const pool = new WorkerPool(ports);
-    const onReply = (reply: Reply) => pool.settle(reply);
-    if (isNode) {
-      const { Worker } = await import('node:worker_threads');
-      for (let i = 0; i < count; i++) {
-        const worker = new Worker(WORKER_SOURCE, { eval: true });
-        worker.on('message', onReply);
-        worker.on('error', (error) => pool.failAll(error));
-        worker.unref();
-        ports.push({
-          post: (m) => worker.postMessage(m),
-          terminate: () => worker.terminate(),
-          hold: (active) => (active ? worker.ref() : worker.unref()),
-        });
-      }
-    } else {
-      const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-      try {
-        for (let i = 0; i < count; i++) {
-          const worker = new Worker(url);
-          worker.onmessage = (event: MessageEvent<Reply>) => onReply(event.data);
-          worker.onerror = (event) => pool.failAll(new Error(`worker error: ${event.message}`));
-          ports.push({ post: (m) => worker.postMessage(m), terminate: () => worker.terminate(), hold: () => {} });
-        }
-      } finally {
-        URL.revokeObjectURL(url);
-      }
-    }
-    const control = isNode ? new Int32Array(new SharedArrayBuffer(4 * SLOT * count)) : undefined;
+    ports.push(
+      ...platform.startWorkers(
+        count,
+        (reply: Reply) => pool.settle(reply),
+        (error) => pool.failAll(error),
+      ),
+    );
+    const control = platform.direct ? new Int32Array(new SharedArrayBuffer(4 * SLOT * count)) : undefined;
     const counter = pool.counter;
     await Promise.all(ports.map((_, i) => pool.run(i, { type: 'init', module, memory, counter, ...(control ? { control, slot: SLOT * i, slotSize: SLOT } : {}) })));
     pool.control = control;
@@ -142,7 +113,7 @@ export class WorkerPool {
     for (const job of settled) if (job.status === 'rejected') throw job.reason;
   }
 
-  /** Node: hands worker `index` a job through its control slot; `join(index)` waits for it. */
+  /** Control slots (Node): hands worker `index` a job through its control slot; `join(index)` waits for it. */
   start(index: number, type: JobType, args: number[]): void {
     const control = this.control;
     if (control === undefined || index >= this.ports.length) throw new Error(`no direct worker ${index}`);
@@ -155,7 +126,7 @@ export class WorkerPool {
     Atomics.notify(control, base);
   }
 
-  /** Node: blocks until worker `index` has finished the job `start` gave it. */
+  /** Control slots (Node): blocks until worker `index` has finished the job `start` gave it. */
   join(index: number): void {
     const control = this.control as Int32Array;
     const base = SLOT * index;

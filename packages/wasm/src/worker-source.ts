@@ -5,10 +5,12 @@ import { SCRATCH_BYTES_PER_CHANNEL } from './kernels.js';
  * in browsers, so no worker file has to be located next to the bundle (tsup, Vite and
  * tfjs's ERR_WORKER_PATH problems all come from that). It instantiates the shared-memory
  * build over the memory it is sent and runs the range kernels it is asked to.
+ *
+ * `prelude` is the platform's part (src/platform/*.ts), which must define `port` (with
+ * `postMessage`), `listen(handle)` (calls handle with each message's data) and `later(fn)`.
  */
-export const WORKER_SOURCE = `'use strict';
-const isNode = typeof process === 'object' && process !== null && !!(process.versions && process.versions.node);
-const port = isNode ? require('node:worker_threads').parentPort : self;
+export const workerSource = (prelude: string): string => `'use strict';
+${prelude}
 let kernels;
 let counter;
 function run(type, args) {
@@ -33,9 +35,9 @@ function run(type, args) {
 }
 const JOB_TYPES = { forwardChunks: 1, backwardChunks: 2 };
 const describe = (error) => String((error && error.stack) || error);
-// Node: after init the worker waits on its control slot (Atomics) instead of its message
-// port. Slot: [seq, done, failed, type, nargs, 16 args, error text...]; the parent writes the
-// job, then seq. A failure leaves its message in the slot (the parent is blocked in join and
+// With control slots (the Node platform), after init the worker waits on its slot (Atomics)
+// instead of its message port. Slot: [seq, done, failed, type, nargs, 16 args, error text...];
+// the parent writes the job, then seq. A failure leaves its message in the slot (the parent is blocked in join and
 // would not see a message before it returns), failed = its length + 1.
 function serve(control, base, slotSize) {
   let seen = 0;
@@ -62,11 +64,10 @@ function handle(m) {
       counter = m.counter;
     } else run(JOB_TYPES[m.type], m.args);
     port.postMessage({ id: m.id });
-    if (m.type === 'init' && m.control) setImmediate(() => serve(m.control, m.slot, m.slotSize));
+    if (m.type === 'init' && m.control) later(() => serve(m.control, m.slot, m.slotSize));
   } catch (error) {
     port.postMessage({ id: m.id, error: describe(error) });
   }
 }
-if (isNode) port.on('message', handle);
-else self.onmessage = (event) => handle(event.data);
+listen(handle);
 `;

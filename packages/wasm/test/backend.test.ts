@@ -334,9 +334,10 @@ describe('worker pool (Node: jobs through Atomics)', () => {
    */
   async function trapThenWork(workers: number, chunks: number, failure: RegExp): Promise<void> {
     const { WorkerPool } = await import('../src/pool.js');
+    const { nodePlatform } = await import('../src/platform/node.js');
     const { kernelModule } = await import('../src/index.js');
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
-    const pool = await WorkerPool.create(workers, await kernelModule('simd', { shared: true }), memory);
+    const pool = await WorkerPool.create(nodePlatform, workers, await kernelModule('simd', { shared: true }), memory);
     try {
       expect(pool.direct).toBe(true);
       const n = 16 * chunks;

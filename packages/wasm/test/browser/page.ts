@@ -1,7 +1,7 @@
 // Runs in Chromium (bundled by test/browser.test.ts): the loader's feature detection, the
 // SIMD and scalar builds, and Web Worker threads on shared memory, checked against core.
 import { backward as coreBackward, forward as coreForward } from '@apalu/core';
-import { createBackend, sharedMemorySupported, simdSupported } from '../../src/index.js';
+import { createBackend, sharedMemorySupported, simdSupported } from '../../src/index.browser.js';
 
 const bits = new Int32Array(1);
 const float = new Float32Array(bits.buffer);

@@ -1,0 +1,33 @@
+import { workerSource } from '../worker-source.js';
+import type { Platform } from './types.js';
+
+const SOURCE = workerSource(`const port = self;
+const listen = (handle) => { self.onmessage = (event) => handle(event.data); };
+const later = (fn) => setTimeout(fn, 0);`);
+
+/**
+ * Browsers, Web Workers and every runtime that does not resolve the "node" export condition:
+ * Web Workers started from a Blob URL, jobs through postMessage. Shared memory (and so more
+ * than one thread) needs a cross-origin isolated page (COOP/COEP headers).
+ */
+export const browserPlatform: Platform = {
+  direct: false,
+  availableThreads: () =>
+    typeof navigator === 'object' && navigator !== null && typeof navigator.hardwareConcurrency === 'number' && navigator.hardwareConcurrency >= 1
+      ? navigator.hardwareConcurrency
+      : 1,
+  startWorkers(count, onReply, onError) {
+    if (typeof Worker !== 'function') throw new Error('Web Workers are not available here (no global Worker); use threads: 1.');
+    const url = URL.createObjectURL(new Blob([SOURCE], { type: 'text/javascript' }));
+    try {
+      return Array.from({ length: count }, () => {
+        const worker = new Worker(url);
+        worker.onmessage = (event: MessageEvent<{ id: number; error?: string }>) => onReply(event.data);
+        worker.onerror = (event) => onError(new Error(`worker error: ${event.message}`));
+        return { post: (m) => worker.postMessage(m), terminate: () => worker.terminate(), hold: () => {} };
+      });
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  },
+};

@@ -1,0 +1,28 @@
+import type { WorkerMessage } from '../pool.js';
+
+/** What a worker sends back: the job's id, and an error's text if it failed. */
+export type Reply = { id: number; error?: string };
+
+/** One started worker, as the pool drives it. */
+export interface WorkerPort {
+  post(message: WorkerMessage & { id: number }): void;
+  terminate(): Promise<unknown> | void;
+  /** On Node only, keeps the process alive while a job runs, not while the worker idles. */
+  hold(active: boolean): void;
+}
+
+/**
+ * The only code that differs between the Node build (src/index.ts) and the browser build
+ * (src/index.browser.ts); everything else is shared. Each entry binds its platform.
+ */
+export interface Platform {
+  /**
+   * Whether workers take jobs through shared control slots and `Atomics.wait` (the calling
+   * thread blocks until they finish): Node. Browsers use messages (a page's main thread may not wait).
+   */
+  readonly direct: boolean;
+  /** The thread count `threads: 'auto'` means. */
+  availableThreads(): number;
+  /** Starts `count` workers running the worker body (src/worker-source.ts). */
+  startWorkers(count: number, onReply: (reply: Reply) => void, onError: (error: Error) => void): WorkerPort[];
+}
