@@ -189,7 +189,10 @@ export function inlineApaluCall(
     }
     return mapped;
   };
-  return formulationBody(formulation).map((n) => {
+  const body = formulationBody(formulation);
+  // A constant the body never reads (elu-quickgelu's `one`) would be a dead node in the graph.
+  const read = new Set(body.flatMap((n) => n.input ?? []));
+  return body.filter((n) => n.opType !== 'Constant' || (n.output ?? []).some((o) => read.has(o) || o === 'Y')).map((n) => {
     const inputs = (n.input ?? []).map(rename);
     const outputs = (n.output ?? []).map(rename);
     // A Constant's value tensor carries the body's name; give it the graph's.

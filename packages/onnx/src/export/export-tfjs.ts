@@ -130,6 +130,6 @@ export function exportTfjsModel(model: TfjsModel, options: ExportOptions = {}): 
     functions: apaluUsed ? [apaluFunction(formulation, { opset })] : [],
     opsets: apaluUsed ? [apaluOpset] : [],
     opset,
-    docString: `Exported from TensorFlow.js by @apalu/onnx${apaluUsed ? `; Apalu layers are calls of the model-local function ${APALU_DOMAIN}.Apalu` : ''}.`,
+    docString: `Exported from TensorFlow.js by @apalu/onnx${apaluUsed ? `; Apalu layers are calls of the model-local function ${APALU_DOMAIN}.Apalu` : inline ? '; Apalu layers (if any) are written out as plain ONNX nodes' : ''}.`,
   });
 }
