@@ -10,14 +10,14 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { useSwiftShader } from '@apalu/webgpu/swiftshader';
+import { relaunch } from '@apalu/dev/relaunch';
+import { useSwiftShader } from '@apalu/dev/swiftshader';
 import cliProgress from 'cli-progress';
 import { type RunCommand, USAGE, parseCliArgs } from './args.js';
 import { UsageError } from './errors.js';
 import { formatMarkdown, formatPackageRows } from './output/markdown.js';
 import { writePackageReadmes } from './output/readmes.js';
 import { writeResults } from './output/write.js';
-import { relaunch } from './relaunch.js';
 import { runBench } from './run.js';
 import { isCompleteFullRun, runDescription } from './run-kind.js';
 import type { BenchResult } from './types.js';
@@ -145,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command.kind === 'rows') return rows(command.file, command.writeReadmes);
   // Dawn reads the Vulkan driver location when the process starts: without a GPU driver of our
-  // own choosing, set SwiftShader up (@apalu/webgpu/swiftshader) and run again as a child, so
+  // own choosing, set SwiftShader up (the workspace's @apalu/dev) and run again as a child, so
   // the webgpu row is measured (labelled emulated). The child gets the terminal; Ctrl-C and
   // SIGTERM sent to this process are passed on to it, and its exit status becomes ours.
   if (!process.env.APALU_BENCH_CHILD && useSwiftShader('@apalu/bench')) {

@@ -7,7 +7,6 @@ export { renderChart } from './output/chart.js';
 export { writeResults, type WrittenFiles } from './output/write.js';
 export { isCompleteFullRun, partialReasons, resultBaseName, runDescription } from './run-kind.js';
 export { UsageError } from './errors.js';
-export { relaunch } from './relaunch.js';
 export { CHANNELS } from './inputs.js';
 export type {
   BenchEntry,

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { swiftShaderEnv, useSwiftShader } from '@apalu/webgpu/swiftshader';
+import { swiftShaderEnv, useSwiftShader } from '@apalu/dev/swiftshader';
 import { describe, expect, it } from 'vitest';
 import type { BenchResult } from '../src/index.js';
 
@@ -127,7 +127,7 @@ describe('pnpm bench (CLI)', () => {
   // CI installs SwiftShader here (useSwiftShader throws there when it cannot); locally these
   // tests skip, saying why, when it is not installed.
   const relaunches = process.platform === 'linux' && (swiftShaderEnv() !== undefined || (process.env.CI ? useSwiftShader('@apalu/bench tests') : false));
-  if (!relaunches) console.warn('[@apalu/bench] skipping the relaunch tests: SwiftShader is not installed (sh packages/webgpu/scripts/setup-swiftshader.sh installs it; CI does).');
+  if (!relaunches) console.warn('[@apalu/bench] skipping the relaunch tests: SwiftShader is not installed (pnpm --filter @apalu/dev setup:swiftshader installs it; CI does).');
   describe.skipIf(!relaunches)('relaunched with SwiftShader', () => {
     it('passes Ctrl-C on to the run: it stops and writes what was measured', async () => {
       const out = await tmp();

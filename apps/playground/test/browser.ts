@@ -5,7 +5,7 @@ import { type BrowserContext, type Page, chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** TOOLCHAIN.md "A real browser": the flags this closed network and WebGPU on SwiftShader need. */
+/** The flags a closed network and WebGPU on SwiftShader need: headless, no sandbox, no background networking, unsafe WebGPU. */
 const FLAGS = [
   '--no-sandbox',
   '--no-first-run',

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     '',
     `${started.toISOString()} · Node ${process.version} · ${process.platform}/${process.arch}`,
     '',
-    '## Conformance matrix (SPEC.md accuracy classes)',
+    "## Conformance matrix (accuracy classes of @apalu/core's SPEC.md)",
     '',
     formatMatrix(reports),
   ];

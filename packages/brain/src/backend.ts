@@ -4,9 +4,6 @@ import { activateLayer, backpropLayer } from './neuron-layer.js';
 /** Options of `createBackend`; none yet (one variant). */
 export type BrainBackendOptions = Record<string, never>;
 
-/** Every variant the conformance kit should run. */
-export const conformanceVariants = [{ name: 'brain-neuron', options: {} }] as const;
-
 /**
  * One neuron per channel, per-element a and b as a brain.js layer holds them: channel c of
  * the SPEC layout is neuron c, and an input of length n·C·S is n·S passes through the layer.

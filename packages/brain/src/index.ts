@@ -20,4 +20,4 @@ export {
 export { isApaluNetworkJSON, assertPlainBrainNetwork, loadNeuralNetwork } from './json.js';
 export { activateLayer, backpropLayer } from './neuron-layer.js';
 export { APALU_SOURCE } from './to-function.js';
-export { createBackend, conformanceVariants, type BrainBackendOptions } from './backend.js';
+export { createBackend, type BrainBackendOptions } from './backend.js';

@@ -1,17 +1,12 @@
 // Throughput of the kernels on whatever adapter Dawn finds (SwiftShader without a GPU: that
 // is a correctness vehicle, not a speed figure). Usage: pnpm --filter @apalu/webgpu bench [elements]
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// (runs under tsx: the workspace's @apalu/dev, which installs SwiftShader, is TypeScript).
+import { relaunch } from '@apalu/dev/relaunch';
+import { useSwiftShader } from '@apalu/dev/swiftshader';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const vk = join(root, '.vk');
-if (process.platform === 'linux' && !process.env.VK_ICD_FILENAMES && !process.env.APALU_WEBGPU_NO_SWIFTSHADER) {
-  // Dawn reads LD_LIBRARY_PATH at process start: re-run this script with it set.
-  if (!existsSync(join(vk, 'vk_swiftshader_icd.json'))) spawnSync('sh', [join(root, 'scripts/setup-swiftshader.sh')], { stdio: 'inherit' });
-  const env = { ...process.env, VK_ICD_FILENAMES: join(vk, 'vk_swiftshader_icd.json'), LD_LIBRARY_PATH: vk };
-  process.exit(spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit', env }).status ?? 1);
+if (!process.env.APALU_WEBGPU_BENCH_CHILD && useSwiftShader('@apalu/webgpu bench')) {
+  // Dawn reads LD_LIBRARY_PATH at process start: run this script again with it set.
+  process.exit(await relaunch(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { ...process.env, APALU_WEBGPU_BENCH_CHILD: '1' }));
 }
 
 const { Bench } = await import('tinybench');

@@ -18,9 +18,6 @@ export interface WebGpuBackend extends ApaluBackend {
   dispose(): void;
 }
 
-/** Every way this package can be run, for the conformance CLI and report. */
-export const conformanceVariants = [{ name: 'webgpu', options: {} }] as const;
-
 function requireFloat32(name: string, value: unknown): void {
   if (!(value instanceof Float32Array)) {
     throw new ApaluInputError(
@@ -32,7 +29,7 @@ function requireFloat32(name: string, value: unknown): void {
 
 /**
  * The Float32Array convenience API: validates, uploads, runs the kernels, reads back.
- * Strict accuracy class (SPEC.md) on any conforming WebGPU implementation.
+ * Strict accuracy class (see the SPEC.md shipped in @apalu/core) on any conforming WebGPU implementation.
  */
 export async function createBackend(options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
   const owned = options.device === undefined;

@@ -1,3 +1,4 @@
+import { loadNodeWebGpu } from './dawn.js';
 import { ApaluGpuError } from './errors.js';
 
 export interface DeviceRequest {
@@ -19,9 +20,10 @@ async function deviceFrom(adapter: GPUAdapter): Promise<GPUDevice> {
 const INSTANCE = Symbol('apalu.webgpu.instance');
 
 const NODE_HINT =
-  'In Node, install the optional peer dependency `webgpu` (0.6.2). Without a GPU, ' +
-  '`sh node_modules/@apalu/webgpu/scripts/setup-swiftshader.sh` puts SwiftShader in a folder D (it prints it); ' +
-  'start Node with VK_ICD_FILENAMES=D/vk_swiftshader_icd.json LD_LIBRARY_PATH=D (both must be set before Node starts).';
+  'In Node, install the optional peer dependency `webgpu` (0.6.2). Without a GPU, Dawn needs a CPU Vulkan driver such as SwiftShader: ' +
+  'on Debian, `apt-get download chromium-common && dpkg-deb -x chromium-common_*.deb x`, copy libvk_swiftshader.so, ' +
+  'vk_swiftshader_icd.json and libvulkan.so.1 from x/usr/lib/chromium into a folder D, and start Node with ' +
+  'VK_ICD_FILENAMES=D/vk_swiftshader_icd.json LD_LIBRARY_PATH=D (both must be set before Node starts).';
 
 /**
  * A GPUDevice this package owns: navigator.gpu in browsers (and Deno), the `webgpu` package
@@ -35,11 +37,16 @@ export async function requestApaluDevice(request: DeviceRequest = {}): Promise<G
     if (!adapter) throw new ApaluGpuError('E_NO_ADAPTER', 'navigator.gpu.requestAdapter() returned null: WebGPU is disabled or no GPU is available in this browser.');
     return deviceFrom(adapter);
   }
-  let mod: { create: (flags: string[]) => GPU };
+  if (loadNodeWebGpu === undefined) {
+    throw new ApaluGpuError(
+      'E_NO_WEBGPU',
+      'No WebGPU here: navigator.gpu is missing. WebGPU needs a browser that supports it and a secure context (https:// or http://localhost); ' +
+        'in Node, load @apalu/webgpu through its Node entry (the "node" export condition) with the `webgpu` package installed.',
+    );
+  }
+  let mod: Awaited<ReturnType<typeof loadNodeWebGpu>>;
   try {
-    // A computed specifier keeps bundlers from pulling Dawn into browser builds.
-    const specifier = 'webgpu';
-    mod = (await import(/* @vite-ignore */ specifier)) as typeof mod;
+    mod = await loadNodeWebGpu();
   } catch (error) {
     throw new ApaluGpuError('E_NO_WEBGPU', `No WebGPU here: navigator.gpu is missing and the \`webgpu\` package could not be loaded. ${NODE_HINT}`, { cause: error });
   }

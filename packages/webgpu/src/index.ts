@@ -1,4 +1,4 @@
-export { createBackend, conformanceVariants, type WebGpuBackendOptions, type WebGpuBackend } from './backend.js';
+export { createBackend, type WebGpuBackendOptions, type WebGpuBackend } from './backend.js';
 export { requestApaluDevice, type DeviceRequest } from './device.js';
 export { ApaluGpuError } from './errors.js';
 export {

@@ -1,9 +1,10 @@
 import { describeConformance } from '@apalu/conformance/vitest';
 import { describe, it } from 'vitest';
+import { conformanceVariants } from '../src/conformance.js';
 import { createBackend } from '../src/index.js';
 import { probeGpu } from './gpu.js';
 
 const gpu = await probeGpu();
 // The 16M case takes ≈ 4 min on SwiftShader on 2 shared cores.
-if (gpu.ok) describeConformance('webgpu', () => createBackend(), { large: true, timeout: 600_000 });
+if (gpu.ok) for (const variant of conformanceVariants) describeConformance(variant.name, () => createBackend(variant.options), { large: true, timeout: 600_000 });
 else describe.skip(`APALU conformance: webgpu (no WebGPU adapter: ${gpu.reason})`, () => it('needs a GPU', () => {}));

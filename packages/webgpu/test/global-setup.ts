@@ -1,6 +1,6 @@
-import { useSwiftShader } from '../src/swiftshader.js';
+import { useSwiftShader } from '@apalu/dev/swiftshader';
 
-/** Without a GPU the tests run on SwiftShader under Dawn (see src/swiftshader.ts). */
+/** Without a GPU the tests run on SwiftShader under Dawn (the workspace's @apalu/dev installs it). */
 export default function setup(): void {
   useSwiftShader('@apalu/webgpu tests');
 }

@@ -79,7 +79,7 @@ export const paramsExperiment: Experiment<Config, Run> = {
     return {
       markdown: [
         `APALU networks of experiment 1 (one (a, b) pair per layer, a, b ~ uniform(0, 2) seeded per layer) trained on ${c.trainRows} digits with Adam ${c.learningRate}; MLP ${c.epochs.mlp} epochs (test accuracy ${fmt(acc('mlp'), 1)} %), CNN ${c.epochs.cnn} epochs (${fmt(acc('cnn'), 1)} %). ` +
-          'b / (1.5a) = 1 is where f is differentiable at 0 (SPEC.md).',
+          "b / (1.5a) = 1 is where f is differentiable at 0 (see @apalu/core's SPEC.md).",
         '',
         table(['model', 'seed', 'layer', 'a at init', 'a at end', 'b at init', 'b at end', 'b / (1.5a) at end'], rows),
       ].join('\n'),

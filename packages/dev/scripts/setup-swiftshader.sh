@@ -1,7 +1,8 @@
 #!/bin/sh
 # Puts SwiftShader's Vulkan driver (a CPU implementation) where Dawn can load it, so the
 # WebGPU tests run on machines without a GPU. Idempotent: does nothing when the files exist.
-# Source: Debian's chromium-common package (see shared/TOOLCHAIN.md). Needs apt-get and dpkg-deb.
+# Source: Debian's chromium-common package (its usr/lib/chromium holds the three files below).
+# Needs apt-get and dpkg-deb. Used through src/swiftshader.ts (useSwiftShader).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 dest="$here/.vk"

@@ -1,4 +1,4 @@
-// Used by relaunch.test.ts: relaunches a small child the way cli.ts relaunches itself.
+// Used by relaunch.test.ts: relaunches a small child the way apps/bench and apps/report relaunch themselves.
 import { relaunch } from '../src/relaunch.js';
 
 const child = `

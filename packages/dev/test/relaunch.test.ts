@@ -4,12 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { relaunch } from '../src/relaunch.js';
 
-const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Starts test/relaunch-parent.ts and sends `signal` to it (not to its child) once the child is up. */
 function parentWithChild(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const parent = spawn(process.execPath, ['--import', 'tsx', 'test/relaunch-parent.ts'], { cwd: appDir });
+    const parent = spawn(process.execPath, ['--import', 'tsx', 'test/relaunch-parent.ts'], { cwd: packageDir });
     let stdout = '';
     let sent = false;
     parent.stdout.on('data', (d: Buffer) => {
@@ -25,7 +25,7 @@ function parentWithChild(signal: NodeJS.Signals): Promise<{ code: number | null;
   });
 }
 
-describe('relaunch (the SwiftShader restart of the CLI)', () => {
+describe('relaunch (the SwiftShader restart of the bench and report CLIs)', () => {
   it('passes SIGINT on to the child and exits with its code', async () => {
     const run = await parentWithChild('SIGINT');
     expect(run.stdout).toContain('child: SIGINT');
@@ -39,6 +39,6 @@ describe('relaunch (the SwiftShader restart of the CLI)', () => {
   });
 
   it('resolves 1 when the child cannot start', async () => {
-    await expect(relaunch(join(appDir, 'no-such-program'), [], process.env)).resolves.toBe(1);
+    await expect(relaunch(join(packageDir, 'no-such-program'), [], process.env)).resolves.toBe(1);
   });
 });

@@ -4,9 +4,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Node only: SwiftShader (Vulkan on the CPU, from Debian's chromium-common) for Dawn on
- * machines without a GPU. The driver lives in this package's .vk folder, put there by
- * scripts/setup-swiftshader.sh (idempotent).
+ * Workspace tooling, Node only: SwiftShader (Vulkan on the CPU, from Debian's chromium-common)
+ * for Dawn (the `webgpu` npm package) on machines without a GPU, used by the WebGPU tests of
+ * @apalu/webgpu and @apalu/tfjs and by apps/bench and apps/report. The driver lives in
+ * packages/dev/.vk, put there by scripts/setup-swiftshader.sh (idempotent).
  */
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -41,7 +42,7 @@ function leftAlone(): boolean {
  * APALU_WEBGPU_NO_SWIFTSHADER=1. Under CI a failed install throws; otherwise it warns and
  * returns false.
  */
-export function useSwiftShader(label = '@apalu/webgpu'): boolean {
+export function useSwiftShader(label = '@apalu/dev'): boolean {
   if (leftAlone()) return false;
   try {
     if (swiftShaderEnv() === undefined) installSwiftShader();
