@@ -1,5 +1,9 @@
 import { gpuOpsInputExclusions, type InputExclusions } from '@apalu/core';
 import type { ApaluBackend } from '@apalu/core';
+import { conformanceVariants as onnxVariants } from '@apalu/onnx/conformance';
+import { conformanceVariants as tfjsVariants } from '@apalu/tfjs/conformance';
+import { conformanceVariants as wasmVariants } from '@apalu/wasm/conformance';
+import { conformanceVariants as webgpuVariants } from '@apalu/webgpu/conformance';
 
 /** What a backend needs from the page before it can be created. */
 export type Requirement = 'crossOriginIsolated' | 'webgpu';
@@ -15,25 +19,39 @@ export interface BackendEntry {
   create(): Promise<ApaluBackend>;
 }
 
-const tfjs = (tfBackend: 'cpu' | 'wasm' | 'webgpu', path: 'kernel' | 'composed'): BackendEntry => ({
-  name: `tfjs-${tfBackend}-${path}`,
-  pkg: '@apalu/tfjs',
-  ...(tfBackend === 'webgpu' ? { requires: 'webgpu' as const } : {}),
-  ...(tfBackend === 'webgpu' && path === 'composed' ? { excludeInputs: gpuOpsInputExclusions('tfjs-webgpu') } : {}),
-  async create() {
-    const [{ registerTfBackend }, { createBackend }] = await Promise.all([import('./tfjs-setup.js'), import('@apalu/tfjs')]);
-    await registerTfBackend(tfBackend);
-    return createBackend({ tfBackend, path });
-  },
-});
+/**
+ * A package's own conformance variant (its `./conformance` subpath: the options and input
+ * exclusions the report and the CLI run), so the page runs what the package declares.
+ */
+function variant<V extends { readonly name: string }>(variants: readonly V[], name: string): V {
+  const found = variants.find((v) => v.name === name);
+  if (!found) throw new Error(`no conformance variant '${name}'; the package lists: ${variants.map((v) => v.name).join(', ')}`);
+  return found;
+}
+
+const tfjs = (tfBackend: 'cpu' | 'wasm' | 'webgpu', path: 'kernel' | 'composed'): BackendEntry => {
+  const v = variant(tfjsVariants, `tfjs-${tfBackend}-${path}`);
+  return {
+    name: v.name,
+    pkg: '@apalu/tfjs',
+    ...(tfBackend === 'webgpu' ? { requires: 'webgpu' as const } : {}),
+    ...('excludeInputs' in v ? { excludeInputs: v.excludeInputs } : {}),
+    async create() {
+      const [{ registerTfBackend }, { createBackend }] = await Promise.all([import('./tfjs-setup.js'), import('@apalu/tfjs')]);
+      await registerTfBackend(tfBackend);
+      return createBackend(v.options);
+    },
+  };
+};
 
 const ort = (provider: 'wasm' | 'webgpu'): BackendEntry => ({
   name: `onnxruntime-web-${provider}`,
   pkg: '@apalu/onnx',
+  // The wasm entry is the package's own variant; WebGPU (browser only) is this page's addition.
   ...(provider === 'webgpu' ? { requires: 'webgpu' as const, excludeInputs: gpuOpsInputExclusions("onnxruntime-web's WebGPU") } : {}),
   async create() {
     const { createBackend } = await import('@apalu/onnx');
-    return createBackend({ executionProviders: [provider] });
+    return createBackend(provider === 'wasm' ? variant(onnxVariants, 'onnxruntime-web-wasm').options : { executionProviders: [provider] });
   },
 });
 
@@ -52,7 +70,7 @@ export const BACKENDS: readonly BackendEntry[] = [
     pkg: '@apalu/wasm',
     async create() {
       const { createBackend } = await import('@apalu/wasm');
-      return createBackend({ simd: true });
+      return createBackend(variant(wasmVariants, 'wasm-simd').options);
     },
   },
   {
@@ -73,7 +91,7 @@ export const BACKENDS: readonly BackendEntry[] = [
     requires: 'webgpu',
     async create() {
       const { createBackend } = await import('@apalu/webgpu');
-      return createBackend();
+      return createBackend(variant(webgpuVariants, 'webgpu').options);
     },
   },
   tfjs('cpu', 'kernel'),
