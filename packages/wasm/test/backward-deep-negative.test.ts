@@ -112,12 +112,12 @@ describe('backward for x far below 0 under a huge dy·b', () => {
       const backend = await make(options);
       const x = new Float32Array(64).fill(-200);
       const dy = new Float32Array(64).fill(3.4e38);
-      const { dx } = await backend.backward(x, dy, [1], [3.4e38]);
+      const { dx } = await backend.backward(x, dy, Float32Array.of(1), Float32Array.of(3.4e38));
       const want = Math.fround(Math.fround(3.4e38) * Math.fround(3.4e38) * Math.exp(-200));
       expect(want).toBeCloseTo(1.6e-10, 11);
       for (let i = 0; i < dx.length; i++) {
         const got = dx[i] as number;
-        if (options.precision === 'fast') expect(composedRatio(got, want), `${name}, element ${i}: ${got}`).toBeLessThanOrEqual(1);
+        if ('precision' in options && options.precision === 'fast') expect(composedRatio(got, want), `${name}, element ${i}: ${got}`).toBeLessThanOrEqual(1);
         else expect(ulpDistance(got, want), `${name}, element ${i}: ${got}`).toBeLessThanOrEqual(2);
       }
     }

@@ -107,7 +107,7 @@ describe('SIMD and scalar builds agree bit for bit', () => {
   });
 });
 
-describe('special values (SPEC table)', () => {
+describe('special values (SPEC.md of @apalu/core, section 3)', () => {
   it.each(['simd', 'scalar'] as const)('%s', async (kind) => {
     const memory = new WebAssembly.Memory({ initial: 1 });
     const k = await instantiateKernels(memory, { simd: kind === 'simd' });
@@ -357,7 +357,7 @@ describe("precision 'fast'", () => {
           scale[k] = (scale[k] as number) + Math.abs(terms[k] as number);
         }
       }
-      // A channel with a NaN, ∞ or huge term must show it in da or db (SPEC clarifications 3, 4).
+      // A channel with a NaN, ∞ or huge term must show it in da or db (SPEC.md of @apalu/core, section 3).
       if (!scale.every((v) => Number.isFinite(Math.fround(v)))) {
         expect(Number.isFinite(fastSums[0][c] as number) && Number.isFinite(fastSums[1][c] as number)).toBe(false);
         continue;
