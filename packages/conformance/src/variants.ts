@@ -1,6 +1,6 @@
 import type { ApaluBackend } from '@apalu/core';
 import type { InputExclusions } from './exclusions.js';
-import { resolveModule } from './resolve.js';
+import { moduleFileExists, resolveModule } from './resolve.js';
 
 /** What a backend package may export as `conformanceVariants`, next to `createBackend`. */
 export interface ConformanceVariant {
@@ -55,9 +55,7 @@ async function conformanceSubpath(specifier: string, from: string | undefined): 
     if (NOT_FOUND.has((error as { code?: string } | null)?.code ?? '')) return undefined;
     throw error;
   }
-  if (!url.startsWith('file:')) return url;
-  const [{ existsSync }, { fileURLToPath }] = await Promise.all([import('node:fs'), import('node:url')]);
-  if (existsSync(fileURLToPath(url))) return url;
+  if (await moduleFileExists(url)) return url;
   // A package without an `exports` map resolves any subpath to a path that may not exist: it
   // has no ./conformance. A target named in `exports` that is missing is a broken build.
   if (url.endsWith('/conformance')) return undefined;
@@ -76,7 +74,7 @@ export async function loadVariants(entry: string, from?: string): Promise<Loaded
   const specifier = hash > 0 ? entry.slice(0, hash) : entry;
   const wanted = hash > 0 ? entry.slice(hash + 1) : undefined;
   const moduleUrl = await resolveModule(specifier, from);
-  const mod = (await import(moduleUrl)) as BackendModule;
+  const mod = (await import(/* @vite-ignore */ moduleUrl)) as BackendModule;
   const create = mod.createBackend;
   if (typeof create !== 'function') {
     throw new TypeError(`${specifier} does not export createBackend(options?) → Promise<ApaluBackend>; see @apalu/conformance's README.md, "What a backend must export".`);
@@ -84,7 +82,7 @@ export async function loadVariants(entry: string, from?: string): Promise<Loaded
   let variants: readonly ConformanceVariant[] | undefined;
   const subpathUrl = await conformanceSubpath(specifier, from);
   if (subpathUrl !== undefined) {
-    const sub = (await import(subpathUrl)) as BackendModule;
+    const sub = (await import(/* @vite-ignore */ subpathUrl)) as BackendModule;
     if (!Array.isArray(sub.conformanceVariants)) {
       throw new TypeError(
         `${specifier}/conformance does not export conformanceVariants (an array of { name, options? }); export it there, or remove the ./conformance subpath to use the main module's.`,

@@ -1,0 +1,6 @@
+import type { ExhaustiveOptions, ExhaustiveReport } from './exhaustive.js';
+
+/** Browser build of exhaustive.ts (see tsup.config.ts): the exhaustive checker runs on Node worker threads only. */
+export async function runExhaustive(_options: ExhaustiveOptions): Promise<ExhaustiveReport> {
+  throw new Error('runExhaustive needs Node (worker threads): run `apalu-conformance <module> --exhaustive`, or call it from Node.');
+}
