@@ -31,7 +31,7 @@ function activate(name: TfBackendName): void {
   if (tf.getBackend() !== name) throw new ApaluInputError('E_BACKEND', `tfjs did not switch to its '${name}' backend; await tf.ready() and retry.`);
 }
 
-/** Shapes the flat SPEC call as x: [N/(C·S), C, S] and a, b: [C, 1], which the op maps back to (C, S). */
+/** Shapes the flat call (@apalu/core's SPEC.md layout) as x: [N/(C·S), C, S] and a, b: [C, 1], which the op maps back to (C, S). */
 function shaped(x: Float32Array, a: Float32Array, b: Float32Array, inner: number) {
   const c = a.length;
   return {

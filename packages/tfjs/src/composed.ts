@@ -14,8 +14,8 @@ export function sumToShape(g: tf.Tensor, shape: readonly number[]): tf.Tensor {
 }
 
 /**
- * APALU from tfjs's own ops: runs on every backend (webgl included) at the SPEC's `composed`
- * accuracy. The gradient is written out rather than left to autodiff: `where` would otherwise
+ * APALU from tfjs's own ops: runs on every backend (webgl included) at the `composed`
+ * accuracy class (@apalu/core's SPEC.md). The gradient is written out rather than left to autodiff: `where` would otherwise
  * multiply the unused branch's ∞ (expm1 of a large x, x·σ at +∞) by 0 and return NaN.
  */
 export const apaluComposed = tf.customGrad(((x: tf.Tensor, a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -23,7 +23,7 @@ export const apaluComposed = tf.customGrad(((x: tf.Tensor, a: tf.Tensor, b: tf.T
   const value = tf.tidy(() => {
     const positive = tf.greaterEqual(x, 0);
     const s = tf.sigmoid(tf.mul(x, APALU_K));
-    // a·(1 + σ) first, as the SPEC asks: a huge x must not overflow when the result does not.
+    // a·(1 + σ) first, as @apalu/core's SPEC.md asks: a huge x must not overflow when the result does not.
     const right = tf.mul(x, tf.mul(a, tf.add(s, 1)));
     const left = tf.mul(b, tf.expm1(x));
     return tf.where(positive, right, left);

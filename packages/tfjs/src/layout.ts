@@ -27,7 +27,7 @@ export function alignParamShape(xShape: readonly number[], paramShape: readonly 
 }
 
 /**
- * Maps a parameter shape to SPEC's (C, S) layout — channel of flat element i is floor(i / S) mod C —
+ * Maps a parameter shape to the (C, S) layout of @apalu/core's SPEC.md — channel of flat element i is floor(i / S) mod C —
  * or returns null when it does not map (the parameter varies along non-adjacent axes, e.g.
  * sharedAxes = [2] on rank-4 input), in which case only the composed path can compute it.
  */

@@ -396,7 +396,7 @@ describe('cpu kernel engine', () => {
         const g = cpuBackward(x, dy, a, b, layout, 0);
         expect(g.dx).toEqual(whole.g.dx);
         expect(cpuKernelMemoryBytes()).toBeLessThanOrEqual(65536);
-        // da, db against the float64 reference, within 1e-6 of Σ|terms| (SPEC).
+        // da, db against the float64 reference, within 1e-6 of Σ|terms| (@apalu/core's SPEC.md).
         const want = { da: new Float64Array(C), db: new Float64Array(C), absA: new Float64Array(C), absB: new Float64Array(C) };
         for (let i = 0; i < n; i++) {
           const c = Math.floor(i / S) % C;
