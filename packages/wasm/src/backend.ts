@@ -161,6 +161,11 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
     threadsNote = 'shared WebAssembly memory is unavailable here (a browser page needs cross-origin isolation: COOP/COEP headers); running on one thread';
     threads = 1;
   }
+  const noWorkers = threads > 1 ? platform.workersUnavailable() : undefined;
+  if (noWorkers !== undefined) {
+    threadsNote = `${noWorkers}; running on one thread`;
+    threads = 1;
+  }
   const shared = threads > 1;
   const memory = new WebAssembly.Memory(shared ? { initial: 1, maximum: maximumPages, shared: true } : { initial: 1, maximum: maximumPages });
   const module = await kernelModule(kind, { shared });

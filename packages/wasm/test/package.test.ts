@@ -114,4 +114,17 @@ describe('the built package in bundlers (dist; run after tsup)', () => {
     const variants = require('@apalu/wasm/conformance') as typeof import('../src/conformance.js');
     expect(variants.conformanceVariants.map((v) => v.name)).toContain('wasm-simd-threads');
   });
+
+  it('the browser build where no Web Worker can start (here: Node, which has no global Worker) runs on one thread and says why', async () => {
+    const browser = (await import(join(root, 'dist/index.browser.js'))) as typeof import('../src/index.js');
+    const backend = await browser.createBackend({ threads: 2 });
+    try {
+      expect(backend.threads).toBe(1);
+      expect(backend.threadsNote).toMatch(/Web Workers .* unavailable here.*running on one thread/);
+      const y = await backend.forward(Float32Array.of(-1, 2), Float32Array.of(0.7), Float32Array.of(1.3));
+      expect(ulpDistance(y[1] as number, apalu(2, Math.fround(0.7), Math.fround(1.3)))).toBeLessThanOrEqual(2);
+    } finally {
+      await backend.dispose();
+    }
+  });
 });

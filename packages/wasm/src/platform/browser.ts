@@ -16,8 +16,11 @@ export const browserPlatform: Platform = {
     typeof navigator === 'object' && navigator !== null && typeof navigator.hardwareConcurrency === 'number' && navigator.hardwareConcurrency >= 1
       ? navigator.hardwareConcurrency
       : 1,
+  workersUnavailable: () =>
+    typeof Worker === 'function' && typeof Blob === 'function' && typeof URL === 'function' && typeof URL.createObjectURL === 'function'
+      ? undefined
+      : 'Web Workers from a Blob URL are unavailable here (no Worker, Blob or URL.createObjectURL; a Node process takes the package\'s "node" build)',
   startWorkers(count, onReply, onError) {
-    if (typeof Worker !== 'function') throw new Error('Web Workers are not available here (no global Worker); use threads: 1.');
     const url = URL.createObjectURL(new Blob([SOURCE], { type: 'text/javascript' }));
     try {
       return Array.from({ length: count }, () => {

@@ -12,6 +12,7 @@ const later = setImmediate;`);
 export const nodePlatform: Platform = {
   direct: true,
   availableThreads: () => availableParallelism(),
+  workersUnavailable: () => undefined,
   startWorkers(count, onReply, onError) {
     return Array.from({ length: count }, () => {
       const worker = new Worker(SOURCE, { eval: true });

@@ -23,6 +23,8 @@ export interface Platform {
   readonly direct: boolean;
   /** The thread count `threads: 'auto'` means. */
   availableThreads(): number;
+  /** Why no worker can be started here (the backend then runs on one thread and says so), or undefined. */
+  workersUnavailable(): string | undefined;
   /** Starts `count` workers running the worker body (src/worker-source.ts). */
   startWorkers(count: number, onReply: (reply: Reply) => void, onError: (error: Error) => void): WorkerPort[];
 }
