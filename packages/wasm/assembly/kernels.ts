@@ -265,25 +265,25 @@ let gTermB: f64 = 0;
 }
 
 /**
- * The bits of 2^(n+100) (MAGIC_BWD) as a float32: strict's n goes down to −433, so its bits are
- * first raised to n = −226 (EXP_FLOOR_BITS; 2^n then rounds to 0 as for every n ≤ −150);
- * 'fast' (clamp −150: n ≥ −217) needs no floor.
+ * vn for expPow and expPowP: strict's n goes down to −433, so its bits are first raised to those
+ * of n = −226 (EXP_FLOOR_BITS; 2^n then rounds to float32 0 as for every n ≤ −150); 'fast'
+ * (clamp −150: n ≥ −217) needs no floor.
  */
-@inline function expPowBits(vn: v128, fast: bool, K4: v128): v128 {
-  return i32x4.shl(fast ? vn : i32x4.max_s(vn, lane2(K4)), 23);
+@inline function expFloor(vn: v128, fast: bool, K4: v128): v128 {
+  return fast ? vn : i32x4.max_s(vn, lane2(K4));
 }
 
 /**
- * 2^n of e^t = 2^n·(1 + p) in float32: 2^(n+100) scaled back by 2^−100 so that b·e^x keeps its
- * float32 subnormal values.
+ * 2^n of e^t = 2^n·(1 + p) in float32 (vf: expFloor's): the bits hold 2^(n+100) (MAGIC_BWD),
+ * scaled back by 2^−100 so that b·e^x keeps its float32 subnormal values.
  */
-@inline function expPow(vn: v128, fast: bool, K3: v128, K4: v128): v128 {
-  return f32x4.mul(expPowBits(vn, fast, K4), lane0(K3));
+@inline function expPow(vf: v128, fast: bool, K3: v128): v128 {
+  return f32x4.mul(i32x4.shl(vf, 23), lane0(K3));
 }
 
 /** 2^n·p (exact in float32 up to one rounding), scaled like expPow. */
-@inline function expPowP(vn: v128, p: v128, fast: bool, K3: v128, K4: v128): v128 {
-  return f32x4.mul(f32x4.mul(expPowBits(vn, fast, K4), p), lane0(K3));
+@inline function expPowP(vf: v128, p: v128, fast: bool, K3: v128): v128 {
+  return f32x4.mul(f32x4.mul(i32x4.shl(vf, 23), p), lane0(K3));
 }
 
 /** 1/(1 + e^t) from s = 2^n, sp = 2^n·p: σ(kx) where x ≥ 0 (t = −kx), unused where x < 0. */
@@ -313,7 +313,19 @@ let gTermB: f64 = 0;
   const coef = v128.bitselect(bv, av, neg);
   // The upper 32 bits of each lane's float64 scale: (n + 1023) << 20 (the magic's upper bits shift
   // out), or 1.0's; paired with zero lower halves (unpack) they are 2^n or 1 exactly.
-  const scHi = v128.bitselect(i32x4.add(i32x4.shl(vn, 20), lane3(K4)), lane1(K4), neg);
+  return backwardDx4(dy, coef, v, u, v128.bitselect(scaleHi(vn, K4), lane1(K4), neg), K4);
+}
+
+/** (n + 1023) << 20 per lane: the upper 32 bits of the float64 2^n (the magic's upper bits shift out). */
+@inline function scaleHi(vn: v128, K4: v128): v128 {
+  return i32x4.add(i32x4.shl(vn, 20), lane3(K4));
+}
+
+/**
+ * (dy·coef)·(1 + v·u)·sc for four lanes in float64, rounded once to float32; scHi holds the upper
+ * 32 bits of each sc (2^n or 1.0: paired with zero lower halves by an unpack, exact).
+ */
+@inline function backwardDx4(dy: v128, coef: v128, v: v128, u: v128, scHi: v128, K4: v128): v128 {
   const zero = i32x4.splat(0);
   const lo = backwardDx(dy, coef, v, u, i32x4.shuffle(zero, scHi, 0, 4, 1, 5), K4);
   const hi = backwardDx(
@@ -351,17 +363,25 @@ let gTermB: f64 = 0;
   const t = expArgVec(x, K0);
   const vn = expScaleVec(t, K0);
   const p = expPoly(t, vn, fast, K0, K1, K2);
-  const s = expPow(vn, fast, K3, K4);
-  const sp = expPowP(vn, p, fast, K3, K4);
+  const vf = expFloor(vn, fast, K4);
+  const s = expPow(vf, fast, K3);
+  const sp = expPowP(vf, p, fast, K3);
   const sig = sigmoidVec(s, sp, K2);
   let dx = backwardDxVec(dy, neg, t, vn, p, s, sp, sig, av, bv, fast, K2, K3, K4);
-  if (fast && v128.any_true(f32x4.lt(x, lane1(K3)))) dx = deepDx(x, dy, dx, av, bv);
   let terms = backwardTerms(dy, x, neg, s, sp, sig, K2);
   // |term| bits above 2^124's (NaN and ∞ included): a signed compare on the magnitude bits.
-  if (check && v128.any_true(i32x4.gt_s(f32x4.abs(terms), lane2(K3)))) {
-    fixTerms(xp, dyp, ap, bp, accA, accB, row, 4);
-    terms = f32x4.splat(0);
-  }
+  const huge = i32x4.gt_s(f32x4.abs(terms), lane2(K3));
+  // 'fast': lanes below FAST_DEEP take the strict value (deepDx); with check, one test for both.
+  const deep = f32x4.lt(x, lane1(K3));
+  if (check) {
+    if (v128.any_true(fast ? v128.or(huge, deep) : huge)) {
+      if (fast && v128.any_true(deep)) dx = deepDx(x, dy, dx, bv);
+      if (v128.any_true(huge)) {
+        fixTerms(xp, dyp, ap, bp, accA, accB, row, 4);
+        terms = f32x4.splat(0);
+      }
+    }
+  } else if (fast && v128.any_true(deep)) dx = deepDx(x, dy, dx, bv);
   v128.store(dxp, dx);
   return terms;
 }
@@ -410,14 +430,18 @@ let gTermB: f64 = 0;
   const p1 = expPoly(t1, vn1, fast, K0, K1, K2);
   const p2 = expPoly(t2, vn2, fast, K0, K1, K2);
   const p3 = expPoly(t3, vn3, fast, K0, K1, K2);
-  const s0 = expPow(vn0, fast, K3, K4);
-  const s1 = expPow(vn1, fast, K3, K4);
-  const s2 = expPow(vn2, fast, K3, K4);
-  const s3 = expPow(vn3, fast, K3, K4);
-  const sp0 = expPowP(vn0, p0, fast, K3, K4);
-  const sp1 = expPowP(vn1, p1, fast, K3, K4);
-  const sp2 = expPowP(vn2, p2, fast, K3, K4);
-  const sp3 = expPowP(vn3, p3, fast, K3, K4);
+  const vf0 = expFloor(vn0, fast, K4);
+  const s0 = expPow(vf0, fast, K3);
+  const vf1 = expFloor(vn1, fast, K4);
+  const s1 = expPow(vf1, fast, K3);
+  const vf2 = expFloor(vn2, fast, K4);
+  const s2 = expPow(vf2, fast, K3);
+  const vf3 = expFloor(vn3, fast, K4);
+  const s3 = expPow(vf3, fast, K3);
+  const sp0 = expPowP(vf0, p0, fast, K3);
+  const sp1 = expPowP(vf1, p1, fast, K3);
+  const sp2 = expPowP(vf2, p2, fast, K3);
+  const sp3 = expPowP(vf3, p3, fast, K3);
   const sig0 = sigmoidVec(s0, sp0, K2);
   const sig1 = sigmoidVec(s1, sp1, K2);
   const sig2 = sigmoidVec(s2, sp2, K2);
@@ -442,13 +466,15 @@ let gTermB: f64 = 0;
     m1 = backwardTerms(dy1, x1, n1, s1, sp1, sig1, K2);
     m2 = backwardTerms(dy2, x2, n2, s2, sp2, sig2, K2);
     m3 = backwardTerms(dy3, x3, n3, s3, sp3, sig3, K2);
-    // Lanes below FAST_DEEP (rare: one test per quad) take the strict value.
+    // Lanes below FAST_DEEP (rare: one test per quad) take the strict value. pmin(m, x) is
+    // x < m ? x : m, so a NaN x leaves m as it was: m < FAST_DEEP exactly where some x is.
     const deep = lane1(K3);
-    if (v128.any_true(v128.or(v128.or(f32x4.lt(x0, deep), f32x4.lt(x1, deep)), v128.or(f32x4.lt(x2, deep), f32x4.lt(x3, deep))))) {
-      v128.store(dxp + o0, deepDx(x0, dy0, v128.load(dxp + o0), av, bv));
-      v128.store(dxp + o1, deepDx(x1, dy1, v128.load(dxp + o1), av, bv));
-      v128.store(dxp + o2, deepDx(x2, dy2, v128.load(dxp + o2), av, bv));
-      v128.store(dxp + o3, deepDx(x3, dy3, v128.load(dxp + o3), av, bv));
+    const m = f32x4.pmin(f32x4.pmin(f32x4.pmin(f32x4.pmin(deep, x0), x1), x2), x3);
+    if (v128.any_true(f32x4.lt(m, deep))) {
+      v128.store(dxp + o0, deepDx(x0, dy0, v128.load(dxp + o0), bv));
+      v128.store(dxp + o1, deepDx(x1, dy1, v128.load(dxp + o1), bv));
+      v128.store(dxp + o2, deepDx(x2, dy2, v128.load(dxp + o2), bv));
+      v128.store(dxp + o3, deepDx(x3, dy3, v128.load(dxp + o3), bv));
     }
   } else {
     // strict's float64 products vector by vector, dy loaded where used: with more values
@@ -518,25 +544,22 @@ let gTermB: f64 = 0;
 /**
  * precision 'fast''s dx (in `dx`) with the lanes where x < FAST_DEEP replaced by the strict
  * kernel's value (the same bits): there the float32 e^x is subnormal or 0, and dy·(b·e) under
- * a huge dy·b (up to FLT_MAX²) is far outside the composed class. Not inlined: the fast loops
- * call it only for vectors that hold such an x, and it builds the strict packs itself.
+ * a huge dy·b (up to FLT_MAX²) is far outside the composed class. Those lanes are x < 0 ones,
+ * so only strict's x < 0 path runs (t = x clamped, v = p, u = 1, coef = b, sc = 2^n: no σ). Not
+ * inlined: the fast loops call it only for vectors that hold such an x, and it builds the strict
+ * packs itself (measured below).
  */
-function deepDx(x: v128, dy: v128, dx: v128, av: v128, bv: v128): v128 {
+function deepDx(x: v128, dy: v128, dx: v128, bv: v128): v128 {
   const z = i32x4.splat(0);
   const K0 = packK0(z, true, false);
   const K1 = packK1(z, false);
   const K2 = packK2(z, false);
-  const K3 = packK3(z);
   const K4 = packK4(z);
-  const neg = f32x4.lt(x, f32x4.splat(0));
-  const t = expArgVec(x, K0);
+  const t = f32x4.pmax(x, lane1(K0));
   const vn = expScaleVec(t, K0);
   const p = expPolyVec(t, vn, K0, K1, K2);
-  const s = expPow(vn, false, K3, K4);
-  const sp = expPowP(vn, p, false, K3, K4);
-  const sig = sigmoidVec(s, sp, K2);
-  const strict = backwardDxVec(dy, neg, t, vn, p, s, sp, sig, av, bv, false, K2, K3, K4);
-  return v128.bitselect(strict, dx, f32x4.lt(x, lane1(K3)));
+  const strict = backwardDx4(dy, bv, p, lane3(K2), scaleHi(vn, K4), K4);
+  return v128.bitselect(strict, dx, f32x4.lt(x, lane1(packK3(z))));
 }
 
 /** True when a lane of either float32 block sum is ∞ or NaN (a term overflowed, or was ∞/NaN). */
