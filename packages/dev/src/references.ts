@@ -46,6 +46,8 @@ const SKIP_DIRS = new Set(['.changeset', 'public']);
 const MENTION = /(?<![\w@./-])((?:\.{1,2}\/|[\w@][\w@.-]*\/)*\w[\w.-]*\.md)(?![\w-])/g;
 /** Inline markdown links and images: [text](target "title"). */
 const LINK = /\]\(\s*<?([^)\s>]+)>?(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g;
+/** A whole inline link, text and target, where the text has no nested brackets. */
+const WHOLE_LINK = /\[[^\[\]]*\]\(\s*<?[^)\s>]+>?(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g;
 const URL_LIKE = /\b[a-zA-Z][a-zA-Z+.-]*:\/\/[^\s)'"`<>\]]+/g;
 const APALU_PACKAGE = /@apalu\/[a-z0-9-]+/g;
 /** In the first lines of a file: its references are deliberate test fixtures (this package's own tests). */
@@ -140,10 +142,14 @@ function checkLink(target: string, file: string, owner: Owner, ctx: Context): st
   return undefined;
 }
 
-/** Mentions inside `text` (one line), skipping URLs, link targets and, in source files, quoted bare file names such as writeFile('report.md'). */
+/**
+ * Mentions inside `text` (one line), skipping URLs, whole markdown links (their targets are
+ * checked as links: a link whose text is a file name names the file by its target) and, in
+ * source files, quoted bare file names such as writeFile('report.md').
+ */
 function mentionsIn(text: string, source: boolean): { mention: string; column: number }[] {
   const blank = (s: string) => ' '.repeat(s.length);
-  const cleaned = text.replace(URL_LIKE, blank).replace(LINK, (m) => `]${blank(m.slice(1))}`);
+  const cleaned = text.replace(URL_LIKE, blank).replace(source ? LINK : WHOLE_LINK, (m) => (source ? `]${blank(m.slice(1))}` : blank(m)));
   const out: { mention: string; column: number }[] = [];
   for (const m of cleaned.matchAll(MENTION)) {
     const before = cleaned[m.index - 1];
