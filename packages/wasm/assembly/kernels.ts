@@ -3,7 +3,8 @@
 // scalar code is compiled. Both evaluate the same operations in the same order, so the
 // SIMD and scalar builds return bit-identical results (the tests check this). Precision
 // 'fast' (a second copy of each SIMD loop) exists in the SIMD build only; the scalar code,
-// and the SIMD build's tails, are strict at either precision.
+// and the SIMD build's tails, are strict at either precision, and so are the backward's dx
+// lanes with x < −87 (FAST_DEEP).
 //
 // The module imports its memory and uses no data segment, stack, allocator or Math
 // function: a host (tfjs's wasm backend) can run it inside its own memory. Every
@@ -547,7 +548,9 @@ let gTermB: f64 = 0;
  * a huge dy·b (up to FLT_MAX²) is far outside the composed class. Those lanes are x < 0 ones,
  * so only strict's x < 0 path runs (t = x clamped, v = p, u = 1, coef = b, sc = 2^n: no σ). Not
  * inlined: the fast loops call it only for vectors that hold such an x, and it builds the strict
- * packs itself (measured below).
+ * packs itself. Measured (Node 20, 256K elements, one channel): data with every x in [−200, −90]
+ * runs 'fast' at 0.68× its speed on ordinary data (still 1.4× strict's); the tests for such x
+ * cost ordinary data 0–6 % ('fast' only).
  */
 function deepDx(x: v128, dy: v128, dx: v128, bv: v128): v128 {
   const z = i32x4.splat(0);
