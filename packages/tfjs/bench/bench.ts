@@ -30,6 +30,8 @@ export interface TfjsBenchOptions {
   epochBackends?: string[];
   /** Samples in the epoch (default 4096, batch 128). */
   epochSamples?: number;
+  /** Only the cases whose name contains this text (and their baselines); e.g. 'composed'. */
+  filter?: string;
 }
 
 const median = (v: number[]) => {
@@ -95,7 +97,13 @@ function mlp(activation: 'apalu' | 'relu'): LayersModel {
  * twin on each backend, interleaved, and returns the rows (apps/bench imports this).
  */
 export async function runTfjsBench(options: TfjsBenchOptions = {}): Promise<TfjsBenchRow[]> {
-  const { backends = ['wasm', 'cpu'], size = 1 << 20, rounds = 5, time = 250, epochBackends = ['wasm'], epochSamples = 4096 } = options;
+  const { backends = ['wasm', 'cpu'], size = 1 << 20, rounds = 5, time = 250, epochBackends = ['wasm'], epochSamples = 4096, filter } = options;
+  // A case runs when its name matches the filter or a matching case compares with it.
+  const pick = (cases: Case[]) => {
+    if (filter === undefined) return cases;
+    const chosen = cases.filter((c) => c.name.includes(filter));
+    return cases.filter((c) => chosen.includes(c) || chosen.some((m) => m.baseline === c.name));
+  };
   const out: TfjsBenchRow[] = [];
   for (const backend of backends) {
     await tf.setBackend(backend);
@@ -187,11 +195,13 @@ export async function runTfjsBench(options: TfjsBenchOptions = {}): Promise<Tfjs
         { name: 'tf.clone of 1M floats (one saved tensor)', fn: run(() => tf.clone(x)) },
       );
     }
-    out.push(...rows(backend, cases, await measure(cases, rounds, time)));
-    out.push(...rows(backend, composedCases, await measure(composedCases, rounds, time)).filter((r) => r.case.includes('composed')));
+    const main = pick(cases);
+    const composed = pick(composedCases);
+    if (main.some((c) => c.baseline !== undefined)) out.push(...rows(backend, main, await measure(main, rounds, time)));
+    if (composed.length > 0) out.push(...rows(backend, composed, await measure(composed, rounds, time)).filter((r) => r.case.includes('composed')));
     tf.dispose([x, dy, a, b, ...scratch]);
 
-    if (epochBackends.includes(backend)) {
+    if (epochBackends.includes(backend) && (filter === undefined || 'mlp epoch'.includes(filter))) {
       const xs = tf.randomUniform([epochSamples, 784], 0, 1, 'float32', 5);
       const labels = tf.oneHot(tf.randomUniform([epochSamples], 0, 10, 'int32', 6), 10);
       const models = { apalu: mlp('apalu'), relu: mlp('relu') };

@@ -1,4 +1,4 @@
-import { type ApaluBackend, ApaluInputError, validateCall } from '@apalu/core';
+import { type ApaluBackend, ApaluInputError, float32Params, validateCall } from '@apalu/core';
 import { precisionCode } from '@apalu/wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_PACKAGES, type TfBackendName, type TfjsBackendOptions } from './backend-options.js';
@@ -9,26 +9,75 @@ import { hasApaluKernel } from './register.js';
 
 export type { TfBackendName, TfjsBackendOptions };
 
-/** Registers the tfjs backend (through the platform) when nothing registered it yet, and switches to it. */
-async function useBackend(platform: Platform, name: TfBackendName): Promise<void> {
+/** The public fields of tfjs's engine this file reads and writes, and the one private it awaits. */
+interface EngineState {
+  backendName: string | null;
+  registry: Record<string, unknown>;
+  pendingBackendInit?: Promise<unknown> | null;
+}
+const engine = () => tf.engine() as unknown as EngineState;
+
+/** Whether tfjs has an initialised instance of `name` (no side effect, unlike tf.findBackend). */
+const initialised = (name: string) => engine().registry[name] !== undefined && engine().registry[name] !== null;
+
+// tfjs keeps one pending asynchronous initialisation: a second one started meanwhile discards
+// the first. Ours run one after another.
+let initChain: Promise<unknown> = Promise.resolve();
+
+/**
+ * Registers (through the platform) and initialises the tfjs backend `name` without making it
+ * the active one: the user's `tf.getBackend()` stays as it is (@apalu/core's SPEC.md, the call
+ * contract, point 7).
+ */
+async function ensureBackend(platform: Platform, name: TfBackendName): Promise<void> {
+  if (initialised(name)) return;
   if (name === 'webgpu') await platform.ensureNavigatorGpu();
   if (tf.findBackendFactory(name) === null || tf.findBackendFactory(name) === undefined) {
     await platform.loadBackend(name, BACKEND_PACKAGES[name]);
   }
-  if (tf.getBackend() !== name && !(await tf.setBackend(name))) {
+  const init = initChain.then(async () => {
+    for (let attempt = 0; attempt < 3 && !initialised(name); attempt++) {
+      // findBackend initialises without switching: at once, or with a pending promise tfjs keeps.
+      if (tf.findBackend(name) !== null && initialised(name)) return;
+      const pending = engine().pendingBackendInit;
+      if (pending === null || pending === undefined) return;
+      await pending;
+    }
+  });
+  initChain = init.catch(() => undefined);
+  await init;
+  if (!initialised(name)) {
     throw new ApaluInputError('E_BACKEND', `tfjs could not initialise its '${name}' backend${name === 'webgpu' ? ' (no WebGPU adapter: navigator.gpu is missing or offers none)' : ''}.`);
   }
-  await tf.ready();
 }
 
 /**
- * Makes `name` the active tfjs backend before the caller computes, without yielding: another
- * backend's call may have switched tfjs while this one awaited `useBackend`. tfjs switches to an
+ * Runs `f` with `name` as the active tfjs backend and switches back to the backend that was
+ * active before (none: none), all without yielding — so calls of several backends made together
+ * each compute on their own, and the user never sees the switch. tfjs switches to an
  * initialised backend synchronously (setBackend's body runs to the end before its first await).
  */
-function activate(name: TfBackendName): void {
-  if (tf.getBackend() !== name) void tf.setBackend(name);
-  if (tf.getBackend() !== name) throw new ApaluInputError('E_BACKEND', `tfjs did not switch to its '${name}' backend; await tf.ready() and retry.`);
+function on<T>(name: TfBackendName, f: () => T): T {
+  const before = engine().backendName;
+  const restore = () => {
+    if (engine().backendName === before) return;
+    if (before !== null && before !== undefined && initialised(before)) tf.setBackend(before).catch(() => undefined);
+    else if (before === null || before === undefined) {
+      // Nothing was chosen before: tfjs picks its best backend on first use again.
+      const e = engine() as EngineState & { backendInstance: unknown };
+      e.backendName = null;
+      e.backendInstance = null;
+    }
+  };
+  if (before !== name) tf.setBackend(name).catch(() => undefined);
+  try {
+    if (engine().backendName !== name || tf.backend() !== engine().registry[name]) {
+      throw new ApaluInputError('E_BACKEND', `tfjs did not switch to its '${name}' backend; await tf.ready() and retry.`);
+    }
+    return f();
+  } finally {
+    restore();
+  }
 }
 
 /** Shapes the flat call (@apalu/core's SPEC.md layout) as x: [N/(C·S), C, S] and a, b: [C, 1], which the op maps back to (C, S). */
@@ -55,7 +104,7 @@ export async function createBackendOn(platform: Platform, options: TfjsBackendOp
   withCpuKernelEngine(cpuEngine, () => undefined);
   const op = { path, precision } as const;
   const withEngine = <T>(f: () => T): T => withCpuKernelEngine(cpuEngine, f);
-  await useBackend(platform, tfBackend);
+  await ensureBackend(platform, tfBackend);
   if (path === 'kernel' && !hasApaluKernel(tfBackend)) {
     throw new ApaluInputError('E_PATH', `no Apalu kernel is registered for tfjs backend '${tfBackend}'; use path 'composed'.`);
   }
@@ -65,25 +114,26 @@ export async function createBackendOn(platform: Platform, options: TfjsBackendOp
     accuracy: path === 'kernel' && precision === 'strict' ? 'strict' : 'composed',
     async forward(x, a, b, layout) {
       const { inner } = validateCall(x, a, b, layout?.inner);
-      await useBackend(platform, tfBackend);
-      activate(tfBackend);
-      const y = withEngine(() => tf.tidy(() => {
-        const t = shaped(x, a, b, inner);
+      // Everything the call needs is copied before its first await (the call contract, point 3).
+      const input = { x: x.slice(), ...float32Params(a, b) };
+      await ensureBackend(platform, tfBackend);
+      const y = on(tfBackend, () => withEngine(() => tf.tidy(() => {
+        const t = shaped(input.x, input.a, input.b, inner);
         return apalu(t.x, t.a, t.b, op);
-      }));
+      })));
       const out = (await y.data()) as Float32Array;
       y.dispose();
       return Float32Array.from(out);
     },
     async backward(x, dy, a, b, layout) {
       const { inner } = validateCall(x, a, b, layout?.inner, dy);
-      await useBackend(platform, tfBackend);
-      activate(tfBackend);
-      const grads = withEngine(() => tf.tidy(() => {
-        const t = shaped(x, a, b, inner);
-        const g = tf.tensor3d(dy, t.x.shape, 'float32');
+      const input = { x: x.slice(), dy: (dy as Float32Array).slice(), ...float32Params(a, b) };
+      await ensureBackend(platform, tfBackend);
+      const grads = on(tfBackend, () => withEngine(() => tf.tidy(() => {
+        const t = shaped(input.x, input.a, input.b, inner);
+        const g = tf.tensor3d(input.dy, t.x.shape, 'float32');
         return tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => apalu(p, q, r, op))([t.x, t.a, t.b], g);
-      }));
+      })));
       const [dx, da, db] = (await Promise.all(grads.map((g) => g.data()))) as Float32Array[];
       tf.dispose(grads);
       return { dx: Float32Array.from(dx as Float32Array), da: Float32Array.from(da as Float32Array), db: Float32Array.from(db as Float32Array) };

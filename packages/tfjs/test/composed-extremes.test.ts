@@ -1,0 +1,69 @@
+import { apalu as apalu64, apaluGrad } from '@apalu/core';
+import { describe, expect, it } from 'vitest';
+import { apaluComposed } from '../src/node.js';
+import { BACKENDS, tf, use } from './tf.js';
+
+const FLT_MAX = 3.4028234663852886e38;
+const XS = [
+  0, -0, 1e-45, -1e-45, 1e-38, -1e-38, 1e-8, -1e-8, 0.5, -0.5, 3.75, -3.75, 20, -20, 88, -87, -104, -150, -200, -300, 1e4, 1e30, 3e38, FLT_MAX, -FLT_MAX,
+  Infinity, -Infinity,
+];
+const PARAMS = [1e-45, 1e-30, 0.25, 1, 1e30, 3e38, FLT_MAX];
+const DYS = [1, -0.0217, 1e-30, 3e38, -FLT_MAX, 1e-45];
+
+/** The composed class of @apalu/core's SPEC.md, with one more rounding allowed (the output is float32). */
+function within(got: number, want: number): boolean {
+  const ref = Math.fround(want);
+  if (!Number.isFinite(ref) || Number.isNaN(ref)) return Object.is(got, ref) || (Number.isNaN(ref) && Number.isNaN(got));
+  return Number.isFinite(got) && Math.abs(got - want) <= Math.max(5e-6, 1e-5 * Math.abs(want)) + Math.abs(ref - want);
+}
+
+describe.each(BACKENDS)('composed path at valid extremes on %s', (backend) => {
+  // Every (x, a, b, dy) of the lists, one element per channel: each da[c], db[c] is one term.
+  const x: number[] = [];
+  const a: number[] = [];
+  const b: number[] = [];
+  const dy: number[] = [];
+  for (const xv of XS) for (const av of PARAMS) for (const bv of PARAMS) for (const d of DYS) x.push(xv), a.push(av), b.push(bv), dy.push(d);
+  const [x32, a32, b32, dy32] = [x, a, b, dy].map((v) => Float32Array.from(v)) as [Float32Array, Float32Array, Float32Array, Float32Array];
+
+  it('f matches the float64 reference wherever it is finite (no NaN, no spurious ∞)', async () => {
+    await use(backend);
+    const y = tf.tidy(() => apaluComposed(tf.tensor1d(x32), tf.tensor1d(a32), tf.tensor1d(b32)).dataSync());
+    const bad: string[] = [];
+    for (let i = 0; i < x32.length; i++) {
+      const want = apalu64(x32[i] as number, a32[i] as number, b32[i] as number);
+      if (!within(y[i] as number, want)) bad.push(`x=${x32[i]} a=${a32[i]} b=${b32[i]}: ${y[i]} vs ${want}`);
+    }
+    expect(bad.slice(0, 8)).toEqual([]);
+  });
+
+  it('dx, da, db match the float64 reference wherever it is finite', async () => {
+    await use(backend);
+    const [dx, da, db] = tf.tidy(() =>
+      tf
+        .grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => apaluComposed(p, q, r))([tf.tensor1d(x32), tf.tensor1d(a32), tf.tensor1d(b32)], tf.tensor1d(dy32))
+        .map((t) => t.dataSync()),
+    ) as [Float32Array, Float32Array, Float32Array];
+    const bad: string[] = [];
+    for (let i = 0; i < x32.length; i++) {
+      const [xv, av, bv, d] = [x32[i], a32[i], b32[i], dy32[i]] as [number, number, number, number];
+      const g = apaluGrad(xv, av, bv);
+      // The reference's products in float64, each rounded once to float32 by `within`.
+      const want = { dx: d * g.dx, da: g.da === 0 ? 0 : d * g.da, db: g.db === 0 ? 0 : d * g.db };
+      for (const [name, got] of [['dx', dx[i]], ['da', da[i]], ['db', db[i]]] as const) {
+        if (!within(got as number, want[name])) bad.push(`${name} at x=${xv} a=${av} b=${bv} dy=${d}: ${got} vs ${want[name]}`);
+      }
+    }
+    expect(bad.slice(0, 8)).toEqual([]);
+  });
+
+  it('the two findings of issue 24', async () => {
+    await use(backend);
+    expect(tf.tidy(() => apaluComposed(tf.tensor1d([0]), tf.tensor1d([3e38]), tf.tensor1d([1])).dataSync()[0])).toBe(0);
+    const dx = tf.tidy(() => tf.grad((t: tf.Tensor) => apaluComposed(t, tf.tensor1d([FLT_MAX]), tf.tensor1d([1])))(tf.tensor1d([3.75]), tf.tensor1d([-0.0217])).dataSync()[0]);
+    const want = -0.0217 * apaluGrad(3.75, Math.fround(FLT_MAX), 1).dx;
+    expect(within(dx as number, Math.fround(-0.0217) * apaluGrad(3.75, FLT_MAX, 1).dx)).toBe(true);
+    expect(Number.isFinite(want)).toBe(true);
+  });
+});
