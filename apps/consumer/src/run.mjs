@@ -107,7 +107,7 @@ async function packAll() {
  * A failed install is retried with --legacy-peer-deps so the run-time cases still say something.
  * Returns { dir, note } or undefined when nothing could be installed.
  */
-async function installProject(id, { apalu, deps, fixtures, overrides, prepare, cases = [], lsName = '@tensorflow/tfjs-core' }, packs) {
+async function installProject(id, { apalu, deps, flags = [], fixtures, overrides, prepare, cases = [], lsName = '@tensorflow/tfjs-core', label: shownAs }, packs) {
   if (![`${id}: install`, ...cases].some(wanted)) return undefined; // --only selects none of its cases
   const dir = join(tmp, id.replace(/[^a-z0-9.@-]+/gi, '_'));
   const names = closure(apalu, packs);
@@ -120,9 +120,9 @@ async function installProject(id, { apalu, deps, fixtures, overrides, prepare, c
   let prepNote = '';
   if (prepare) prepNote = (await prepare(dir)) ?? '';
   const specs = [...names.map((n) => packs.get(n).tarball), ...deps];
-  const label = `npm install ${names.join(' ')} ${deps.join(' ')}`;
+  const label = shownAs ?? `npm install ${[...flags, ...names, ...deps].join(' ')}`;
   log(`${id}: ${label}`);
-  const r = await installs(() => npmInstall(dir, specs, { env }));
+  const r = await installs(() => npmInstall(dir, specs, { env, extraArgs: flags }));
   const problems = [];
   if (prepNote) problems.push(prepNote);
   let note = '';
@@ -134,7 +134,7 @@ async function installProject(id, { apalu, deps, fixtures, overrides, prepare, c
   }
   let installed = r.ok;
   if (!r.ok && !r.timedOut) {
-    const r2 = await installs(() => npmInstall(dir, specs, { env, extraArgs: ['--legacy-peer-deps'] }));
+    const r2 = await installs(() => npmInstall(dir, specs, { env, extraArgs: [...flags, '--legacy-peer-deps'] }));
     if (r2.ok) {
       installed = true;
       note = '(installed with --legacy-peer-deps after the plain install failed)';
@@ -217,7 +217,22 @@ async function brainProject(packs) {
     deps: [`brain.js@${BRAIN_JS}`],
     fixtures: fixtureFiles('brain'),
     lsName: 'brain.js',
-    // packages/brain/README.md "Install": npm's top-level overrides to the shipped stubs.
+    ...brainStubs(brain),
+  }, packs);
+  if (!p) return skipAll(id, names, 'not installed');
+  await nodeCase(`${id}: esm train, toJSON, fromJSON`, p.dir, 'train.mjs', ['out'], p.note);
+  await Promise.all([
+    nodeCase(`${id}: fromJSON in fresh process`, p.dir, 'reload.mjs', ['out'], p.note),
+    nodeCase(`${id}: cjs require, train, fromJSON`, p.dir, 'cjs.cjs', [], p.note),
+  ]);
+}
+
+/**
+ * packages/brain/README.md "Install": npm's top-level overrides of gl and webgpu to the stubs/
+ * shipped in the @apalu/brain tarball (extracted next to package.json, as the README's mkdir does).
+ */
+function brainStubs(brain) {
+  return {
     overrides: { gl: 'file:./stubs/gl', webgpu: 'file:./stubs/webgpu' },
     prepare: async (dir) => {
       if (!brain) return undefined;
@@ -229,18 +244,48 @@ async function brainProject(packs) {
           writeFileSync(join(dir, 'stubs', n, 'package.json'), JSON.stringify({ name: n, version: '0.0.0-stub', main: 'index.js' }));
           writeFileSync(join(dir, 'stubs', n, 'index.js'), `${body}\n`);
         }
-        return `@apalu/brain tarball has no stubs/gl and stubs/webgpu (README "Install" says they ship); used the README's stand-ins`;
+        return '@apalu/brain tarball has no stubs/gl and stubs/webgpu (README "Install" says they ship); used the README\'s stand-ins';
       }
       await exec('tar', ['-xzf', brain.tarball, '-C', dir, '--strip-components=1', 'package/stubs'], { timeoutMs: 30_000 });
       return undefined;
     },
+  };
+}
+
+/**
+ * The first `npm i …` line of the README inside the tarball, run as written (the @apalu names
+ * replaced by the tarballs), then the package imported with ESM and required with CJS (and its
+ * ./conformance subpath when it is a backend).
+ */
+async function readmeProject(name, packs) {
+  const id = `readme ${name}`;
+  const names = ['esm import', 'cjs require'];
+  if (![`${id}: install`, ...names.map((n) => `${id}: ${n}`)].some(wanted)) return;
+  const pack = packs.get(name);
+  if (!pack) return;
+  const readme = (await exec('tar', ['-xzOf', pack.tarball, 'package/README.md'], { timeoutMs: 30_000 })).stdout;
+  const line = readme.split('\n').map((l) => l.trim()).find((l) => /^npm (i|install)\s/.test(l));
+  if (!line) {
+    record(`${id}: install`, 'FAIL', { reason: 'the README.md in the tarball has no `npm i …` line' });
+    return;
+  }
+  const tokens = line.replace(/#.*$/, '').trim().split(/\s+/).slice(2);
+  const specs = tokens.filter((t) => !t.startsWith('-'));
+  const apalu = specs.filter((t) => t.startsWith('@apalu/')).map((t) => /^@apalu\/[^@]+/.exec(t)[0]);
+  const deps = specs.filter((t) => !t.startsWith('@apalu/'));
+  const p = await installProject(id, {
+    apalu,
+    deps,
+    flags: tokens.filter((t) => t.startsWith('-')),
+    label: `README: ${line}`,
+    cases: names.map((n) => `${id}: ${n}`),
+    fixtures: fixtureFiles('readme'),
+    lsName: deps.some((d) => d.startsWith('@tensorflow/')) ? '@tensorflow/tfjs-core' : null,
+    ...(name === '@apalu/brain' ? brainStubs(pack) : {}),
   }, packs);
   if (!p) return skipAll(id, names, 'not installed');
-  await nodeCase(`${id}: esm train, toJSON, fromJSON`, p.dir, 'train.mjs', ['out'], p.note);
-  await Promise.all([
-    nodeCase(`${id}: fromJSON in fresh process`, p.dir, 'reload.mjs', ['out'], p.note),
-    nodeCase(`${id}: cjs require, train, fromJSON`, p.dir, 'cjs.cjs', [], p.note),
-  ]);
+  await nodeCase(`${id}: esm import`, p.dir, 'smoke.mjs', [name], p.note);
+  await nodeCase(`${id}: cjs require`, p.dir, 'smoke.cjs', [name], p.note);
 }
 
 function skipAll(id, names, why) {
@@ -430,6 +475,7 @@ async function main() {
     onnxProject(ORT_FLOOR, 'floor', packs),
     latest === ORT_FLOOR ? undefined : onnxProject(latest, 'latest', packs),
     brainProject(packs),
+    ...[...packs.keys()].sort().map((n) => readmeProject(n, packs)),
   ]);
   await chromiumReady.then((c) => { if (!c.ok) log(`chromium: ${c.reason}`); else log(`chromium: ${CHROMIUM}`); });
 }
