@@ -114,6 +114,13 @@ export class Apalu extends layers.Layer {
           `sharedAxes = ${JSON.stringify(shared)}: give an axis or a list of axes ≥ 1 (axis 0 is the batch), e.g. [1, 2] to share a and b across height and width of NHWC input.`,
         );
       }
+      const twice = axes.find((v, i) => axes.indexOf(v) !== i);
+      if (twice !== undefined) {
+        throw new ApaluInputError(
+          'E_SHARED_AXES',
+          `sharedAxes = ${JSON.stringify(shared)} lists axis ${twice} more than once: list each axis once, e.g. ${JSON.stringify([...new Set(axes)])}.`,
+        );
+      }
       this.sharedAxes = [...axes];
     }
     const minParam = args.minParam ?? DEFAULT_MIN_PARAM;

@@ -99,8 +99,10 @@ export function resolve(kind: Kind, option: string, id: unknown): unknown {
   if (typeof id === 'function' && kind === 'initializer' && 'config' in id) value = new ApaluInitializer(id as ParamInitializer);
   else if (typeof id === 'string' || (typeof id === 'object' && typeof (id as SerializedObject).className === 'string' && !isKind(kind, id))) {
     const className = typeof id === 'string' ? classNameOf(id) : (id as SerializedObject).className;
-    const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
-    if (entry === undefined) {
+    const known = tf.serialization.SerializationMap.getMap().classNameMap;
+    // Own entries only: 'constructor', 'toString' or '__proto__' would otherwise find Object.prototype's.
+    const entry = Object.hasOwn(known, className) ? known[className] : undefined;
+    if (!Array.isArray(entry) || typeof entry[1] !== 'function') {
       throw new ApaluInputError('E_CONFIG', `${option} = ${JSON.stringify(id)}: no tfjs ${kind} is registered as '${className}'; use e.g. ${examples[kind]}.`);
     }
     const [cls, fromConfig] = entry;
