@@ -16,7 +16,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM, badBuildLines, ensureChromium, launch, nodeOnlyRefs, runPage, serveStatic } from './lib/browser.mjs';
+import { CHROMIUM, badBuildLines, ensureChromium, launch, nodeOnlyRefs, runPage, serveStatic, viteDepsProblems } from './lib/browser.mjs';
 import { createProject, duplicates, installedVersion, npmInstall, npmLs } from './lib/npm.mjs';
 import { buildMissing, closure, packOne, publishedPackages } from './lib/pack.mjs';
 import { exec, freePort, killAll, log, parseResult, semaphore, start, tail, userEnv } from './lib/util.mjs';
@@ -93,7 +93,14 @@ async function packAll() {
   const packs = new Map();
   await Promise.all(pkgs.map(async (p) => {
     const t0 = Date.now();
-    const r = await packOne(p, dest);
+    let r = await packOne(p, dest);
+    if (!r.ok && /lacks files/.test(r.error ?? '') && !CI) {
+      // Locally another build may be rewriting dist (tsup cleans first): wait, build if still missing, pack again.
+      log(`${p.name}: ${r.error}; retrying in 30 s`);
+      await new Promise((res) => setTimeout(res, 30_000));
+      await buildMissing(REPO, [p]);
+      r = await packOne(p, dest);
+    }
     if (r.tarball) packs.set(p.name, r);
     record(`pack ${p.name}`, r.ok ? 'PASS' : 'FAIL', { reason: r.error, detail: r.tarball && `${basename(r.tarball)} (${r.size} files)`, ms: Date.now() - t0 });
   }));
@@ -376,7 +383,11 @@ async function browserProject(packs, chromiumReady) {
     if (!up) {
       for (const pid of pageIds('vite-dev')) if (wanted(pid)) record(pid, 'FAIL', { reason: `vite dev server did not answer on ${base}: ${tail(server.output(), 6)}` });
     } else {
-      await pageRun('vite-dev', base, () => badBuildLines(server.output()).concat(server.output().split('\n').filter((l) => /error/i.test(l)).map((l) => l.trim())).map((l) => `vite dev server: ${l.slice(0, 300)}`).filter((l, i, a) => a.indexOf(l) === i).slice(0, 4));
+      await pageRun('vite-dev', base, () => [
+        ...badBuildLines(server.output()).concat(server.output().split('\n').filter((l) => /error/i.test(l)).map((l) => l.trim()))
+          .map((l) => `vite dev server: ${l.slice(0, 300)}`).filter((l, i, a) => a.indexOf(l) === i).slice(0, 4),
+        ...viteDepsProblems(dir),
+      ]);
     }
     await server.stop();
   }

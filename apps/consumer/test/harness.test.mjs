@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { badBuildLines, nodeOnlyRefs } from '../src/lib/browser.mjs';
+import { mkdirSync } from 'node:fs';
+import { badBuildLines, nodeOnlyRefs, viteDepsProblems } from '../src/lib/browser.mjs';
 import { duplicates, peerLines } from '../src/lib/npm.mjs';
 import { closure, referencedFiles } from '../src/lib/pack.mjs';
 import { firstError, parseResult } from '../src/lib/util.mjs';
@@ -82,4 +83,17 @@ test('referencedFiles and closure', () => {
     ['@apalu/core', { manifest: {} }],
   ]);
   assert.deepEqual(closure(['@apalu/tfjs'], packs).sort(), ['@apalu/core', '@apalu/tfjs', '@apalu/wasm']);
+});
+
+test('viteDepsProblems: Vite\'s stand-in for a Node-only optional peer, and Node-only imports', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'consumer-test-'));
+  const deps = join(dir, 'node_modules', '.vite', 'deps');
+  mkdirSync(deps, { recursive: true });
+  writeFileSync(join(deps, 'tfjs-D7JJ0AZ7.js'), '// optional-peer-dep:__vite-optional-peer-dep:webgpu:@apalu/tfjs\nvar require_tfjs = 1;\n');
+  writeFileSync(join(deps, 'ok.js'), 'export const a = "os";\n');
+  writeFileSync(join(deps, 'bad.js'), 'import { Worker } from "node:worker_threads";\n');
+  assert.deepEqual(viteDepsProblems(dir).sort(), [
+    'vite pre-bundle bad.js imports Node-only "node:worker_threads"',
+    'vite pre-bundle tfjs-D7JJ0AZ7.js: @apalu/tfjs imports the Node-only package "webgpu" (stubbed by Vite as a missing optional peer)',
+  ]);
 });

@@ -1,5 +1,5 @@
 // Step 3 helpers: Debian chromium through playwright-core, a static server, page checks.
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -124,4 +124,25 @@ export function nodeOnlyRefs(code) {
     for (const m of line.matchAll(re)) found.add(m[1]);
   }
   return [...found];
+}
+
+/**
+ * What Vite's dependency pre-bundler made of the packages: Node-only imports left in
+ * node_modules/.vite/deps, or a Node-only package replaced by Vite's throwing stand-in for a
+ * missing optional peer (`__vite-optional-peer-dep:webgpu:@apalu/tfjs`): the page then works
+ * until that code path runs.
+ */
+export function viteDepsProblems(dir) {
+  const deps = join(dir, 'node_modules', '.vite', 'deps');
+  if (!existsSync(deps)) return [];
+  const out = [];
+  for (const f of readdirSync(deps).filter((n) => /\.js$/.test(n))) {
+    const code = readFileSync(join(deps, f), 'utf8');
+    const refs = nodeOnlyRefs(code);
+    if (refs.length) out.push(`vite pre-bundle ${f} imports Node-only ${refs.map((r) => `"${r}"`).join(', ')}`);
+    for (const m of code.matchAll(/__vite-optional-peer-dep:([^:\s]+):([^\s*]+)/g)) {
+      if (/^(os|fs|worker_threads|webgpu|node:.*)$/.test(m[1])) out.push(`vite pre-bundle ${f}: ${m[2]} imports the Node-only package "${m[1]}" (stubbed by Vite as a missing optional peer)`);
+    }
+  }
+  return [...new Set(out)];
 }
