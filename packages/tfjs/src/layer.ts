@@ -41,6 +41,39 @@ export const DEFAULT_MIN_PARAM = 1e-3;
 const MIN_NORMAL_FLOAT32 = 2 ** -126;
 const FLOAT32_MAX = 3.4028234663852886e38;
 
+/** What the guards of one layer's a and b share: the layer's name and each weight's write count. */
+interface GuardState {
+  layer: () => string;
+  writes: Record<'a' | 'b', number>;
+  /** The value of each weight before its latest write (kept, to undo a half-done step). */
+  previous: Partial<Record<'a' | 'b', tf.Tensor>>;
+  /** A non-finite write found after the fact (backends that cannot read synchronously); thrown at the next write. */
+  pending: ApaluInputError | null;
+  /** Each weight's own assign (no guard). */
+  assigns: Partial<Record<'a' | 'b', (value: tf.Tensor) => void>>;
+}
+
+/** Whether every value is finite; undefined where the backend cannot read synchronously (webgpu in Node). */
+function allFinite(t: tf.Tensor): boolean | undefined {
+  const flag = tf.tidy(() => tf.all(tf.isFinite(t)));
+  try {
+    return flag.dataSync()[0] === 1;
+  } catch {
+    return undefined;
+  } finally {
+    flag.dispose();
+  }
+}
+
+function divergedError(state: GuardState, name: 'a' | 'b', step: number, detail: string): ApaluInputError {
+  return new ApaluInputError(
+    'E_DIVERGED',
+    `Apalu layer '${state.layer()}': training step ${step} (update ${step} of its weight ${name}) would make ${detail}, so it was not applied: ` +
+      `a and b keep their values from before that step and training stops. Likely cause: the learning rate is too high or the gradients explode; ` +
+      'lower the learning rate, clip gradients (the optimizer\'s clipNorm or clipValue) or check the data for NaN and ∞.',
+  );
+}
+
 /**
  * Floors the variable's initial value and makes every later write (optimizer steps, setWeights,
  * loading) apply the user's constraint and then the floor. tfjs optimizers write variables with
@@ -48,15 +81,58 @@ const FLOAT32_MAX = 3.4028234663852886e38;
  * itself. (The LayerVariable gets no constraint of its own: its `write` would apply it again
  * after this assign, three times in all.) The initial value is floored but not constrained,
  * as tfjs leaves PReLU's alpha: a model saved before training then loads the same values.
+ *
+ * A write that would leave a non-finite value (the floor does not catch ∞ or NaN) is refused
+ * with E_DIVERGED naming the layer and the step: a and b keep their values from before that
+ * step (a's half of a step whose b fails is undone), and the error stops `fit`. Where the
+ * backend cannot read synchronously, the write keeps the old values instead and the next write
+ * throws.
  */
-function keepAbove(variable: LayerVariable, floor: number, constraint: Constraint | null): void {
+function keepAbove(state: GuardState, name: 'a' | 'b', variable: LayerVariable, floor: number, constraint: Constraint | null): void {
   const v = variable.read() as tf.Variable;
   const assign = v.assign.bind(v);
   const initial = tf.tidy(() => tf.maximum(v, floor));
   assign(initial);
   initial.dispose();
+  state.assigns[name] = assign;
   v.assign = (value: tf.Tensor) => {
+    if (state.pending !== null) {
+      const error = state.pending;
+      state.pending = null;
+      throw error;
+    }
+    const step = state.writes[name] + 1;
     const bounded = tf.tidy(() => tf.maximum(constraint === null ? value : constraint.apply(value), floor));
+    const finite = allFinite(bounded);
+    if (finite === false) {
+      const values = bounded.dataSync();
+      bounded.dispose();
+      const i = values.findIndex((x) => !Number.isFinite(x));
+      // b fails after a took this step: a goes back to its value from before the step.
+      const before = state.previous.a;
+      if (name === 'b' && state.writes.a === state.writes.b + 1 && before !== undefined) {
+        state.assigns.a?.(before);
+        state.writes.a = state.writes.b;
+      }
+      throw divergedError(state, name, step, `${name}[${i}] = ${String(values[i])}`);
+    }
+    const previous = tf.keep(v.clone());
+    state.previous[name]?.dispose();
+    state.previous[name] = previous;
+    state.writes[name] = step;
+    if (finite === undefined) {
+      // No synchronous read here: the old values stay wherever the new ones are not all finite, and the next write throws.
+      const ok = tf.tidy(() => tf.all(tf.isFinite(bounded)));
+      const kept = tf.tidy(() => tf.where(ok, bounded, previous));
+      bounded.dispose();
+      assign(kept);
+      kept.dispose();
+      void ok.data().then((flag) => {
+        ok.dispose();
+        if (flag[0] !== 1 && state.pending === null) state.pending = divergedError(state, name, step, `${name} non-finite (∞ or NaN; this step was skipped for ${name})`);
+      });
+      return;
+    }
     assign(bounded);
     bounded.dispose();
   };
@@ -178,8 +254,9 @@ export class Apalu extends layers.Layer {
     }
     this.a = this.addWeight('a', params, 'float32', this.aInitializer as Initializer, this.aRegularizer ?? undefined, true);
     this.b = this.addWeight('b', params, 'float32', this.bInitializer as Initializer, this.bRegularizer ?? undefined, true);
-    keepAbove(this.a, this.minParam, this.aConstraint);
-    keepAbove(this.b, this.minParam, this.bConstraint);
+    const state: GuardState = { layer: () => this.name, writes: { a: 0, b: 0 }, previous: {}, pending: null, assigns: {} };
+    keepAbove(state, 'a', this.a, this.minParam, this.aConstraint);
+    keepAbove(state, 'b', this.b, this.minParam, this.bConstraint);
     this.inputSpec = [{ ndim: shape.length, axes }];
     this.built = true;
   }

@@ -104,6 +104,43 @@ describe.each(BACKENDS)('training with model.fit on %s', (backend) => {
     expect(params(m).flat().some((v, i) => v !== before[i])).toBe(true);
   }, 60_000);
 
+  it('stops fit with E_DIVERGED naming the layer and the step when a step would make a or b non-finite; a, b keep their values from before it', async () => {
+    await use(backend);
+    const xs = tf.randomNormal([64, 4], 0, 1, 'float32', 1);
+    const ys = tf.randomNormal([64, 1], 0, 1, 'float32', 2);
+    const apaluLayer = new Apalu({ name: 'act' });
+    const m = sequential({
+      layers: [
+        layers.dense({ units: 8, inputShape: [4], kernelInitializer: initializers.glorotUniform({ seed: 1 }) }),
+        apaluLayer,
+        layers.dense({ units: 1, kernelInitializer: initializers.glorotUniform({ seed: 2 }) }),
+      ],
+    });
+    // SGD(100) here made a and b NaN (wasm) or ∞ at step 4, and fit then threw E_PARAM over ruined weights.
+    m.compile({ optimizer: tf.train.sgd(100), loss: 'meanSquaredError' });
+    let steps = 0;
+    let last = params(m);
+    const fit = m.fit(xs, ys, {
+      epochs: 3,
+      batchSize: 16,
+      verbose: 0,
+      shuffle: false,
+      callbacks: {
+        onBatchEnd: async () => {
+          steps++;
+          last = params(m);
+        },
+      },
+    });
+    await expect(fit).rejects.toThrow(/Apalu layer 'act': training step \d+ \(update \d+ of its weight [ab]\) would make [ab]\[\d+\] = (NaN|-?Infinity).*keep their values from before that step.*learning rate is too high/);
+    expect(steps).toBeLessThan(12);
+    const after = params(m);
+    expect(after).toEqual(last);
+    expect(after.flat().every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+    // The layer still runs (no E_PARAM from its own weights; layers before it took the step and may be ruined).
+    expect(() => tf.dispose(m.predict(xs) as tf.Tensor)).not.toThrow();
+  }, 60_000);
+
   it.each([
     ['sgd(100)', () => tf.train.sgd(100)],
     ['adam(1)', () => tf.train.adam(1)],
