@@ -3,7 +3,8 @@
  * x is viewed as [N, C, S] (S = layout.inner), a and b as [C, 1], so one session per pass serves
  * every length, channel count and layout.
  */
-import { type ApaluBackend, type ApaluLayout, APALU_K, ApaluInputError, float32Params, validateCall } from '@apalu/core';
+import { type ApaluBackend, type ApaluLayout, type ParamArray, APALU_K, ApaluInputError, float32Params, validateCall } from '@apalu/core';
+import { checkCallArrays, largestCall } from './limits.js';
 import { APALU_DOMAIN, APALU_OP, DEFAULT_FORMULATION, apaluFunction, apaluOpset } from './function.js';
 import type { Formulation } from './formulations.js';
 import { attribute, encodeModel, floatTensor, floatValueInfo, int64Tensor, node, onnx, type NodeProto } from './proto.js';
@@ -71,12 +72,21 @@ function backwardModel(shape: GraphShape): Uint8Array {
     n('Mul', ['kxE', 'sig'], 'kxEs'),
     n('Mul', ['kxEs', 'sig'], 'slope'),
     n('Add', ['one_plus_sig', 'slope'], 'dpos_unit'),
-    n('Mul', ['a', 'dpos_unit'], 'dpos'),
-    n('Mul', ['b', 'E'], 'dneg'),
-    n('Where', ['nonneg', 'dpos', 'dneg'], 'dfdx'),
-    n('Mul', ['dy', 'dfdx'], 'dx'),
     cast('x', 'x64', D),
     cast('dy', 'dy64', D),
+    n('Exp', ['x64'], 'ex64'),
+    // dx = dy·∂f/∂x formed in float64, then rounded once: in float32, a·(1 + σ + …) overflows for
+    // a near FLT_MAX (a = FLT_MAX, x = 3.75, dy = −0.0217 gave −∞; dy = 0 gave NaN), and b·e^x
+    // loses its digits where e^x is subnormal (x < −87) while dy·b is huge.
+    cast('a', 'a64', D),
+    cast('b', 'b64', D),
+    cast('dpos_unit', 'dpos_unit64', D),
+    n('Mul', ['dy64', 'a64'], 'dya64'),
+    n('Mul', ['dya64', 'dpos_unit64'], 'dpos64'),
+    n('Mul', ['b64', 'ex64'], 'bex64'),
+    n('Mul', ['dy64', 'bex64'], 'dneg64'),
+    n('Where', ['nonneg', 'dpos64', 'dneg64'], 'dx64'),
+    cast('dx64', 'dx', F),
     cast('one_plus_sig', 'ops64', D),
     n('Mul', ['x64', 'ops64'], 'dfda64'),
     n('Mul', ['dy64', 'dfda64'], 'ta64'),
@@ -85,7 +95,6 @@ function backwardModel(shape: GraphShape): Uint8Array {
     cast('da64', 'da', F),
     // expm1(x) in float64: e^x − 1 cancels for tiny |x| (x = −4e-41 would give 0), so below
     // |x| = 1e-5 the series x + x²/2 is used (relative error < 2e-11 on either side).
-    n('Exp', ['x64'], 'ex64'),
     n('Sub', ['ex64', 'one64'], 'em1_exp'),
     n('Mul', ['x64', 'x64'], 'x2_64'),
     n('Mul', ['x2_64', 'half64'], 'half_x2'),
@@ -156,56 +165,91 @@ export async function createBackend(options: OnnxBackendOptions = {}): Promise<A
     }
     return pending;
   };
-  const view = (x: Float32Array, a: Float32Array, inner: number) =>
-    inner === 1 ? [x.length / a.length, a.length] : [x.length / (a.length * inner), a.length, inner];
+  const view = (length: number, channels: number, inner: number) =>
+    inner === 1 ? [length / channels, channels] : [length / (channels * inner), channels, inner];
+  const name = backendName(options, ort);
+  const maxLength = largestCall(options, ort);
   /**
-   * Validates a call, then a and b again as the float32 tensors the session reads: a Float64Array
-   * holding 1e39 or 1e-50 passes as float64 but would run with ∞ or 0.
+   * Everything a call needs, checked and copied before the call returns its promise (the SPEC.md
+   * shipped in @apalu/core, call contract): x and dy are copied, so writing to or transferring
+   * them after the call never changes its result; a and b are read as the float32 tensors the
+   * session reads (a Float64Array holding 1e39 or 1e-50 passes as float64 but would run with ∞ or 0).
    */
   let disposed = false;
-  const checked = (x: Float32Array, a: Float32Array, b: Float32Array, inner: number | undefined, dy?: Float32Array) => {
-    if (disposed) throw new ApaluInputError('E_DISPOSED', `the ${backendName(options, ort)} backend was disposed; create a new one with createBackend().`);
-    validateCall(x, a, b, inner, dy);
+  const prepare = (pass: 'forward' | 'backward', x: unknown, a: ParamArray, b: ParamArray, layout: ApaluLayout | undefined, dy?: unknown) => {
+    if (disposed) throw new ApaluInputError('E_DISPOSED', `the ${name} backend was disposed; create a new one with createBackend().`);
+    checkCallArrays(pass, x, a, b, dy);
+    validateCall(x, a, b, layout?.inner, dy);
     const { a: a32, b: b32 } = float32Params(a, b);
-    return { a32, b32 };
+    const length = (x as Float32Array).length;
+    if (maxLength !== undefined && length > maxLength[pass]) {
+      throw new ApaluInputError(
+        'E_TOO_LARGE',
+        `x.length = ${length} is more than the ${name} backend's ${pass} pass can hold: ${maxLength[pass]} elements at most (onnxruntime-web's WebAssembly memory is 4 GiB at most and the ${pass} graph keeps several tensors of x's size in it); split x into calls of at most ${maxLength[pass]} elements (whole rows of C·S values each), or run on onnxruntime-node.`,
+      );
+    }
+    // slice() copies exactly the view (a subarray, a SharedArrayBuffer or resizable-buffer view) into a plain buffer.
+    return { x32: (x as Float32Array).slice(), dy32: dy === undefined ? undefined : (dy as Float32Array).slice(), a32, b32, inner: layout?.inner ?? 1 };
   };
   const params = (a32: Float32Array, b32: Float32Array, shape: GraphShape) => {
     const dims = shape.paramDims.map((d) => (d === 'c' ? a32.length : Number(d)));
     return { a: new ort.Tensor('float32', a32, dims), b: new ort.Tensor('float32', b32, dims) };
   };
+  /** Calls accepted and not yet settled: dispose() waits for them before it releases the sessions they run on. */
+  const inFlight = new Set<Promise<unknown>>();
+  const accept = <T>(call: () => Promise<T>): Promise<T> => {
+    // The async function runs synchronously up to its first await: the checks and the copies happen inside this call.
+    const promise = call();
+    inFlight.add(promise);
+    const settled = () => inFlight.delete(promise);
+    promise.then(settled, settled);
+    return promise;
+  };
+  let disposing: Promise<void> | undefined;
   return {
     name: backendName(options, ort),
     accuracy: 'composed',
-    async forward(x, a, b, layout) {
-      const { a32, b32 } = checked(x, a, b, layout?.inner);
-      if (x.length === 0) return new Float32Array(0);
-      const inner = layout?.inner ?? 1;
-      const shape = shapeOf(inner);
-      const out = await (await session('forward', shape)).run({ x: new ort.Tensor('float32', x, view(x, a32, inner)), ...params(a32, b32, shape) });
-      return out.y!.data as Float32Array;
-    },
-    async backward(x, dy, a, b, layout) {
-      const { a32, b32 } = checked(x, a, b, layout?.inner, dy);
-      if (x.length === 0) return { dx: new Float32Array(0), da: new Float32Array(a32.length), db: new Float32Array(a32.length) };
-      const inner = layout?.inner ?? 1;
-      const shape = shapeOf(inner);
-      const dims = view(x, a32, inner);
-      const out = await (await session('backward', shape)).run({
-        x: new ort.Tensor('float32', x, dims),
-        dy: new ort.Tensor('float32', dy, dims),
-        ...params(a32, b32, shape),
+    forward(x, a, b, layout) {
+      return accept(async () => {
+        const { x32, a32, b32, inner } = prepare('forward', x, a, b, layout);
+        if (x32.length === 0) return new Float32Array(0);
+        const shape = shapeOf(inner);
+        const out = await (await session('forward', shape)).run({ x: new ort.Tensor('float32', x32, view(x32.length, a32.length, inner)), ...params(a32, b32, shape) });
+        return out.y!.data as Float32Array;
       });
-      return { dx: out.dx!.data as Float32Array, da: out.da!.data as Float32Array, db: out.db!.data as Float32Array };
     },
-    async dispose() {
-      disposed = true;
-      const pending = [...sessions.values()];
-      sessions.clear();
-      // Every session that was created is released, even when another failed to create or release.
-      const created = await Promise.allSettled(pending);
-      const released = await Promise.allSettled(created.flatMap((r) => (r.status === 'fulfilled' ? [r.value.release()] : [])));
-      const failed = released.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed !== undefined) throw failed.reason;
+    backward(x, dy, a, b, layout) {
+      return accept(async () => {
+        const { x32, dy32, a32, b32, inner } = prepare('backward', x, a, b, layout, dy);
+        if (x32.length === 0) return { dx: new Float32Array(0), da: new Float32Array(a32.length), db: new Float32Array(a32.length) };
+        const shape = shapeOf(inner);
+        const dims = view(x32.length, a32.length, inner);
+        const out = await (await session('backward', shape)).run({
+          x: new ort.Tensor('float32', x32, dims),
+          dy: new ort.Tensor('float32', dy32!, dims),
+          ...params(a32, b32, shape),
+        });
+        return { dx: out.dx!.data as Float32Array, da: out.da!.data as Float32Array, db: out.db!.data as Float32Array };
+      });
+    },
+    /**
+     * Refuses new calls at once (E_DISPOSED), lets the accepted ones finish on their sessions, then
+     * releases every session: releasing onnxruntime-web's session under a running call left the
+     * main thread spinning forever. A second dispose() returns the first one's promise.
+     */
+    dispose() {
+      disposing ??= (async () => {
+        disposed = true;
+        await Promise.allSettled([...inFlight]);
+        const pending = [...sessions.values()];
+        sessions.clear();
+        // Every session that was created is released, even when another failed to create or release.
+        const created = await Promise.allSettled(pending);
+        const released = await Promise.allSettled(created.flatMap((r) => (r.status === 'fulfilled' ? [r.value.release()] : [])));
+        const failed = released.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed !== undefined) throw failed.reason;
+      })();
+      return disposing;
     },
   };
 }

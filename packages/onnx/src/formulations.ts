@@ -13,11 +13,11 @@ export const formulations: readonly Formulation[] = ['shared-exp', 'sigmoid-exp'
 
 export const formulationNotes: Record<Formulation, string> = {
   'shared-exp':
-    'one Exp for both branches: E = exp(min(x, −k·x)); x ≥ 0: x·(a·(1 + 1/(1 + E))), x < 0: b·(E − 1). E ≤ 1, so nothing overflows and no branch makes ∞ or NaN.',
-  'sigmoid-exp': 'the textbook form: Where(x ≥ 0, x·(a·(1 + Sigmoid(k·x))), b·(Exp(x) − 1)); two transcendental passes.',
-  quickgelu: 'x·Sigmoid(k·x) written so ORT fuses it into com.microsoft.QuickGelu: Where(x ≥ 0, a·x + a·QuickGelu(x), b·(Exp(x) − 1)).',
-  'elu-quickgelu': 'Where(x ≥ 0, a, b)·Elu(x) + a·QuickGelu(Relu(x)): ONNX Elu for the negative side, fused QuickGelu for the positive.',
-  'relu-min': 'no Where: p = Relu(x), n = Min(x, 0), f = p·(a·(1 + Sigmoid(k·p))) + b·(Exp(n) − 1); each side is exactly 0 on the other side of 0.',
+    'one Exp for both branches: E = exp(min(x, −k·x)); x ≥ 0: (a·x)·(1 + 1/(1 + E)), x < 0: b·expm1(x) with expm1(x) = tanh(x/2)·(E + 1) held inside [x, x·(1 + x/2)] (accurate near 0⁻). E ≤ 1, so nothing overflows and no branch makes ∞ or NaN.',
+  'sigmoid-exp': 'the textbook form: Where(x ≥ 0, (a·x)·(1 + Sigmoid(k·x)), b·expm1(x)) with expm1(x) = tanh(x/2)·(Exp(x) + 1) held inside [x, x·(1 + x/2)]; three transcendental passes.',
+  quickgelu: 'x·Sigmoid(k·x) written so ORT fuses it into com.microsoft.QuickGelu: Where(x ≥ 0, a·x + a·QuickGelu(x), b·expm1(x)) with expm1(x) = tanh(x/2)·(Exp(x) + 1) held inside [x, x·(1 + x/2)].',
+  'elu-quickgelu': 'Where(x ≥ 0, a, b)·Elu(x) + a·QuickGelu(Relu(x)): ONNX Elu for the negative side (on (−1/8, 0), where its e^x − 1 cancels, tanh(x/2)·(Elu(x) + 2) held inside [x, x·(1 + x/2)] instead), fused QuickGelu for the positive.',
+  'relu-min': 'no Where: p = Relu(x), n = Min(x, 0), f = (a·p)·(1 + Sigmoid(k·p)) + b·tanh(n/2)·(Exp(n) + 1) held inside [n, n·(1 + n/2)]; each side is exactly 0 on the other side of 0.',
 };
 
 function scalar(out: string, value: number): NodeProto {
@@ -26,6 +26,29 @@ function scalar(out: string, value: number): NodeProto {
 
 const op = (type: string, inputs: string[], output: string, attributes?: NodeProto['attribute']): NodeProto =>
   node(type, { inputs, outputs: [output], ...(attributes ? { attributes: attributes as never } : {}) });
+
+/**
+ * expm1(X) for X < 0 as tanh(X/2)·(e^X + 1) held inside [X, X·(1 + X/2)] (Min, then Max), from
+ * the Exp output `ex` = e^X, into `em1`. Float32 e^X − 1 cancels near 0⁻ (absolute error ≈ 6e-8: b = 1000, x = −2e-8 gave 0
+ * instead of −2e-5); the tanh identity keeps the relative error at a few float32 ulps (≤ 2.6e-6
+ * measured on onnxruntime-web wasm over x in −[1e-37, 100]). onnxruntime-web's Tanh gives 0 or
+ * values far off for subnormal inputs; for X < 0, X < expm1(X) < X + X²/2, and for tiny |X| that
+ * interval is the one float32 value X, so holding the identity inside it fixes those without a
+ * Where and changes nothing where the identity is right. X = −∞ gives −1; NaN stays NaN.
+ */
+function expm1Nodes(ex: string, em1: string, x = 'X'): NodeProto[] {
+  return [
+    scalar('half', 0.5),
+    op('Mul', [x, 'half'], `${em1}_half_x`),
+    op('Tanh', [`${em1}_half_x`], `${em1}_tanh`),
+    op('Add', [ex, 'one'], `${em1}_ex_plus_1`),
+    op('Mul', [`${em1}_tanh`, `${em1}_ex_plus_1`], `${em1}_identity`),
+    op('Add', [`${em1}_half_x`, 'one'], `${em1}_one_plus_half_x`),
+    op('Mul', [x, `${em1}_one_plus_half_x`], `${em1}_series`),
+    op('Min', [`${em1}_identity`, `${em1}_series`], `${em1}_below`),
+    op('Max', [`${em1}_below`, x], em1),
+  ];
+}
 
 /** The body nodes of one formulation, over function-scope names X, A, B → Y. */
 export function formulationBody(formulation: Formulation): NodeProto[] {
@@ -42,10 +65,11 @@ export function formulationBody(formulation: Formulation): NodeProto[] {
         op('Add', ['E', 'one'], 'den'),
         op('Reciprocal', ['den'], 'sig'),
         op('Add', ['sig', 'one'], 'one_plus_sig'),
-        // a·(1 + σ) first: < 1 whenever f(x) < x, so huge x does not overflow (@apalu/core's SPEC.md: a = 0.25, x = 3e38).
-        op('Mul', ['A', 'one_plus_sig'], 'scale'),
-        op('Mul', ['X', 'scale'], 'pos'),
-        op('Sub', ['E', 'one'], 'em1'),
+        // a·x first, then ·(1 + σ) ∈ [1.5, 2]: a·x overflows only where f(x) does, while a·(1 + σ)
+        // overflowed for a > FLT_MAX/1.5 and made 0·∞ = NaN at x = 0 (a = 3e38).
+        op('Mul', ['X', 'A'], 'ax'),
+        op('Mul', ['ax', 'one_plus_sig'], 'pos'),
+        ...expm1Nodes('E', 'em1'),
         op('Mul', ['B', 'em1'], 'neg'),
         op('Where', ['nonneg', 'pos', 'neg'], 'Y'),
       ];
@@ -56,10 +80,10 @@ export function formulationBody(formulation: Formulation): NodeProto[] {
         op('Mul', ['X', 'k'], 'kx'),
         op('Sigmoid', ['kx'], 'sig'),
         op('Add', ['sig', 'one'], 'one_plus_sig'),
-        op('Mul', ['A', 'one_plus_sig'], 'scale'),
-        op('Mul', ['X', 'scale'], 'pos'),
+        op('Mul', ['X', 'A'], 'ax'),
+        op('Mul', ['ax', 'one_plus_sig'], 'pos'),
         op('Exp', ['X'], 'ex'),
-        op('Sub', ['ex', 'one'], 'em1'),
+        ...expm1Nodes('ex', 'em1'),
         op('Mul', ['B', 'em1'], 'neg'),
         op('Where', ['nonneg', 'pos', 'neg'], 'Y'),
       ];
@@ -75,7 +99,7 @@ export function formulationBody(formulation: Formulation): NodeProto[] {
         op('Mul', ['A', 'qg'], 'aqg'),
         op('Add', ['ax', 'aqg'], 'pos'),
         op('Exp', ['X'], 'ex'),
-        op('Sub', ['ex', 'one'], 'em1'),
+        ...expm1Nodes('ex', 'em1'),
         op('Mul', ['B', 'em1'], 'neg'),
         op('Where', ['nonneg', 'pos', 'neg'], 'Y'),
       ];
@@ -83,7 +107,15 @@ export function formulationBody(formulation: Formulation): NodeProto[] {
       return [
         ...common,
         scalar('k', APALU_K),
-        op('Elu', ['X'], 'elu', [attribute('alpha', 1, 'float')]),
+        op('Elu', ['X'], 'elu_raw', [attribute('alpha', 1, 'float')]),
+        // Elu's float32 e^x − 1 cancels near 0⁻: on (−1/8, 0) the tanh identity replaces it.
+        scalar('minus_eighth', -0.125),
+        // e^x = Elu(x) + 1 for x < 0 (accurate: e^x is near 1 where the subtraction cancelled), so no second Exp.
+        op('Add', ['elu_raw', 'one'], 'ex'),
+        ...expm1Nodes('ex', 'em1'),
+        op('Less', ['X', 'minus_eighth'], 'far'),
+        op('Where', ['far', 'elu_raw', 'em1'], 'neg_side'),
+        op('Where', ['nonneg', 'elu_raw', 'neg_side'], 'elu'),
         op('Relu', ['X'], 'relu'),
         op('Mul', ['relu', 'k'], 'kx'),
         op('Sigmoid', ['kx'], 'sig'),
@@ -102,11 +134,11 @@ export function formulationBody(formulation: Formulation): NodeProto[] {
         op('Mul', ['p', 'k'], 'kp'),
         op('Sigmoid', ['kp'], 'sig'),
         op('Add', ['sig', 'one'], 'one_plus_sig'),
-        op('Mul', ['A', 'one_plus_sig'], 'scale'),
-        op('Mul', ['p', 'scale'], 'pos'),
+        op('Mul', ['p', 'A'], 'ap'),
+        op('Mul', ['ap', 'one_plus_sig'], 'pos'),
         op('Min', ['X', 'zero'], 'n'),
         op('Exp', ['n'], 'en'),
-        op('Sub', ['en', 'one'], 'em1'),
+        ...expm1Nodes('en', 'em1', 'n'),
         op('Mul', ['B', 'em1'], 'neg'),
         op('Add', ['pos', 'neg'], 'Y'),
       ];
