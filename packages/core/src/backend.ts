@@ -1,4 +1,5 @@
 import { backward, forward } from './arrays.js';
+import { validateBackwardCall, validateForwardCall } from './validate.js';
 
 /** The accuracy classes of this package's SPEC.md. */
 export type AccuracyClass = 'strict' | 'composed';
@@ -37,7 +38,14 @@ export async function createBackend(): Promise<ApaluBackend> {
   return {
     name: 'core-reference',
     accuracy: 'strict',
-    forward: async (x, a, b, layout) => forward(x, a, b, { inner: layout?.inner }),
-    backward: async (x, dy, a, b, layout) => backward(x, dy, a, b, { inner: layout?.inner }),
+    // async bodies run synchronously up to their first await: the inputs are read when the call is made.
+    forward: async (x, a, b, layout) => {
+      validateForwardCall(x, a, b, layout);
+      return forward(x, a, b, { inner: layout?.inner });
+    },
+    backward: async (x, dy, a, b, layout) => {
+      validateBackwardCall(x, dy, a, b, layout);
+      return backward(x, dy, a, b, { inner: layout?.inner });
+    },
   };
 }

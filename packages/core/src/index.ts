@@ -14,6 +14,8 @@ export {
   float32Params,
   validateLayout,
   validateCall,
+  validateForwardCall,
+  validateBackwardCall,
   assertFloatArray,
   isFloatArray,
   type FloatArray,
@@ -33,3 +35,4 @@ export {
   type CreateBackend,
 } from './backend.js';
 export { INPUT_CLASSES, gpuOpsInputExclusions, type InputClass, type InputExclusions } from './exclusions.js';
+export { assertReadable, unreadable } from './live.js';

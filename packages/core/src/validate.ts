@@ -1,4 +1,5 @@
 import { ApaluInputError } from './errors.js';
+import { assertReadable } from './live.js';
 
 /** A float array core can compute on. */
 export type FloatArray = Float32Array | Float64Array;
@@ -120,6 +121,7 @@ export function validateLayout(length: number, channels: number, inner: number |
 /** Validates everything a forward or backward call needs, before any output is written. */
 export function validateCall(x: unknown, a: ParamArray, b: ParamArray, inner: number | undefined, dy?: unknown): ResolvedLayout {
   assertFloatArray('x', x);
+  for (const [name, v] of [['x', x], ['dy', dy], ['a', a], ['b', b]] as const) assertReadable(name, v);
   const channels = validateParams(a, b);
   const layout = validateLayout(x.length, channels, inner);
   if (dy !== undefined) {
@@ -129,4 +131,32 @@ export function validateCall(x: unknown, a: ParamArray, b: ParamArray, inner: nu
     }
   }
   return layout;
+}
+
+function assertFloat32(pass: 'forward' | 'backward', name: string, value: unknown): asserts value is Float32Array {
+  if (value instanceof Float32Array) return;
+  const missing = value === undefined || value === null;
+  throw new ApaluInputError(
+    'E_TYPE',
+    missing
+      ? `${name} is ${String(value)}: ${pass}() needs ${name} as a Float32Array (${pass === 'backward' ? 'backward(x, dy, a, b, layout?)' : 'forward(x, a, b, layout?)'}).`
+      : `${name} is a ${describe(value)}: a backend's ${pass}() takes ${name} as a Float32Array and returns float32; convert it with Float32Array.from(${name}).`,
+  );
+}
+
+/**
+ * The checks of a backend's `forward(x, a, b, layout?)` (the call contract in SPEC.md): x a live
+ * Float32Array, a and b live, finite and > 0, x.length a multiple of C·S. Run it before any output
+ * is written or any resource allocated.
+ */
+export function validateForwardCall(x: unknown, a: ParamArray, b: ParamArray, layout?: { inner?: number }): ResolvedLayout {
+  assertFloat32('forward', 'x', x);
+  return validateCall(x, a, b, layout?.inner);
+}
+
+/** The checks of a backend's `backward(x, dy, a, b, layout?)`: `validateForwardCall`'s, and dy a live Float32Array of x's length. */
+export function validateBackwardCall(x: unknown, dy: unknown, a: ParamArray, b: ParamArray, layout?: { inner?: number }): ResolvedLayout {
+  assertFloat32('backward', 'x', x);
+  assertFloat32('backward', 'dy', dy);
+  return validateCall(x, a, b, layout?.inner, dy);
 }
