@@ -11,10 +11,15 @@ export function packageOf(specifier: string): string | undefined {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-/** Every module specifier a file imports: static and dynamic `import`, `export … from`, `require()`, `/// <reference types>` (comments are ignored). */
-export function importsOf(text: string): string[] {
+/**
+ * Every module specifier a file imports: static and dynamic `import`, `export … from`,
+ * `require()`, and `/// <reference types="x" />` (as `x`, or `@types/x` when x is not scoped
+ * under @types and is not itself a package with types, e.g. `long` → `@types/long`; comments
+ * are ignored).
+ */
+export function importsOf(text: string, typesPackage: (name: string) => string = (name) => name): string[] {
   const info = ts.preProcessFile(text, true, true);
-  return [...info.importedFiles.map((f) => f.fileName), ...info.typeReferenceDirectives.map((f) => f.fileName)];
+  return [...info.importedFiles.map((f) => f.fileName), ...info.typeReferenceDirectives.map((f) => typesPackage(f.fileName))];
 }
 
 /**
@@ -63,7 +68,13 @@ export function checkPackageDependencies(pkg: WorkspacePackage): DependencyRepor
   const used = new Map<string, string>();
   for (const file of [...sources, ...built]) {
     const where = rel(pkg.dir, file);
-    for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
+    // `/// <reference types="long" />` is satisfied by a declared `long` or `@types/long`;
+    // `types="node"` names Node's own types (@types/node), which users of a Node package have.
+    const typesPackage = (name: string) => {
+      if (name === 'node') return 'node:types';
+      return declared.has(name) || name.startsWith('@') ? name : declared.has(`@types/${name}`) ? `@types/${name}` : name;
+    };
+    for (const specifier of importsOf(readFileSync(file, 'utf8'), typesPackage)) {
       const name = packageOf(specifier);
       if (name === undefined || name === pkg.name) continue;
       if (!used.has(name)) used.set(name, where);

@@ -115,6 +115,19 @@ export { apalu, runConformance, createBackend, ort, isBuiltin, optional };`,
     }
   });
 
+  it('counts /// <reference types="x" /> in the built .d.ts as a use of x or @types/x', () => {
+    const root = fixtureRepo({
+      'packages/onnx/package.json': json({ name: '@apalu/onnx', dependencies: { '@types/long': '4.0.2', '@webgpu/types': '0.1.72' } }),
+      'packages/onnx/src/index.ts': 'export const x = 1;\n',
+      'packages/onnx/dist/index.d.ts': '/// <reference types="long" />\n/// <reference types="@webgpu/types" />\n/// <reference types="node" />\nexport declare const x = 1;\n',
+    });
+    try {
+      expect(checkPackageDependencies(workspacePackages(root)[0]!).problems).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('lets @apalu/tfjs use @apalu/wasm and @apalu/webgpu, and nothing else use another backend', () => {
     const root = fixtureRepo({
       'packages/tfjs/package.json': json({ name: '@apalu/tfjs', dependencies: { '@apalu/core': 'workspace:^', '@apalu/wasm': 'workspace:^', '@apalu/webgpu': 'workspace:^', '@apalu/onnx': 'workspace:^' } }),
