@@ -10,7 +10,8 @@
 //      webpack and esbuild bundles, each opened in Debian chromium via playwright-core.
 //   4. A per-case table; exit code 1 on any failure.
 //
-// Options: --only=<regex> (case ids to run), --keep (keep the temp folder), --json=<file>.
+// Options: --only=<regex> (case ids to run), --keep (keep the temp folder), --json=<file>,
+// --repo=<checkout> (pack the packages of another checkout).
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,6 @@ import { buildMissing, closure, packOne, publishedPackages } from './lib/pack.mj
 import { exec, freePort, killAll, log, parseResult, semaphore, start, tail, userEnv } from './lib/util.mjs';
 
 const APP = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const REPO = resolve(APP, '../..');
 const FIX = join(APP, 'fixtures');
 const CI = Boolean(process.env.CI);
 
@@ -37,6 +37,8 @@ const TOOLS = { vite: '8.4.1', webpack: '5.113.0', esbuild: '0.28.2', 'playwrigh
 
 const args = new Map(process.argv.slice(2).map((a) => { const [k, ...v] = a.replace(/^--/, '').split('='); return [k, v.join('=') || true]; }));
 const only = args.has('only') ? new RegExp(String(args.get('only'))) : null;
+// --repo=<checkout>: pack another checkout's packages (e.g. `git archive` of an older commit, built).
+const REPO = args.has('repo') ? resolve(String(args.get('repo'))) : resolve(APP, '../..');
 const keep = args.has('keep') || Boolean(process.env.APALU_CONSUMER_KEEP);
 
 // ---------------------------------------------------------------------------------------------
@@ -473,7 +475,7 @@ function printTable() {
 
 const T0 = Date.now();
 async function main() {
-  log(`temp folder ${tmp}${keep ? ' (kept)' : ''}; node ${process.version}; npm ${(await exec('npm', ['-v'], { env })).stdout.trim()}`);
+  log(`packages from ${REPO}; temp folder ${tmp}${keep ? ' (kept)' : ''}; node ${process.version}; npm ${(await exec('npm', ['-v'], { env })).stdout.trim()}`);
   const chromiumReady = ensureChromium();
   const ortLatest = exec('npm', ['view', 'onnxruntime-web@latest', 'version'], { env, timeoutMs: 30_000 })
     .then((r) => (r.code === 0 && /^\d+\.\d+\.\d+$/.test(r.stdout.trim()) ? r.stdout.trim() : ORT_LATEST_FALLBACK));

@@ -64,6 +64,8 @@ test('badBuildLines: the refused bundler warnings', () => {
   assert.equal(badBuildLines(webpack).length, 1);
   assert.match(badBuildLines(webpack)[0], /Can't resolve 'os'/);
   assert.deepEqual(badBuildLines('(!) Some chunks are larger than 500 kB after minification.'), []);
+  const esbuild = '▲ [WARNING] Ignoring this import because "node_modules/@apalu/tfjs/dist/index.js" was marked as having no side effects [ignored-bare-import]\n';
+  assert.equal(badBuildLines(esbuild).length, 1);
 });
 
 test('parseResult: the RESULT line, else the first error of the output', () => {

@@ -106,7 +106,7 @@ export function badBuildLines(text) {
   const lines = text.split('\n');
   const out = [];
   lines.forEach((l, i) => {
-    if (/externalized for browser compatibility|Module not found|Critical dependency|Could not resolve|Can't resolve/i.test(l)) {
+    if (/externalized for browser compatibility|Module not found|Critical dependency|Could not resolve|Can't resolve|ignored-bare-import|marked as having no side effects/i.test(l)) {
       const ctx = lines.slice(i, i + 3).map((x) => x.trim()).filter(Boolean).join(' ⏎ ');
       out.push(ctx.slice(0, 400));
     }

@@ -25,7 +25,8 @@ export function userEnv(repoRoot, extra = {}) {
     if (/^(npm_|pnpm_|PNPM_|INIT_CWD$|NODE_PATH$|TURBO_HASH$)/i.test(k)) continue;
     env[k] = v;
   }
-  const PATH = (process.env.PATH ?? '').split(':').filter((p) => !(p === repoRoot || p.startsWith(repoRoot + sep)) && !p.includes(`${sep}.pnpm${sep}`));
+  const PATH = (process.env.PATH ?? '').split(':')
+    .filter((p) => !(p === repoRoot || p.startsWith(repoRoot + sep)) && !p.includes(`${sep}.pnpm${sep}`) && !p.endsWith(`node_modules${sep}.bin`));
   env.PATH = PATH.join(':');
   env.npm_config_update_notifier = 'false';
   env.npm_config_fund = 'false';
