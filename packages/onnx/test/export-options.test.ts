@@ -177,3 +177,30 @@ describe('entries', () => {
     expect('conformanceVariants' in entry).toBe(false);
   });
 });
+
+describe('exportTfjsModel batch option', () => {
+  const small = () => tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
+
+  it('refuses −1, 1.5, 0, {}, NaN and an empty name with ApaluInputError naming the value and the fix', () => {
+    const model = small();
+    for (const [batch, shown] of [[-1, '-1'], [1.5, '1.5'], [0, '0'], [{}, '{}'], [Number.NaN, 'NaN'], ['', '""'], [true, 'true']] as const) {
+      const error = thrown(() => exportTfjsModel(model, { batch: batch as never }));
+      expect(error, `batch = ${shown}`).toBeInstanceOf(ApaluInputError);
+      expect(error).toMatchObject({ code: 'E_OPTION' });
+      expect(error!.message).toContain(`batch = ${shown}: exportTfjsModel takes a positive integer`);
+    }
+  });
+
+  it('a positive integer fixes the batch dimension, a name makes it symbolic; both run', async () => {
+    const model = small();
+    for (const batch of [2, 'N'] as const) {
+      const bytes = exportTfjsModel(model, { batch });
+      const dim = onnx.ModelProto.decode(bytes).graph!.input![0]!.type!.tensorType!.shape!.dim![0]!;
+      expect(batch === 2 ? Number(dim.dimValue) : dim.dimParam).toBe(batch);
+      const session = await createSession(bytes);
+      const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', new Float32Array(6), [2, 3]) });
+      expect(out[session.outputNames[0]!]!.dims).toEqual([2, 2]);
+      await session.release();
+    }
+  });
+});

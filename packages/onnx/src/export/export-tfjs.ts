@@ -4,6 +4,7 @@
  * output layers); inside, convolutions and pooling run in NCHW with transposes only where the
  * element order is observable.
  */
+import { ApaluInputError } from '@apalu/core';
 import { APALU_DOMAIN, DEFAULT_FORMULATION, apaluFunction, apaluOpset, checkInlineFunctions, checkOpset } from '../function.js';
 import type { Formulation } from '../formulations.js';
 import { type Dim, encodeModel, floatValueInfo, node } from '../proto.js';
@@ -31,6 +32,32 @@ export interface ExportOptions {
   inlineFunctions?: boolean;
 }
 
+function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null) {
+    try {
+      return JSON.stringify(value) ?? String(value);
+    } catch {
+      return String(value);
+    }
+  }
+  return String(value);
+}
+
+/**
+ * The batch option: a positive integer fixes the batch size, a non-empty string names the
+ * symbolic dimension (undefined → 'batch'). −1, 1.5, 0 or {} would be written into the model
+ * and fail only when a runtime loads or runs it.
+ */
+export function checkBatch(batch: unknown): Dim {
+  if (batch === undefined) return 'batch';
+  if ((typeof batch === 'string' && batch.trim().length > 0) || (typeof batch === 'number' && Number.isSafeInteger(batch) && batch >= 1)) return batch;
+  throw new ApaluInputError(
+    'E_OPTION',
+    `batch = ${shown(batch)}: exportTfjsModel takes a positive integer (a fixed batch size, e.g. { batch: 1 }) or a non-empty name for a symbolic batch dimension (e.g. { batch: 'N' }; the default is 'batch'); pass one of those, or leave batch out.`,
+  );
+}
+
 function isContainer(layer: object): layer is TfjsModel {
   return isTfjsModel(layer);
 }
@@ -48,7 +75,7 @@ export function exportTfjsModel(model: TfjsModel, options: ExportOptions = {}): 
   const formulation = options.formulation ?? DEFAULT_FORMULATION;
   const g = new GraphBuilder();
   let apaluUsed = false;
-  const batch: Dim = options.batch ?? 'batch';
+  const batch: Dim = checkBatch(options.batch);
   // Values by scope and tensor id. A nested model's inner tensors keep their ids on every call
   // of the model, so each call walks them in its own scope (the call path, e.g. "/inner#1"):
   // a model applied twice then computes each call's outputs from that call's inputs.
