@@ -125,7 +125,7 @@ async function installProject(id, { apalu, deps, flags = [], fixtures, overrides
     record(`${id}: install`, 'FAIL', { reason: `no tarball for ${missing.join(', ')} (pack failed)` });
     return undefined;
   }
-  createProject(dir, { name: `consumer-${basename(dir)}`.toLowerCase(), overrides, files: fixtures });
+  createProject(dir, { name: `consumer-${basename(dir)}`.toLowerCase().replace(/[^a-z0-9.-]+/g, '-'), overrides, files: fixtures });
   let prepNote = '';
   if (prepare) prepNote = (await prepare(dir)) ?? '';
   const specs = [...names.map((n) => packs.get(n).tarball), ...deps];
