@@ -116,7 +116,7 @@ async function packAll() {
  * A failed install is retried with --legacy-peer-deps so the run-time cases still say something.
  * Returns { dir, note } or undefined when nothing could be installed.
  */
-async function installProject(id, { apalu, deps, flags = [], fixtures, overrides, prepare, cases = [], lsName = '@tensorflow/tfjs-core', label: shownAs }, packs) {
+async function installProject(id, { apalu, deps, flags = [], fixtures, overrides, prepare, cases = [], lsName = '@tensorflow/tfjs-core', label: shownAs, allowDuplicates = false }, packs) {
   if (![`${id}: install`, ...cases].some(wanted)) return undefined; // --only selects none of its cases
   const dir = join(tmp, id.replace(/[^a-z0-9.@-]+/gi, '_'));
   const names = closure(apalu, packs);
@@ -153,7 +153,7 @@ async function installProject(id, { apalu, deps, flags = [], fixtures, overrides
   }
   let versions = '';
   if (installed) {
-    problems.push(...duplicates(dir));
+    if (!allowDuplicates) problems.push(...duplicates(dir));
     if (lsName) {
       const ls = await npmLs(dir, lsName, env);
       if (!ls.ok) problems.push(`npm ls ${lsName}: ${ls.problems.length ? ls.problems.join(' ⏎ ') : ls.raw}`);
@@ -200,6 +200,22 @@ async function tfjsProject(version, flavor, packs) {
     nodeCase(`${id}: reload in fresh process (bare import)`, p.dir, 'reload.mjs', ['out/model'], p.note),
     nodeCase(`${id}: wasm backend`, p.dir, 'wasm.mjs', ['out/model'], p.note),
   ]);
+}
+
+/** Two copies of tfjs on purpose (an npm alias): errors must name them, not come from tfjs' insides. */
+async function twoCopiesProject(packs) {
+  const id = 'tfjs two copies';
+  const names = ['model of the other copy with Apalu'];
+  const p = await installProject(id, {
+    cases: names.map((n) => `${id}: ${n}`),
+    apalu: ['@apalu/tfjs'],
+    deps: [`@tensorflow/tfjs@${TFJS_BROWSER}`, 'tfjs-other@npm:@tensorflow/tfjs@4.21.0'],
+    fixtures: fixtureFiles('tfjs'),
+    lsName: null,
+    allowDuplicates: true,
+  }, packs);
+  if (!p) return skipAll(id, names, 'not installed');
+  await nodeCase(`${id}: ${names[0]}`, p.dir, 'two-copies.mjs', [], p.note);
 }
 
 async function onnxProject(ortVersion, tag, packs) {
@@ -485,6 +501,7 @@ async function main() {
     browserProject(packs, chromiumReady),
     ...TFJS_VERSIONS.map((v) => tfjsProject(v, 'umbrella', packs)),
     tfjsProject(TFJS_VERSIONS[0], 'split', packs),
+    twoCopiesProject(packs),
     onnxProject(ORT_FLOOR, 'floor', packs),
     latest === ORT_FLOOR ? undefined : onnxProject(latest, 'latest', packs),
     brainProject(packs),
