@@ -3,8 +3,8 @@
  * x is viewed as [N, C, S] (S = layout.inner), a and b as [C, 1], so one session per pass serves
  * every length, channel count and layout.
  */
-import { type ApaluBackend, type ApaluLayout, type ParamArray, APALU_K, ApaluInputError, float32Params, validateCall } from '@apalu/core';
-import { checkCallArrays, largestCall } from './limits.js';
+import { type ApaluBackend, type ApaluLayout, type ParamArray, APALU_K, ApaluInputError, float32Params, validateBackwardCall, validateForwardCall } from '@apalu/core';
+import { largestCall } from './limits.js';
 import { APALU_DOMAIN, APALU_OP, DEFAULT_FORMULATION, apaluFunction, apaluOpset } from './function.js';
 import type { Formulation } from './formulations.js';
 import { attribute, encodeModel, floatTensor, floatValueInfo, int64Tensor, node, onnx, type NodeProto } from './proto.js';
@@ -178,8 +178,9 @@ export async function createBackend(options: OnnxBackendOptions = {}): Promise<A
   let disposed = false;
   const prepare = (pass: 'forward' | 'backward', x: unknown, a: ParamArray, b: ParamArray, layout: ApaluLayout | undefined, dy?: unknown) => {
     if (disposed) throw new ApaluInputError('E_DISPOSED', `the ${name} backend was disposed; create a new one with createBackend().`);
-    checkCallArrays(pass, x, a, b, dy);
-    validateCall(x, a, b, layout?.inner, dy);
+    // Float32Array x (and dy; a missing dy is E_TYPE), nothing detached or out of bounds, lengths and layout.
+    if (pass === 'forward') validateForwardCall(x, a, b, layout);
+    else validateBackwardCall(x, dy, a, b, layout);
     const { a: a32, b: b32 } = float32Params(a, b);
     const length = (x as Float32Array).length;
     if (maxLength !== undefined && length > maxLength[pass]) {

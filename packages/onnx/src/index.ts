@@ -9,3 +9,4 @@ export { supportedLayers } from './export/layers.js';
 export { supportedActivations } from './export/activations.js';
 export { ExportError } from './export/errors.js';
 export type { TfjsModel, TfjsLayer, TfjsSymbolicTensor } from './export/tfjs-types.js';
+export { ORT_WEB_LARGEST_CALL, type LargestCall } from './limits.js';
