@@ -1,14 +1,15 @@
 import { type ApaluBackend, type ApaluGradients, type ApaluLayout, ApaluInputError, type ParamArray, float32Params, validateCall } from '@apalu/core';
 import { type KernelKind, kernelModule, sharedMemorySupported } from './bytes.js';
-import { assertAttached, assertFloat32 } from './checks.js';
+import { checkCallArrays } from './checks.js';
 import {
   type BackwardPointers,
   type Precision,
   type RawKernels,
   SCRATCH_BYTES_PER_CHANNEL,
-  checkLayout,
-  checkRegion,
+  backwardRegions,
+  checkPointerCall,
   chooseKind,
+  forwardRegions,
   precisionCode,
 } from './kernels.js';
 import type { Platform } from './platform/types.js';
@@ -60,11 +61,11 @@ export interface WasmBackend extends ApaluBackend {
   reserve(bytes: number): void;
   /**
    * forward on data already in `memory` (byte addresses, like the pointer API), split
-   * across the backend's threads when n ≥ parallelThreshold. out may equal x.
+   * across the backend's threads when n ≥ parallelThreshold. out may equal x; no other overlap with a written region (E_POINTER).
    */
   forwardAt(xPtr: number, outPtr: number, n: number, aPtr: number, bPtr: number, channels: number, inner?: number): Promise<void>;
   /**
-   * backward on data already in `memory`; dx may equal dy. scratchPtr: `scratchBytes(channels)`
+   * backward on data already in `memory`; dx may equal dy or x (no other overlap with a written region). scratchPtr: `scratchBytes(channels)`
    * bytes, 8-byte aligned (float64 sums: one slice per chunk of a threaded call).
    */
   backwardAt(...args: BackwardPointers<number | undefined>): Promise<void>;
@@ -73,6 +74,12 @@ export interface WasmBackend extends ApaluBackend {
    * slice per chunk — 8 per thread, at most 128 in all (16·channels·8·threads up to 16 threads).
    */
   scratchBytes(channels: number): number;
+  /**
+   * The largest x.length `forward` and `backward` take with `channels` channels (default 1)
+   * within the memory limit (`maximumMemoryBytes`, at most 4 GiB), above what `reserve` has
+   * claimed and with this backend's threads. A longer call is refused with E_TOO_LARGE.
+   */
+  maxLengths(channels?: number): { forward: number; backward: number };
   dispose(): Promise<void>;
 }
 
@@ -114,6 +121,48 @@ function layoutFor(n: number, channels: number, slices: number, backward: boolea
   // vector before its store (in place, measured at 1M: strict 20 %, 'fast' 35 % slower).
   const dxPtr = dyPtr + align(4 * n, 64);
   return { aPtr, bPtr, daPtr, dbPtr, scratchPtr, xPtr, dyPtr, dxPtr, end: backward ? dxPtr + 4 * n : xPtr + 4 * n };
+}
+
+/** What bounds one call's size: the memory limit in bytes, the bytes `reserve` claimed, a backward's scratch slices (threads). */
+export interface SizeLimit {
+  limitBytes: number;
+  claimed: number;
+  /** float64 scratch slices of a backward call (1, or one per chunk with threads); a forward has 1. */
+  slices: number;
+}
+
+/**
+ * The largest n whose call layout ends within `limitBytes` (0 when not even an empty call fits).
+ * The layout's end grows with n, so a closed-form estimate is corrected by a few steps.
+ */
+export function largestLength(backward: boolean, channels: number, { limitBytes, claimed, slices }: SizeLimit): number {
+  const s = backward ? slices : 1;
+  const fits = (n: number) => layoutFor(n, channels, s, backward, claimed).end <= limitBytes;
+  if (!fits(0)) return 0;
+  const start = layoutFor(0, channels, s, backward, claimed).xPtr;
+  let n = Math.max(0, Math.floor((limitBytes - start) / (backward ? 12 : 4)));
+  while (n > 0 && !fits(n)) n--;
+  while (fits(n + 1)) n++;
+  return n;
+}
+
+/**
+ * Refuses (E_TOO_LARGE) a call of n elements whose arrays would not fit the memory limit,
+ * naming the largest lengths this backend takes; `limitBytes` is 4 GiB at most (wasm32).
+ */
+export function checkSize(n: number, channels: number, backward: boolean, limit: SizeLimit): void {
+  if (layoutFor(n, channels, backward ? limit.slices : 1, backward, limit.claimed).end <= limit.limitBytes) return;
+  const forwardMax = largestLength(false, channels, limit);
+  const backwardMax = largestLength(true, channels, limit);
+  const claimed = limit.claimed > 0 ? `, above the ${limit.claimed} bytes claimed with reserve()` : '';
+  const threads = limit.slices > 1 ? ` (backward: with ${limit.slices} float64 scratch slices for its threads)` : '';
+  throw new ApaluInputError(
+    'E_TOO_LARGE',
+    `x.length = ${n} is too large for this backend: ${backward ? 'backward' : 'forward'} needs ${backward ? 12 : 4} bytes per element in its WebAssembly memory, ` +
+      `whose limit is ${limit.limitBytes} bytes (maximumMemoryBytes; a wasm32 memory holds at most 4 GiB)${claimed}${threads}. ` +
+      `With ${channels} channel${channels === 1 ? '' : 's'} it takes x.length up to ${forwardMax} for forward and ${backwardMax} for backward; ` +
+      'split the call into smaller chunks along the outer dimension (whole multiples of C·inner).',
+  );
 }
 
 /**
@@ -189,8 +238,8 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
     if (bytes > maximumPages * PAGE) {
       throw new ApaluInputError(
         'E_TOO_LARGE',
-        `${what} needs ${bytes} bytes of WebAssembly memory, more than this backend's limit of ${maximumPages * PAGE} bytes ` +
-          `(a wasm32 memory holds at most 4 GiB); split the call into smaller chunks along the outer dimension.`,
+        `reserve(${bytes}): more than this backend's memory limit of ${maximumPages * PAGE} bytes ` +
+          `(maximumMemoryBytes; a wasm32 memory holds at most 4 GiB); claim less, or create the backend with a larger maximumMemoryBytes.`,
       );
     }
     const have = memory.buffer.byteLength;
@@ -211,16 +260,19 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
    * use (checked after rounding: 1e-46 would become 0), and x, dy as they will be read: the
    * arrays themselves when the call starts now, copies when it has to wait for earlier calls.
    */
-  const check = (x: Float32Array, a: ParamArray, b: ParamArray, layout: ApaluLayout | undefined, dy?: Float32Array) => {
+  const check = (backward: boolean, x: Float32Array, a: ParamArray, b: ParamArray, layout: ApaluLayout | undefined, dy?: Float32Array) => {
     alive();
-    for (const [label, value] of [['x', x], ['dy', dy], ['a', a], ['b', b]] as const) assertAttached(label, value);
-    assertFloat32('x', x);
-    if (dy !== undefined) assertFloat32('dy', dy);
+    checkCallArrays(backward, x, a, b, dy);
     const resolved = validateCall(x, a, b, layout?.inner, dy);
     const { a: a32, b: b32 } = float32Params(a, b);
+    // Contract 5: refused before the memory grows (checked again when the call runs: a
+    // reserve() made meanwhile may have moved the arrays up).
+    checkSize(x.length, resolved.channels, backward, sizeLimit());
     const waits = inFlight > 0;
     return { ...resolved, a32, b32, xs: waits ? x.slice() : x, dys: waits && dy !== undefined ? dy.slice() : dy };
   };
+
+  const sizeLimit = (): SizeLimit => ({ limitBytes: maximumPages * PAGE, claimed, slices: scratchSlices });
 
   /**
    * Calls run one after another (they share the memory, and the threaded ones the workers). A
@@ -291,31 +343,34 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
   }
 
   async function forward(x: Float32Array, a: Float32Array, b: Float32Array, layout?: ApaluLayout): Promise<Float32Array> {
-    const { channels, inner, a32, b32, xs } = check(x, a, b, layout);
+    const { channels, inner, a32, b32, xs } = check(false, x, a, b, layout);
     const n = x.length;
     return serial(async () => {
+      checkSize(n, channels, false, sizeLimit());
       const at = layoutFor(n, channels, 1, false, claimed);
       reserve(at.end, n);
+      // Element indices, not `ptr >> 2`: addresses reach 4 GiB, past int32.
       const heap = new Float32Array(memory.buffer);
-      heap.set(a32, at.aPtr >> 2);
-      heap.set(b32, at.bPtr >> 2);
-      heap.set(xs, at.xPtr >> 2);
+      heap.set(a32, at.aPtr / 4);
+      heap.set(b32, at.bPtr / 4);
+      heap.set(xs, at.xPtr / 4);
       await runForward(at.xPtr, at.xPtr, n, at.aPtr, at.bPtr, channels, inner);
       return new Float32Array(memory.buffer, at.xPtr, n).slice();
     });
   }
 
   async function backward(x: Float32Array, dy: Float32Array, a: Float32Array, b: Float32Array, layout?: ApaluLayout): Promise<ApaluGradients> {
-    const { channels, inner, a32, b32, xs, dys } = check(x, a, b, layout, dy);
+    const { channels, inner, a32, b32, xs, dys } = check(true, x, a, b, layout, dy);
     const n = x.length;
     return serial(async () => {
+      checkSize(n, channels, true, sizeLimit());
       const at = layoutFor(n, channels, scratchSlices, true, claimed);
       reserve(at.end, n);
       const heap = new Float32Array(memory.buffer);
-      heap.set(a32, at.aPtr >> 2);
-      heap.set(b32, at.bPtr >> 2);
-      heap.set(xs, at.xPtr >> 2);
-      heap.set(dys as Float32Array, at.dyPtr >> 2);
+      heap.set(a32, at.aPtr / 4);
+      heap.set(b32, at.bPtr / 4);
+      heap.set(xs, at.xPtr / 4);
+      heap.set(dys as Float32Array, at.dyPtr / 4);
       await runBackward(at.xPtr, at.dyPtr, at.dxPtr, at.daPtr, at.dbPtr, n, at.aPtr, at.bPtr, channels, inner, at.scratchPtr);
       return {
         dx: new Float32Array(memory.buffer, at.dxPtr, n).slice(),
@@ -348,23 +403,22 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
     },
     async forwardAt(xPtr, outPtr, n, aPtr, bPtr, channels, inner) {
       alive();
-      const s = checkLayout(memory, n, aPtr, bPtr, channels, inner);
-      checkRegion(memory, 'xPtr', xPtr, 4 * n, 4);
-      checkRegion(memory, 'outPtr', outPtr, 4 * n, 4);
+      const s = checkPointerCall(memory, forwardRegions(xPtr, outPtr, n, aPtr, bPtr, channels), n, aPtr, bPtr, channels, inner);
       await serial(() => runForward(xPtr, outPtr, n, aPtr, bPtr, channels, s));
     },
     async backwardAt(xPtr, dyPtr, dxPtr, daPtr, dbPtr, n, aPtr, bPtr, channels, inner, scratchPtr) {
       alive();
-      const s = checkLayout(memory, n, aPtr, bPtr, channels, inner);
-      for (const [label, ptr] of [['xPtr', xPtr], ['dyPtr', dyPtr], ['dxPtr', dxPtr]] as const) checkRegion(memory, label, ptr, 4 * n, 4);
-      checkRegion(memory, 'daPtr', daPtr, 4 * channels, 4);
-      checkRegion(memory, 'dbPtr', dbPtr, 4 * channels, 4);
-      checkRegion(memory, 'scratchPtr', scratchPtr, SCRATCH_BYTES_PER_CHANNEL * channels * scratchSlices, 8);
+      const regions = backwardRegions(xPtr, dyPtr, dxPtr, daPtr, dbPtr, n, aPtr, bPtr, channels, inner, scratchPtr, SCRATCH_BYTES_PER_CHANNEL * channels * scratchSlices);
+      const s = checkPointerCall(memory, regions, n, aPtr, bPtr, channels, inner);
       await serial(() => runBackward(xPtr, dyPtr, dxPtr, daPtr, dbPtr, n, aPtr, bPtr, channels, s, scratchPtr));
     },
     scratchBytes(channels) {
       if (!(Number.isInteger(channels) && channels >= 1)) throw new ApaluInputError('E_COUNT', `channels = ${String(channels)}: must be a positive integer.`);
       return SCRATCH_BYTES_PER_CHANNEL * channels * scratchSlices;
+    },
+    maxLengths(channels = 1) {
+      if (!(Number.isInteger(channels) && channels >= 1)) throw new ApaluInputError('E_COUNT', `channels = ${String(channels)}: must be a positive integer.`);
+      return { forward: largestLength(false, channels, sizeLimit()), backward: largestLength(true, channels, sizeLimit()) };
     },
     forward,
     backward,

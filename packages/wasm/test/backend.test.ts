@@ -257,13 +257,13 @@ describe('bad input: clear errors, nothing written', () => {
     const x = new Float32Array(8);
     structuredClone(x.buffer, { transfer: [x.buffer] });
     expect(x.length).toBe(0);
-    await expect(backend.forward(x, a, b)).rejects.toThrow(/x is a Float32Array whose ArrayBuffer is detached/);
+    await expect(backend.forward(x, a, b)).rejects.toThrow(/x.s buffer is detached.*transferred/);
     const dy = new Float32Array(4);
     structuredClone(dy.buffer, { transfer: [dy.buffer] });
-    await expect(backend.backward(new Float32Array(4), dy, a, b)).rejects.toThrow(/dy .*detached/);
+    await expect(backend.backward(new Float32Array(4), dy, a, b)).rejects.toThrow(/dy.s buffer is detached/);
     const detachedA = Float32Array.of(1);
     structuredClone(detachedA.buffer, { transfer: [detachedA.buffer] });
-    await expect(backend.forward(new Float32Array(4), detachedA, b)).rejects.toThrow(/a .*detached/);
+    await expect(backend.forward(new Float32Array(4), detachedA, b)).rejects.toThrow(/a.s buffer is detached/);
   });
 
   it('rejects Float64Array (the kernels are float32) and SPEC violations via core', async () => {
@@ -276,7 +276,7 @@ describe('bad input: clear errors, nothing written', () => {
   it('rejects inputs beyond the memory limit before touching memory', async () => {
     const backend = await make({ maximumMemoryBytes: 1 << 20 });
     const x = new Float32Array(300_000);
-    await expect(backend.forward(x, a, b)).rejects.toThrow(/x.length = 300000 needs \d+ bytes .* limit of 1048576 bytes/);
+    await expect(backend.forward(x, a, b)).rejects.toThrow(/x.length = 300000 is too large for this backend: .* limit is 1048576 bytes .*up to \d+ for forward and \d+ for backward/);
     expect((await backend.forward(new Float32Array(1000), a, b)).length).toBe(1000);
   });
 
