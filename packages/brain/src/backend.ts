@@ -1,4 +1,4 @@
-import { type ApaluBackend, type ApaluLayout, CompensatedSum, validateCall } from '@apalu/core';
+import { type ApaluBackend, type ApaluLayout, CompensatedSum, validateBackwardCall, validateForwardCall } from '@apalu/core';
 import { activateLayer, backpropLayer } from './neuron-layer.js';
 
 /** Options of `createBackend`; none yet (one variant). */
@@ -22,13 +22,21 @@ function expandParams(a: Float32Array, b: Float32Array, inner: number): { rowA: 
 /**
  * The conformance backend of @apalu/brain: the activation math exactly as
  * ApaluNeuralNetwork runs it (activateLayer, backpropLayer), strict class.
+ *
+ * It keeps the call contract of the SPEC.md shipped in @apalu/core (section 7): x and dy are
+ * Float32Arrays (anything else, or a missing dy, is E_TYPE), a detached or out-of-bounds x,
+ * dy, a or b is E_DETACHED, all checked by @apalu/core before anything is computed; a
+ * rejected check is a rejected promise. The whole computation runs synchronously inside
+ * the call, so x, dy, a and b are read before the promise is returned: writing to them or
+ * transferring their buffers afterwards never changes the result. It holds no resources
+ * and has no dispose().
  */
 export async function createBackend(_options: BrainBackendOptions = {}): Promise<ApaluBackend> {
   return {
     name: 'brain-neuron',
     accuracy: 'strict',
     async forward(x: Float32Array, a: Float32Array, b: Float32Array, layout?: ApaluLayout): Promise<Float32Array> {
-      const { channels, inner } = validateCall(x, a, b, layout?.inner);
+      const { channels, inner } = validateForwardCall(x, a, b, layout);
       const { rowA, rowB } = expandParams(a, b, inner);
       const row = channels * inner;
       const out = new Float32Array(x.length);
@@ -36,7 +44,7 @@ export async function createBackend(_options: BrainBackendOptions = {}): Promise
       return out;
     },
     async backward(x: Float32Array, dy: Float32Array, a: Float32Array, b: Float32Array, layout?: ApaluLayout) {
-      const { channels, inner } = validateCall(x, a, b, layout?.inner, dy);
+      const { channels, inner } = validateBackwardCall(x, dy, a, b, layout);
       const { rowA, rowB } = expandParams(a, b, inner);
       const row = channels * inner;
       const dx = new Float32Array(x.length);
