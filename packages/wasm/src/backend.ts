@@ -1,6 +1,14 @@
-import { type ApaluBackend, type ApaluGradients, type ApaluLayout, ApaluInputError, type ParamArray, float32Params, validateCall } from '@apalu/core';
+import {
+  type ApaluBackend,
+  type ApaluGradients,
+  type ApaluLayout,
+  ApaluInputError,
+  type ParamArray,
+  float32Params,
+  validateBackwardCall,
+  validateForwardCall,
+} from '@apalu/core';
 import { type KernelKind, kernelModule, sharedMemorySupported } from './bytes.js';
-import { checkCallArrays } from './checks.js';
 import {
   type BackwardPointers,
   type Precision,
@@ -262,8 +270,9 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
    */
   const check = (backward: boolean, x: Float32Array, a: ParamArray, b: ParamArray, layout: ApaluLayout | undefined, dy?: Float32Array) => {
     alive();
-    checkCallArrays(backward, x, a, b, dy);
-    const resolved = validateCall(x, a, b, layout?.inner, dy);
+    // The call contract's points 1, 2 and the SPEC's layout rules (@apalu/core): x and dy live
+    // Float32Arrays (dy required in backward), a and b live, finite and > 0, the layout exact.
+    const resolved = backward ? validateBackwardCall(x, dy, a, b, layout) : validateForwardCall(x, a, b, layout);
     const { a: a32, b: b32 } = float32Params(a, b);
     // Contract 5: refused before the memory grows (checked again when the call runs: a
     // reserve() made meanwhile may have moved the arrays up).
