@@ -20,3 +20,5 @@ export { formatMatrix, formatExhaustive } from './matrix.js';
 export { gpuOpsInputExclusions, INPUT_CLASSES, type InputClass, type InputExclusions } from './exclusions.js';
 export { ulpDistance, composedRatio, fromBits, FLOAT32_MAX } from './float32.js';
 export { resolveModule } from './resolve.js';
+export { CONTRACT_CASE_NAMES, DEFAULT_PROPERTY_RUNS, DEFAULT_PROPERTY_SEED, type ContractCaseName } from './contract.js';
+export { CallTimeoutError, DEFAULT_CALL_TIMEOUT } from './timeout.js';

@@ -4,6 +4,8 @@ import type { ApaluBackend } from '@apalu/core';
 export interface RejectionCase {
   name: string;
   description: string;
+  /** The ApaluInputError code the rejection must carry (call contract, @apalu/core's SPEC.md section 7); any error when absent. */
+  code?: string;
   call(backend: ApaluBackend, x: Float32Array): Promise<unknown>;
 }
 
@@ -19,6 +21,62 @@ function both(name: string, description: string, a: number[], b: number[], inner
       call: (backend, x) => backend.backward(x.subarray(0, length), new Float32Array(length).fill(1), f(a), f(b), layout),
     },
   ];
+}
+
+/** A Float32Array whose buffer has been transferred away (detached): it reads as length 0. */
+function detached(values: number[]): Float32Array {
+  const v = Float32Array.from(values);
+  structuredClone(v.buffer, { transfer: [v.buffer] });
+  return v;
+}
+
+/** A view into a resizable ArrayBuffer that was shrunk below its end (out of bounds: length 0 until it grows back). */
+function outOfBounds(values: number[]): Float32Array {
+  const Resizable = ArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => ArrayBuffer & { resize(n: number): void };
+  const buffer = new Resizable(values.length * 4, { maxByteLength: values.length * 8 });
+  const v = new Float32Array(buffer, 0, values.length);
+  v.set(values);
+  buffer.resize(4);
+  return v;
+}
+
+const X6 = [-2, -0.5, 0, 0.5, 2, 3];
+const ONES6 = [1, 1, 1, 1, 1, 1];
+
+/**
+ * Call contract points 1 and 2: x and dy only as live Float32Arrays (E_TYPE otherwise, a missing
+ * dy too), detached or out-of-bounds x, dy, a, b rejected with E_DETACHED, never an empty result.
+ */
+function CONTRACT_REJECTIONS(): RejectionCase[] {
+  type Args = { x: () => unknown; dy: () => unknown; a: () => unknown; b: () => unknown };
+  const live: Args = { x: () => f(X6), dy: () => f(ONES6), a: () => f([1.5]), b: () => f([0.5]) };
+  const cases: RejectionCase[] = [];
+  const add = (name: string, code: string, description: string, args: Partial<Args>, passes: ('forward' | 'backward')[] = ['forward', 'backward']) => {
+    const use = { ...live, ...args };
+    for (const pass of passes) {
+      cases.push({
+        name: `${name}/${pass}`,
+        description,
+        code,
+        call: (backend) => {
+          const call = backend[pass] as (...args: unknown[]) => Promise<unknown>;
+          return pass === 'forward' ? call.call(backend, use.x(), use.a(), use.b()) : call.call(backend, use.x(), use.dy(), use.a(), use.b());
+        },
+      });
+    }
+  };
+  add('rejects-detached-x', 'E_DETACHED', 'x whose buffer was transferred (detached)', { x: () => detached(X6) });
+  add('rejects-detached-dy', 'E_DETACHED', 'dy whose buffer was transferred (detached)', { dy: () => detached(ONES6) }, ['backward']);
+  add('rejects-detached-a', 'E_DETACHED', 'a whose buffer was transferred (detached)', { a: () => detached([1.5]) });
+  add('rejects-detached-b', 'E_DETACHED', 'b whose buffer was transferred (detached)', { b: () => detached([0.5]) });
+  add('rejects-out-of-bounds-x', 'E_DETACHED', 'x out of bounds of a shrunk resizable ArrayBuffer', { x: () => outOfBounds(X6) });
+  add('rejects-out-of-bounds-dy', 'E_DETACHED', 'dy out of bounds of a shrunk resizable ArrayBuffer', { dy: () => outOfBounds(ONES6) }, ['backward']);
+  add('rejects-float64-x', 'E_TYPE', 'x as a Float64Array (backends take Float32Array only)', { x: () => Float64Array.from(X6) });
+  add('rejects-float64-dy', 'E_TYPE', 'dy as a Float64Array (backends take Float32Array only)', { dy: () => Float64Array.from(ONES6) }, ['backward']);
+  add('rejects-array-x', 'E_TYPE', 'x as an array of numbers', { x: () => [...X6] });
+  add('rejects-missing-x', 'E_TYPE', 'x undefined', { x: () => undefined });
+  add('rejects-missing-dy', 'E_TYPE', 'dy undefined (backward(x, undefined, a, b))', { dy: () => undefined }, ['backward']);
+  return cases;
 }
 
 export const REJECTION_CASES: readonly RejectionCase[] = [
@@ -46,4 +104,5 @@ export const REJECTION_CASES: readonly RejectionCase[] = [
     description: 'dy longer than x',
     call: (backend, x) => backend.backward(x.subarray(0, 6), new Float32Array(7).fill(1), f([1]), f([1])),
   },
+  ...CONTRACT_REJECTIONS(),
 ];

@@ -2,28 +2,13 @@ import type { AccuracyClass, ApaluBackend, ApaluGradients } from '@apalu/core';
 import { type CaseInput, type CaseSelection, type ConformanceCase, conformanceCases } from './cases.js';
 import { ACCURACY_CLASSES, type ClassLimits } from './classes.js';
 import { type InputExclusions, excludedMask } from './exclusions.js';
-import { type ChannelSums, computeReference, sumError } from './reference.js';
-import { REJECTION_CASES, type RejectionCase } from './rejections.js';
+import { computeReference } from './reference.js';
+import { type CheckResult, describeError, describeValue, elementwise, failure, sameContents, skippedChannels, sums } from './checks.js';
 
-/** What one check measured. `metric` names the output: f, f' (dx with dy = 1), dx, da, db, … */
-export interface CheckResult {
-  case: string;
-  metric: string;
-  n: number;
-  channels: number;
-  inner: number;
-  /** Largest error seen: ULPs (strict), a fraction of the composed allowance, or a relative sum error. */
-  error: number;
-  limit: number;
-  unit: 'ulp' | 'ratio' | 'relative' | 'check';
-  pass: boolean;
-  /** The input with the largest error, when there is one. */
-  worst?: { index: number; x?: number; a?: number; b?: number; dy?: number; got: number; want: number };
-  /** Why it failed, for checks that are not a number (rejections, thrown errors, wrong shapes). */
-  detail?: string;
-  /** Elements (f, ∂f/∂x, dx) or channels (da, db) not compared because of `excludeInputs`. */
-  skipped?: number;
-}
+export type { CheckResult } from './checks.js';
+import { REJECTION_CASES, type RejectionCase } from './rejections.js';
+import { CONTRACT_CASE_NAMES, DEFAULT_PROPERTY_RUNS, DEFAULT_PROPERTY_SEED, runContractCase } from './contract.js';
+import { CallTimeoutError, DEFAULT_CALL_TIMEOUT, outcome, timed } from './timeout.js';
 
 export interface ExcludedCase {
   case: string;
@@ -62,156 +47,28 @@ export interface ConformanceOptions extends CaseSelection {
   only?: readonly string[];
   /** Called after each case, e.g. for a progress bar. */
   onCase?: (name: string, done: number, total: number) => void;
+  /**
+   * Time limit of every backend call in ms (default 60,000): a call that neither resolves nor
+   * rejects in time fails its case ("did not settle within …").
+   */
+  callTimeout?: number;
+  /**
+   * A factory of fresh backends like the one under test, for dispose-mid-flight (which disposes
+   * the backend it runs on). Without it that case is reported as excluded.
+   */
+  create?: () => Promise<ApaluBackend> | ApaluBackend;
+  /** Seed of the property case (default DEFAULT_PROPERTY_SEED, fixed so CI runs the same slice). */
+  seed?: number;
+  /** Random inputs the property case tries (default 200; the fuzz command runs 100,000). */
+  runs?: number;
+  /** With `seed`: the fast-check path of a reported counterexample, to replay just that input. */
+  propertyPath?: string;
 }
 
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-function failure(c: { name: string }, metric: string, input: CaseInput | undefined, detail: string): CheckResult {
-  return {
-    case: c.name,
-    metric,
-    n: input?.x.length ?? 0,
-    channels: input?.a.length ?? 0,
-    inner: input?.inner ?? 0,
-    error: Number.POSITIVE_INFINITY,
-    limit: 0,
-    unit: 'check',
-    pass: false,
-    detail,
-  };
-}
-
-function elementwise(
-  c: ConformanceCase,
-  metric: string,
-  input: CaseInput,
-  got: Float32Array,
-  want: Float32Array,
-  limits: ClassLimits,
-  limit: number,
-  withDy: boolean,
-  skip: Uint8Array | undefined,
-): CheckResult {
-  if (!(got instanceof Float32Array) || got.length !== want.length) {
-    return failure(c, metric, input, `expected a Float32Array(${want.length}), got ${describeValue(got)}`);
-  }
-  let worst = -1;
-  let error = 0;
-  let skipped = 0;
-  for (let i = 0; i < want.length; i++) {
-    if (skip?.[i] === 1) {
-      skipped++;
-      continue;
-    }
-    const e = limits.measure(got[i] as number, want[i] as number);
-    if (e > error) {
-      error = e;
-      worst = i;
-    }
-  }
-  const result: CheckResult = {
-    case: c.name,
-    metric,
-    n: input.x.length,
-    channels: input.a.length,
-    inner: input.inner,
-    error,
-    limit,
-    unit: limits.unit,
-    pass: error <= limit,
-    ...(skip ? { skipped } : {}),
-  };
-  if (worst >= 0) {
-    const ch = Math.floor(worst / input.inner) % input.a.length;
-    result.worst = {
-      index: worst,
-      x: input.x[worst] as number,
-      a: input.a[ch] as number,
-      b: input.b[ch] as number,
-      got: got[worst] as number,
-      want: want[worst] as number,
-    };
-    if (withDy) result.worst.dy = input.dy[worst] as number;
-  }
-  return result;
-}
-
-/** Channels that hold an excluded element (their sums are not compared). */
-function skippedChannels(input: CaseInput, skip: Uint8Array | undefined): Uint8Array | undefined {
-  if (skip === undefined) return undefined;
-  const out = new Uint8Array(input.a.length);
-  for (let i = 0; i < skip.length; i++) if (skip[i] === 1) out[Math.floor(i / input.inner) % input.a.length] = 1;
-  return out;
-}
-
-function sums(
-  c: ConformanceCase,
-  suffix: string,
-  input: CaseInput,
-  got: ApaluGradients,
-  ref: ChannelSums,
-  limit: number,
-  skipChannel: Uint8Array | undefined,
-): CheckResult[] {
-  const channels = input.a.length;
-  return (['da', 'db'] as const).map((name) => {
-    const metric = `${name}${suffix}`;
-    const values = got[name];
-    if (!(values instanceof Float32Array) || values.length !== channels) {
-      return failure(c, metric, input, `expected ${name} as a Float32Array(${channels}) (one per channel), got ${describeValue(values)}`);
-    }
-    let error = 0;
-    let worst = -1;
-    let skipped = 0;
-    for (let ch = 0; ch < channels; ch++) {
-      if (skipChannel?.[ch] === 1) {
-        skipped++;
-        continue;
-      }
-      let e: number;
-      if (ref.hasNaN[ch]) {
-        // A NaN input must not vanish from the parameter gradients of its channel.
-        e = Number.isNaN(got.da[ch]) || Number.isNaN(got.db[ch]) ? 0 : Number.POSITIVE_INFINITY;
-      } else {
-        e = sumError(values[ch] as number, ref[name][ch]!);
-      }
-      if (e > error || (Number.isNaN(e) && worst < 0)) {
-        error = Number.isNaN(e) ? Number.POSITIVE_INFINITY : e;
-        worst = ch;
-      }
-    }
-    const result: CheckResult = {
-      case: c.name,
-      metric,
-      n: input.x.length,
-      channels,
-      inner: input.inner,
-      error,
-      limit,
-      unit: 'relative',
-      pass: error <= limit,
-      ...(skipChannel ? { skipped } : {}),
-    };
-    if (worst >= 0) result.worst = { index: worst, got: values[worst] as number, want: Math.fround(ref[name][worst]!.value) };
-    return result;
-  });
-}
-
-function describeValue(v: unknown): string {
-  if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as Float32Array).length})`;
-  return v === null ? 'null' : typeof v;
-}
-
-function sameContents(p: Float32Array, q: Float32Array): boolean {
-  if (p.length !== q.length) return false;
-  for (let i = 0; i < p.length; i++) {
-    const u = p[i] as number;
-    const v = q[i] as number;
-    if (u !== v && !(Number.isNaN(u) && Number.isNaN(v))) return false;
-  }
-  return true;
+function positiveInteger(name: string, v: number | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (!(Number.isSafeInteger(v) && v >= 1)) throw new RangeError(`${name} = ${String(v)}: expected a positive integer.`);
+  return v;
 }
 
 async function runCase(
@@ -220,6 +77,7 @@ async function runCase(
   limits: ClassLimits,
   exclusions: InputExclusions | undefined,
   tally: Map<string, number>,
+  ms: number,
 ): Promise<CheckResult[]> {
   const input = c.build();
   const excludedInputs = excludedMask(input.x, exclusions);
@@ -232,24 +90,24 @@ async function runCase(
   const results: CheckResult[] = [];
   const ones = new Float32Array(input.x.length).fill(1);
   try {
-    const f = await backend.forward(input.x, input.a, input.b, layout);
+    const f = await timed('forward', ms, () => backend.forward(input.x, input.a, input.b, layout));
     results.push(elementwise(c, 'f', input, f, ref.f, limits, limits.elementwise, false, skip));
   } catch (error) {
-    results.push(failure(c, 'f', input, `forward threw ${describeError(error)}`));
+    results.push(failure(c, 'f', input, outcome('forward', error)));
   }
   try {
-    const g = await backend.backward(input.x, ones, input.a, input.b, layout);
+    const g = await timed('backward (dy = 1)', ms, () => backend.backward(input.x, ones, input.a, input.b, layout));
     results.push(elementwise(c, "f'", input, g?.dx, ref.d, limits, limits.elementwise, false, skip));
     results.push(...sums(c, '(dy=1)', input, g, ref.ones, limits.sumRelative, skipChannel));
   } catch (error) {
-    results.push(failure(c, "f'", input, `backward (dy = 1) threw ${describeError(error)}`));
+    results.push(failure(c, "f'", input, outcome('backward (dy = 1)', error)));
   }
   try {
-    const g = await backend.backward(input.x, input.dy, input.a, input.b, layout);
+    const g = await timed('backward', ms, () => backend.backward(input.x, input.dy, input.a, input.b, layout));
     results.push(elementwise(c, 'dx', input, g?.dx, ref.dx, limits, limits.elementwiseScaled, true, skip));
     results.push(...sums(c, '', input, g, ref.general, limits.sumRelative, skipChannel));
   } catch (error) {
-    results.push(failure(c, 'dx', input, `backward threw ${describeError(error)}`));
+    results.push(failure(c, 'dx', input, outcome('backward', error)));
   }
   if (input.inner === 1) {
     // Channels-last data is what most callers pass without a layout: forward(x, a, b) and
@@ -267,17 +125,17 @@ async function runCase(
     for (const [how, call] of defaults) {
       const suffix = `(${how})`;
       try {
-        const f = (await call(true)) as Float32Array;
+        const f = (await timed(`forward with ${how}`, ms, () => call(true))) as Float32Array;
         results.push(elementwise(c, `f${suffix}`, input, f, ref.f, limits, limits.elementwise, false, skip));
       } catch (error) {
-        results.push(failure(c, `f${suffix}`, input, `forward with ${how} threw ${describeError(error)}`));
+        results.push(failure(c, `f${suffix}`, input, outcome(`forward with ${how}`, error)));
       }
       try {
-        const g = (await call(false)) as ApaluGradients;
+        const g = (await timed(`backward with ${how}`, ms, () => call(false))) as ApaluGradients;
         results.push(elementwise(c, `dx${suffix}`, input, g?.dx, ref.dx, limits, limits.elementwiseScaled, true, skip));
         results.push(...sums(c, suffix, input, g, ref.general, limits.sumRelative, skipChannel));
       } catch (error) {
-        results.push(failure(c, `dx${suffix}`, input, `backward with ${how} threw ${describeError(error)}`));
+        results.push(failure(c, `dx${suffix}`, input, outcome(`backward with ${how}`, error)));
       }
     }
   }
@@ -298,15 +156,19 @@ async function runCase(
   return results;
 }
 
-async function runRejection(backend: ApaluBackend, r: RejectionCase): Promise<CheckResult> {
+async function runRejection(backend: ApaluBackend, r: RejectionCase, ms: number): Promise<CheckResult> {
   const x = Float32Array.from([-2, -0.5, 0, 0.5, 2, 3]);
   const before = x.slice();
   let detail: string | undefined;
   try {
-    await r.call(backend, x);
-    detail = `accepted ${r.description}; the SPEC.md shipped in @apalu/core requires an error before anything is written`;
+    const result = await timed(r.name, ms, () => r.call(backend, x));
+    detail = `accepted ${r.description} (returned ${describeValue(result)}); the SPEC.md shipped in @apalu/core requires an error before anything is written`;
   } catch (error) {
-    if (!(error instanceof Error) || error.message.length < 10) detail = `rejected with an unhelpful error: ${describeError(error)}`;
+    if (error instanceof CallTimeoutError) detail = error.message;
+    else if (!(error instanceof Error) || error.message.length < 10) detail = `rejected with an unhelpful error: ${describeError(error)}`;
+    else if (r.code !== undefined && (error as { code?: unknown }).code !== r.code) {
+      detail = `rejected ${r.description} with ${describeError(error)} (code ${String((error as { code?: unknown }).code)}); the call contract requires ApaluInputError code ${r.code}`;
+    }
   }
   if (detail === undefined && !sameContents(x, before)) detail = 'rejected, but x was modified';
   const pass = detail === undefined;
@@ -315,7 +177,7 @@ async function runRejection(backend: ApaluBackend, r: RejectionCase): Promise<Ch
 
 /** Every case name runConformance would run with these options (rejection cases included). */
 export function listCaseNames(options: CaseSelection = {}): string[] {
-  return [...conformanceCases(options).map((c) => c.name), ...REJECTION_CASES.map((r) => r.name)];
+  return [...conformanceCases(options).map((c) => c.name), ...REJECTION_CASES.map((r) => r.name), ...CONTRACT_CASE_NAMES];
 }
 
 /** Runs the SPEC input set against a backend and returns a report a third party can read. */
@@ -328,20 +190,39 @@ export async function runConformance(backend: ApaluBackend, options: Conformance
   const selected = (name: string) => options.only === undefined || options.only.includes(name);
   const cases = conformanceCases(options).filter((c) => selected(c.name));
   const rejections = REJECTION_CASES.filter((r) => selected(r.name));
-  const total = cases.length + rejections.length;
+  const contract = CONTRACT_CASE_NAMES.filter(selected);
+  const total = cases.length + rejections.length + contract.length;
+  const ms = options.callTimeout ?? DEFAULT_CALL_TIMEOUT;
+  if (!(typeof ms === 'number' && ms > 0 && ms <= 2_147_483_647)) throw new RangeError(`callTimeout = ${String(ms)}: expected a time limit in ms, > 0 and at most 2^31 − 1.`);
+  const seed = options.seed ?? DEFAULT_PROPERTY_SEED;
+  if (!(Number.isSafeInteger(seed) && seed >= -(2 ** 31) && seed < 2 ** 32)) throw new RangeError(`seed = ${String(seed)}: expected a 32-bit integer.`);
+  const runs = positiveInteger('runs', options.runs, DEFAULT_PROPERTY_RUNS);
+  if (options.propertyPath !== undefined && !/^\d+(:\d+)*$/.test(options.propertyPath)) {
+    throw new RangeError(`propertyPath = ${String(options.propertyPath)}: expected a fast-check path like "12:0:3" from a report.`);
+  }
   const checks: CheckResult[] = [];
   const excluded: ExcludedCase[] = [];
   const tally = new Map<string, number>();
   let done = 0;
   for (const c of cases) {
     if (exclude[c.name] !== undefined) excluded.push({ case: c.name, reason: exclude[c.name] as string });
-    else checks.push(...(await runCase(backend, c, limits, options.excludeInputs, tally)));
+    else checks.push(...(await runCase(backend, c, limits, options.excludeInputs, tally, ms)));
     options.onCase?.(c.name, ++done, total);
   }
   for (const r of rejections) {
     if (exclude[r.name] !== undefined) excluded.push({ case: r.name, reason: exclude[r.name] as string });
-    else checks.push(await runRejection(backend, r));
+    else checks.push(await runRejection(backend, r, ms));
     options.onCase?.(r.name, ++done, total);
+  }
+  const context = { backend, create: options.create, limits, exclusions: options.excludeInputs, callTimeout: ms, seed, runs, path: options.propertyPath };
+  for (const name of contract) {
+    if (exclude[name] !== undefined) excluded.push({ case: name, reason: exclude[name] as string });
+    else {
+      const result = await runContractCase(name, context);
+      if ('excluded' in result) excluded.push({ case: name, reason: result.excluded });
+      else checks.push(...result.checks);
+    }
+    options.onCase?.(name, ++done, total);
   }
   return {
     backend: backend.name,
