@@ -17,6 +17,7 @@ export {
   type ParamInit,
   type ResolvedParamOptions,
 } from './options.js';
+export { ApaluTrainingError, type DivergenceInfo } from './divergence.js';
 export { isApaluNetworkJSON, assertPlainBrainNetwork, loadNeuralNetwork } from './json.js';
 export { activateLayer, backpropLayer } from './neuron-layer.js';
 export { APALU_SOURCE } from './to-function.js';

@@ -1,5 +1,6 @@
 import { ApaluInputError, splitmix32, validateParams } from '@apalu/core';
 import { NeuralNetwork } from 'brain.js';
+import { ApaluTrainingError, firstNonFinite, UpdateSnapshot } from './divergence.js';
 import { activateLayer, backpropLayer } from './neuron-layer.js';
 import {
   APALU_JSON_ACTIVATION,
@@ -28,6 +29,9 @@ type BrainOptions = NonNullable<ConstructorParameters<typeof NeuralNetwork>[0]>;
 type BrainTrainOptions = NonNullable<Parameters<BrainNetwork['train']>[1]>;
 type BrainFullTrainOptions = Parameters<BrainNetwork['validateTrainingOptions']>[0];
 type BrainLayerJSON = BrainNeuralNetworkJSON['layers'][number];
+type BrainDatum = Parameters<BrainNetwork['trainPattern']>[0];
+type BrainTickArgs = Parameters<BrainNetwork['trainingTick']>;
+type Numbers = Float32Array | Float64Array;
 
 /** brain.js training options, with 'apalu' among the activations and 'sgd' named. */
 export interface ApaluTrainOptions extends Omit<BrainTrainOptions, 'activation' | 'praxis'> {
@@ -147,6 +151,15 @@ function checkNetworkJSON(json: unknown, currentActivation: unknown): { activati
         `fromJSON: layers[${i}].biases needs sizes[${i}] = ${size} numbers (got ${lengthOf(layer.biases)}${Array.isArray(layer.biases) && layer.biases.length === size ? ' with a non-number' : ''}).`,
       );
     }
+    // A non-finite weight or bias makes every output NaN; training never writes one.
+    for (let node = 0; node < size; node++) {
+      const row = weights[node] as ArrayLike<number>;
+      const k = firstNonFinite(row);
+      if (k >= 0) throw new ApaluInputError('E_JSON', `fromJSON: layers[${i}].weights[${node}][${k}] = ${String(row[k])}: weights must be finite numbers.`);
+    }
+    const biases = layer.biases as ArrayLike<number>;
+    const nb = firstNonFinite(biases);
+    if (nb >= 0) throw new ApaluInputError('E_JSON', `fromJSON: layers[${i}].biases[${nb}] = ${String(biases[nb])}: biases must be finite numbers.`);
   }
   if (options !== undefined && options !== null) {
     if (typeof options !== 'object' || Array.isArray(options)) {
@@ -217,6 +230,15 @@ export class ApaluNeuralNetwork<
   private adamA: { m: Float64Array; v: Float64Array }[] = [];
   private adamB: { m: Float64Array; v: Float64Array }[] = [];
   private params: ResolvedParamOptions = resolveParamOptions(undefined);
+  /** Copies of what the last two updates wrote, taken before each ([current] is the next one's). */
+  private snapshots: [UpdateSnapshot, UpdateSnapshot] = [new UpdateSnapshot(), new UpdateSnapshot()];
+  private current = 0;
+  /** Updates made since train() started, the iteration being trained and the pattern within it. */
+  private trainStep = 0;
+  private tickIteration = 0;
+  private tickPattern = 0;
+  private asyncTraining = false;
+  private asyncFailure: unknown = undefined;
 
   constructor(options: ApaluNeuralNetworkOptions = {}) {
     super(checkConstructorOptions(options));
@@ -311,6 +333,7 @@ export class ApaluNeuralNetwork<
     this.upstream = perLayer();
     this.changesA = perLayer();
     this.changesB = perLayer();
+    this.forgetUpdates();
   }
 
   override _setupAdam(): void {
@@ -371,32 +394,200 @@ export class ApaluNeuralNetwork<
   }
 
   override adjustWeights(): void {
-    super.adjustWeights();
-    if (!this.isApalu) return;
-    const { trainable, minParam } = this.params;
-    if (!trainable) return;
-    const { learningRate, momentum } = this.trainOpts;
-    for (let layer = 1; layer <= this.outputLayer; layer++) {
-      sgdMomentumUpdate(this.apaluA[layer] as Float32Array, this.gradA[layer] as Float64Array, this.changesA[layer] as Float64Array, learningRate, momentum, minParam);
-      sgdMomentumUpdate(this.apaluB[layer] as Float32Array, this.gradB[layer] as Float64Array, this.changesB[layer] as Float64Array, learningRate, momentum, minParam);
-    }
+    this.guardedUpdate('sgd', () => {
+      super.adjustWeights();
+      if (!this.isApalu) return;
+      const { trainable, minParam } = this.params;
+      if (!trainable) return;
+      const { learningRate, momentum } = this.trainOpts;
+      for (let layer = 1; layer <= this.outputLayer; layer++) {
+        sgdMomentumUpdate(this.apaluA[layer] as Float32Array, this.gradA[layer] as Float64Array, this.changesA[layer] as Float64Array, learningRate, momentum, minParam);
+        sgdMomentumUpdate(this.apaluB[layer] as Float32Array, this.gradB[layer] as Float64Array, this.changesB[layer] as Float64Array, learningRate, momentum, minParam);
+      }
+    });
   }
 
   override _adjustWeightsAdam(): void {
-    super._adjustWeightsAdam();
-    if (!this.isApalu) return;
-    const { trainable, minParam } = this.params;
-    if (!trainable) return;
-    const { learningRate, beta1, beta2, epsilon } = this.trainOpts;
-    const settings = { learningRate, beta1, beta2, epsilon, t: this.iterations };
+    this.guardedUpdate('adam', () => {
+      super._adjustWeightsAdam();
+      if (!this.isApalu) return;
+      const { trainable, minParam } = this.params;
+      if (!trainable) return;
+      const { learningRate, beta1, beta2, epsilon } = this.trainOpts;
+      const settings = { learningRate, beta1, beta2, epsilon, t: this.iterations };
+      for (let layer = 1; layer <= this.outputLayer; layer++) {
+        const sa = this.adamA[layer] as { m: Float64Array; v: Float64Array };
+        const sb = this.adamB[layer] as { m: Float64Array; v: Float64Array };
+        adamUpdate(this.apaluA[layer] as Float32Array, this.gradA[layer] as Float64Array, sa.m, sa.v, settings, minParam);
+        adamUpdate(this.apaluB[layer] as Float32Array, this.gradB[layer] as Float64Array, sb.m, sb.v, settings, minParam);
+      }
+    });
+  }
+
+  private forgetUpdates(): void {
+    this.snapshots[0].valid = false;
+    this.snapshots[1].valid = false;
+    this.trainStep = 0;
+  }
+
+  /** Every typed array one update writes: weights, biases, a, b and the optimizer's state. */
+  private updatedArrays(praxis: 'sgd' | 'adam'): Numbers[] {
+    const list: Numbers[] = [];
+    const rows = (layers: Numbers[][] | undefined, layer: number) => {
+      for (const row of layers?.[layer] ?? []) list.push(row);
+    };
+    const one = (layers: Numbers[] | undefined, layer: number) => {
+      const row = layers?.[layer];
+      if (row !== undefined) list.push(row);
+    };
+    const apalu = this.isApalu && this.params.trainable;
     for (let layer = 1; layer <= this.outputLayer; layer++) {
-      const sa = this.adamA[layer] as { m: Float64Array; v: Float64Array };
-      const sb = this.adamB[layer] as { m: Float64Array; v: Float64Array };
-      adamUpdate(this.apaluA[layer] as Float32Array, this.gradA[layer] as Float64Array, sa.m, sa.v, settings, minParam);
-      adamUpdate(this.apaluB[layer] as Float32Array, this.gradB[layer] as Float64Array, sb.m, sb.v, settings, minParam);
+      rows(this.weights, layer);
+      one(this.biases, layer);
+      if (praxis === 'sgd') {
+        rows(this.changes, layer);
+      } else {
+        rows(this.changesLow, layer);
+        rows(this.changesHigh, layer);
+        one(this.biasChangesLow, layer);
+        one(this.biasChangesHigh, layer);
+      }
+      if (!apalu) continue;
+      one(this.apaluA, layer);
+      one(this.apaluB, layer);
+      if (praxis === 'sgd') {
+        one(this.changesA, layer);
+        one(this.changesB, layer);
+      } else {
+        for (const s of [this.adamA[layer], this.adamB[layer]]) if (s !== undefined) list.push(s.m, s.v);
+      }
+    }
+    return list;
+  }
+
+  /** The first non-finite weight, bias, a or b, as [layer, name, value]. */
+  private firstNonFiniteParam(): [number, string, number] | undefined {
+    for (let layer = 1; layer <= this.outputLayer; layer++) {
+      const weights = (this.weights[layer] ?? []) as Float32Array[];
+      for (let node = 0; node < weights.length; node++) {
+        const k = firstNonFinite(weights[node] as Float32Array);
+        if (k >= 0) return [layer, `weights[${node}][${k}]`, (weights[node] as Float32Array)[k] as number];
+      }
+      for (const [name, values] of [['biases', this.biases[layer]], ['a', this.isApalu ? this.apaluA[layer] : undefined], ['b', this.isApalu ? this.apaluB[layer] : undefined]] as const) {
+        if (values === undefined) continue;
+        const i = firstNonFinite(values);
+        if (i >= 0) return [layer, `${name}[${i}]`, values[i] as number];
+      }
+    }
+    return undefined;
+  }
+
+  /** The first non-finite value the forward and backward pass of this pattern left, as [layer, name, value]. */
+  private firstNonFinitePass(): [number, string, number] | undefined {
+    for (let layer = 1; layer <= this.outputLayer; layer++) {
+      for (const [name, values] of [
+        ['outputs', this.outputs[layer]],
+        ['errors', this.errors[layer]],
+        ['deltas', this.deltas[layer]],
+        ['∂L/∂a', this.isApalu ? this.gradA[layer] : undefined],
+        ['∂L/∂b', this.isApalu ? this.gradB[layer] : undefined],
+      ] as const) {
+        if (values === undefined) continue;
+        const i = firstNonFinite(values);
+        if (i >= 0) return [layer, `${name}[${i}]`, values[i] as number];
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Runs one update (brain.js's weights and biases, then a and b) so that it never leaves a
+   * non-finite value: the pass it applies must be finite, what it writes is copied first,
+   * and if any weight, bias, a or b is not finite afterwards the copy is put back and
+   * training stops with an ApaluTrainingError. When the pass itself is not finite, the
+   * previous update made the network overflow: that update is undone instead.
+   */
+  private guardedUpdate(praxis: 'sgd' | 'adam', update: () => void): void {
+    const step = ++this.trainStep;
+    const pattern = ++this.tickPattern;
+    const iteration = this.tickIteration;
+    const learningRate = this.trainOpts.learningRate;
+    const pass = this.firstNonFinitePass();
+    if (pass !== undefined) {
+      const [layer, value, v] = pass;
+      const previous = this.snapshots[this.current ^ 1] as UpdateSnapshot;
+      if (previous.valid) {
+        previous.restore();
+        this.iterations = previous.counter;
+        this.forgetUpdates();
+        throw new ApaluTrainingError(
+          { layer, value, iteration: previous.iteration, step: previous.step, pattern: previous.pattern, learningRate, praxis, restored: true },
+          `became ${String(v)} on the next training pattern (${pattern} of iteration ${iteration}) after that update`,
+        );
+      }
+      throw new ApaluTrainingError(
+        { layer, value, iteration, step, pattern, learningRate, praxis, restored: false },
+        `is ${String(v)} for this pattern with the network's current weights`,
+      );
+    }
+    const snapshot = this.snapshots[this.current] as UpdateSnapshot;
+    snapshot.take(this.updatedArrays(praxis), this.iterations);
+    snapshot.iteration = iteration;
+    snapshot.step = step;
+    snapshot.pattern = pattern;
+    update();
+    const bad = this.firstNonFiniteParam();
+    if (bad !== undefined) {
+      const [layer, value, v] = bad;
+      snapshot.restore();
+      this.iterations = snapshot.counter;
+      this.forgetUpdates();
+      throw new ApaluTrainingError({ layer, value, iteration, step, pattern, learningRate, praxis, restored: true }, `would have become ${String(v)}`);
+    }
+    this.current ^= 1;
+  }
+
+  /** Refuses training data with a non-finite value before it reaches the network. */
+  override trainPattern(value: BrainDatum, logErrorRate?: boolean): number | null {
+    for (const [name, values] of [['input', value.input], ['output', value.output]] as const) {
+      const i = firstNonFinite(values);
+      if (i >= 0) {
+        throw new ApaluInputError(
+          'E_DATA',
+          `training pattern ${this.tickPattern + 1} of iteration ${this.tickIteration}: ${name}[${i}] = ${String(values[i])}; training data must be finite numbers.`,
+        );
+      }
+    }
+    return super.trainPattern(value, logErrorRate);
+  }
+
+  override prepTraining(
+    data: Parameters<NeuralNetwork<InputType, OutputType>['prepTraining']>[0],
+    options?: Parameters<NeuralNetwork<InputType, OutputType>['prepTraining']>[1],
+  ): ReturnType<NeuralNetwork<InputType, OutputType>['prepTraining']> {
+    const prepared = super.prepTraining(data, options);
+    this.forgetUpdates();
+    return prepared;
+  }
+
+  override trainingTick(data: BrainTickArgs[0], status: BrainTickArgs[1], endTime: BrainTickArgs[2]): boolean {
+    this.tickIteration = status.iterations + 1;
+    this.tickPattern = 0;
+    if (!this.asyncTraining) return super.trainingTick(data, status, endTime);
+    // brain.js's trainAsync calls this from a timer: an error thrown here would be
+    // uncaught, so it is kept, training stops, and trainAsync rejects with it.
+    try {
+      return super.trainingTick(data, status, endTime);
+    } catch (error) {
+      this.asyncFailure = error;
+      return false;
     }
   }
 
+  /**
+   * brain.js's train(). Throws ApaluTrainingError (code 'E_DIVERGED') when an update would
+   * leave a non-finite weight, bias, a or b; the network keeps the values from before it.
+   */
   override train(
     data: Parameters<NeuralNetwork<InputType, OutputType>['train']>[0],
     options: ApaluTrainOptions | BrainTrainOptions = {},
@@ -404,11 +595,21 @@ export class ApaluNeuralNetwork<
     return super.train(data, options as BrainTrainOptions);
   }
 
-  override trainAsync(
+  /** brain.js's trainAsync(); rejects with ApaluTrainingError where train() throws it. */
+  override async trainAsync(
     data: Parameters<NeuralNetwork<InputType, OutputType>['trainAsync']>[0],
     options: ApaluTrainOptions | BrainTrainOptions = {},
   ): ReturnType<BrainNetwork['trainAsync']> {
-    return super.trainAsync(data, options as BrainTrainOptions);
+    this.asyncTraining = true;
+    this.asyncFailure = undefined;
+    try {
+      const status = await super.trainAsync(data, options as BrainTrainOptions);
+      if (this.asyncFailure !== undefined) throw this.asyncFailure;
+      return status;
+    } finally {
+      this.asyncTraining = false;
+      this.asyncFailure = undefined;
+    }
   }
 
   /**
@@ -418,6 +619,15 @@ export class ApaluNeuralNetwork<
    */
   override toJSON(): ApaluNeuralNetworkJSON {
     const json = super.toJSON() as ApaluNeuralNetworkJSON;
+    // fromJSON refuses non-finite weights, biases, a and b; training never leaves one, so
+    // only a value written by hand gets here, and the error says which.
+    const bad = this.firstNonFiniteParam();
+    if (bad !== undefined) {
+      throw new ApaluInputError(
+        'E_STATE',
+        `toJSON: layer ${bad[0]}'s ${bad[1]} = ${String(bad[2])}; fromJSON() would refuse it (weights, biases, a and b must be finite). It was not written by training: set it to a finite value or reload the network.`,
+      );
+    }
     if (!this.isApalu) return json;
     json.type = 'ApaluNeuralNetwork';
     json.layers = json.layers.map((layer, i) => ({ ...layer, a: Array.from(this.apaluA[i] ?? []), b: Array.from(this.apaluB[i] ?? []) }));

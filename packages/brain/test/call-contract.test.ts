@@ -14,7 +14,9 @@ function detached(): Float32Array {
 }
 
 function outOfBounds(): Float32Array {
-  const buffer = new ArrayBuffer(16, { maxByteLength: 16 });
+  // A resizable ArrayBuffer (ES2024; Node 20 has it, this package's lib setting does not).
+  const Resizable = ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer & { resize(n: number): void };
+  const buffer = new Resizable(16, { maxByteLength: 16 });
   const x = new Float32Array(buffer, 0, 4);
   buffer.resize(8);
   return x;
