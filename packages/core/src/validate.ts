@@ -140,7 +140,7 @@ function assertFloat32(pass: 'forward' | 'backward', name: string, value: unknow
     'E_TYPE',
     missing
       ? `${name} is ${String(value)}: ${pass}() needs ${name} as a Float32Array (${pass === 'backward' ? 'backward(x, dy, a, b, layout?)' : 'forward(x, a, b, layout?)'}).`
-      : `${name} is a ${describe(value)}: a backend's ${pass}() takes ${name} as a Float32Array and returns float32; convert it with Float32Array.from(${name}).`,
+      : `${name} is ${describe(value)}: a backend's ${pass}() takes ${name} as a Float32Array and returns float32; convert it with Float32Array.from(${name}).`,
   );
 }
 

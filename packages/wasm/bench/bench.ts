@@ -59,7 +59,8 @@ function place(backend: WasmBackend, x: Float32Array, dy: Float32Array) {
   const daPtr = 32;
   const dbPtr = 48;
   const scratchPtr = 64;
-  const xPtr = 1024;
+  // From 8 threads on the scratch passes byte 1024: x starts after it (overlaps are refused).
+  const xPtr = Math.max(1024, Math.ceil((scratchPtr + backend.scratchBytes(1)) / 64) * 64);
   const dyPtr = xPtr + 4 * n;
   const outPtr = dyPtr + 4 * n;
   backend.reserve(outPtr + 4 * n);
