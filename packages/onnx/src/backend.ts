@@ -208,7 +208,7 @@ export async function createBackend(options: OnnxBackendOptions = {}): Promise<A
   };
   let disposing: Promise<void> | undefined;
   return {
-    name: backendName(options, ort),
+    name,
     accuracy: 'composed',
     forward(x, a, b, layout) {
       return accept(async () => {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { apalu, apaluGrad } from '@apalu/core';
 import { describe, expect, it } from 'vitest';
 import { ORT_WEB_LARGEST_CALL, largestCall } from '../src/limits.js';
-import { createBackend } from '../src/index.js';
+import { createBackend, formulations } from '../src/index.js';
 
 const composedOk = (got: number, ref: number) => Object.is(got, ref) || Math.abs(got - ref) <= Math.max(5e-6, 1e-5 * Math.abs(ref));
 
@@ -102,22 +102,39 @@ describe('types, missing and detached inputs', () => {
 describe('calls too large for onnxruntime-web', () => {
   it('are refused with E_TOO_LARGE naming x.length and the limit, before anything is allocated', async () => {
     const backend = await createBackend();
-    const { forward, backward } = ORT_WEB_LARGEST_CALL;
+    const { backward } = ORT_WEB_LARGEST_CALL;
     // A view of backward's limit + 1 elements: its buffer is that size (≈ ${backward * 4} bytes) but is never copied.
     const x = new Float32Array(backward + 1);
     await expect(backend.backward(x, x, Float32Array.of(1), Float32Array.of(1))).rejects.toMatchObject({
       code: 'E_TOO_LARGE',
       message: expect.stringContaining(`x.length = ${backward + 1} is more than the onnxruntime-web-wasm backend's backward pass can hold: ${backward} elements at most`),
     });
-    expect(forward).toBeGreaterThanOrEqual(backward);
+    await backend.dispose?.();
+  }, 60_000);
+
+  it("forward refuses one element above its formulation's limit", async () => {
+    const web = { env: { versions: { web: '1.30.0' } } } as never;
+    for (const formulation of formulations) {
+      const limit = largestCall({ formulation }, web)!;
+      expect(limit.forward).toBe(ORT_WEB_LARGEST_CALL.forward[formulation]);
+      expect(limit.forward).toBeGreaterThanOrEqual(limit.backward);
+    }
+    // The smallest forward limit (elu-quickgelu's) + 1 as a real call: a 256 MiB buffer, never copied.
+    const backend = await createBackend({ formulation: 'elu-quickgelu' });
+    const n = ORT_WEB_LARGEST_CALL.forward['elu-quickgelu'] + 1;
+    await expect(backend.forward(new Float32Array(n), Float32Array.of(1), Float32Array.of(1))).rejects.toMatchObject({
+      code: 'E_TOO_LARGE',
+      message: expect.stringContaining(`x.length = ${n} is more than the onnxruntime-web-wasm-elu-quickgelu backend's forward pass can hold: ${n - 1} elements at most`),
+    });
     await backend.dispose?.();
   }, 60_000);
 
   it('the limit applies to onnxruntime-web only', () => {
     const web = { env: { versions: { web: '1.30.0' } } } as never;
     const node = { env: { versions: { node: '1.30.0' } } } as never;
-    expect(largestCall({}, web)).toBe(ORT_WEB_LARGEST_CALL);
-    expect(largestCall({ runtime: web }, web)).toBe(ORT_WEB_LARGEST_CALL);
+    const expected = { forward: ORT_WEB_LARGEST_CALL.forward['shared-exp'], backward: ORT_WEB_LARGEST_CALL.backward };
+    expect(largestCall({}, web)).toEqual(expected);
+    expect(largestCall({ runtime: web }, web)).toEqual(expected);
     expect(largestCall({ runtime: node }, node)).toBeUndefined();
   });
 });
