@@ -54,6 +54,8 @@ export function elementwise(
   limit: number,
   withDy: boolean,
   skip: Uint8Array | undefined,
+  /** Elements where got = dy (±∞) is accepted too (CaseReference.dxAlsoDy). */
+  alsoDy?: Uint8Array,
 ): CheckResult {
   if (!(got instanceof Float32Array) || got.length !== want.length) {
     return failure(c, metric, input, `expected a Float32Array(${want.length}), got ${describeValue(got)}`);
@@ -66,7 +68,7 @@ export function elementwise(
       skipped++;
       continue;
     }
-    const e = limits.measure(got[i] as number, want[i] as number);
+    const e = alsoDy?.[i] === 1 && got[i] === input.dy[i] ? 0 : limits.measure(got[i] as number, want[i] as number);
     if (e > error) {
       error = e;
       worst = i;

@@ -28,6 +28,11 @@ export interface CaseReference {
   d: Float32Array;
   /** dy·∂f/∂x rounded to float32. */
   dx: Float32Array;
+  /**
+   * 1 where dy is ±∞, x finite and the float64 ∂f/∂x underflowed to 0: dx is NaN (0·∞) here, but
+   * ∂f/∂x > 0 for every finite x, so dy itself (±∞) is accepted as well.
+   */
+  dxAlsoDy: Uint8Array;
   ones: ChannelSums;
   general: ChannelSums;
 }
@@ -59,6 +64,7 @@ export function computeReference({ x, dy, a, b, inner }: CaseInput): CaseReferen
   const f = new Float32Array(n);
   const d = new Float32Array(n);
   const dx = new Float32Array(n);
+  const dxAlsoDy = new Uint8Array(n);
   const onesA = newSums(channels);
   const onesB = newSums(channels);
   const genA = newSums(channels);
@@ -74,6 +80,7 @@ export function computeReference({ x, dy, a, b, inner }: CaseInput): CaseReferen
     const deriv = apaluDerivative(xi, ac, bc);
     d[i] = deriv;
     dx[i] = g * deriv;
+    if (deriv === 0 && !Number.isFinite(g) && !Number.isNaN(g) && Number.isFinite(xi)) dxAlsoDy[i] = 1;
     if (Number.isNaN(xi)) {
       hasNaN[c] = true;
       continue;
@@ -91,6 +98,7 @@ export function computeReference({ x, dy, a, b, inner }: CaseInput): CaseReferen
     f,
     d,
     dx,
+    dxAlsoDy,
     ones: { da: finish(onesA), db: finish(onesB), hasNaN },
     general: { da: finish(genA), db: finish(genB), hasNaN },
   };

@@ -104,7 +104,7 @@ async function runCase(
   }
   try {
     const g = await timed('backward', ms, () => backend.backward(input.x, input.dy, input.a, input.b, layout));
-    results.push(elementwise(c, 'dx', input, g?.dx, ref.dx, limits, limits.elementwiseScaled, true, skip));
+    results.push(elementwise(c, 'dx', input, g?.dx, ref.dx, limits, limits.elementwiseScaled, true, skip, ref.dxAlsoDy));
     results.push(...sums(c, '', input, g, ref.general, limits.sumRelative, skipChannel));
   } catch (error) {
     results.push(failure(c, 'dx', input, outcome('backward', error)));
@@ -132,7 +132,7 @@ async function runCase(
       }
       try {
         const g = (await timed(`backward with ${how}`, ms, () => call(false))) as ApaluGradients;
-        results.push(elementwise(c, `dx${suffix}`, input, g?.dx, ref.dx, limits, limits.elementwiseScaled, true, skip));
+        results.push(elementwise(c, `dx${suffix}`, input, g?.dx, ref.dx, limits, limits.elementwiseScaled, true, skip, ref.dxAlsoDy));
         results.push(...sums(c, suffix, input, g, ref.general, limits.sumRelative, skipChannel));
       } catch (error) {
         results.push(failure(c, `dx${suffix}`, input, outcome(`backward with ${how}`, error)));
