@@ -168,28 +168,65 @@ export class ApaluGpuRunner {
     }
   }
 
-  private checkBytes(what: string, bytes: number): void {
+  /** The largest storage buffer (and binding) this device takes, in bytes. */
+  private storageLimit(): { bytes: number; binding: number; buffer: number } {
     const { maxStorageBufferBindingSize: binding, maxBufferSize: buffer } = this.device.limits;
-    if (bytes > binding || bytes > buffer) {
-      throw new ApaluGpuError(
-        'E_GPU_LIMIT',
-        `${what} needs a ${bytes}-byte storage buffer but this device allows ${Math.min(binding, buffer)} (maxStorageBufferBindingSize ${binding}, maxBufferSize ${buffer}). ` +
-          'Request the device with requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize }, or split the input.',
-      );
-    }
+    return { bytes: Math.min(binding, buffer), binding, buffer };
   }
 
-  private checkLimits(length: number): void {
-    this.checkBytes(`${length} elements`, length * 4);
+  private fits(length: number, channels: number, inner: number, backward: boolean): boolean {
+    const { bytes } = this.storageLimit();
+    if (Math.max(4, length * 4) > bytes) return false;
+    return !backward || partialBytes(planBackward(length, channels, inner), channels) <= bytes;
   }
 
   /**
-   * Throws E_GPU_LIMIT (before any GPU work) when a call of this size cannot run on the device:
-   * its tensors, and for a backward the per-channel partial sums (48 bytes per channel and chunk).
+   * The largest length (a multiple of C·S) of a forward or backward call this device can run: every
+   * tensor is one storage buffer of 4 bytes per element, and a backward also needs its per-channel
+   * partial sums (48 bytes per channel and chunk). 0 when none fits (a backward with very many channels).
+   */
+  largestLength(channels: number, inner = 1, backward = false): number {
+    const unit = channels * inner;
+    let lo = 0;
+    let hi = Math.floor(this.storageLimit().bytes / 4 / unit);
+    if (!backward) return hi * unit;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (this.fits(mid * unit, channels, inner, true)) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo * unit;
+  }
+
+  /**
+   * Throws ApaluInputError('E_TOO_LARGE') (before any GPU work) when a call of this size cannot run on
+   * the device (call contract point 5): its tensors above maxBufferSize / maxStorageBufferBindingSize,
+   * or, for a backward, its partial sums. The message names the length and the largest length that fits.
    */
   assertFits(length: number, channels: number, inner: number, backward: boolean): void {
-    this.checkLimits(length);
-    if (backward) this.checkBytes(`the backward's partial sums for ${channels} channels`, partialBytes(planBackward(length, channels, inner), channels));
+    if (this.fits(length, channels, inner, backward)) return;
+    const { bytes, binding, buffer } = this.storageLimit();
+    const pass = backward ? 'backward' : 'forward';
+    const limits = `this device's storage buffers hold at most ${bytes} bytes (maxStorageBufferBindingSize ${binding}, maxBufferSize ${buffer})`;
+    const request =
+      'request the device with requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize } ' +
+      '(createBackend() does for its own device)';
+    const largest = this.largestLength(channels, inner, backward);
+    const partials = backward ? partialBytes(planBackward(length, channels, inner), channels) : 0;
+    const layout = channels * inner > 1 ? ` with C·S = ${channels}·${inner}` : '';
+    if (largest === 0) {
+      throw new ApaluInputError(
+        'E_TOO_LARGE',
+        `x.length = ${length} is too large for a ${pass} on this GPU device: with C = ${channels} channels the partial sums alone need ${partials} bytes (48 per channel), ` +
+          `but ${limits}; no x.length fits. Split the channels over several calls, or ${request}.`,
+      );
+    }
+    const what = length * 4 > bytes ? `x needs ${length * 4} bytes (4 per element)` : `the partial sums need ${partials} bytes`;
+    throw new ApaluInputError(
+      'E_TOO_LARGE',
+      `x.length = ${length} is too large for a ${pass} on this GPU device: ${what} but ${limits}. ` +
+        `The largest ${pass} it takes${layout} is x.length = ${largest}; split the input into calls of at most ${largest} elements, or ${request}.`,
+    );
   }
 
   private validate(args: GpuForwardArgs): { length: number; channels: number; inner: number } {
@@ -199,7 +236,6 @@ export class ApaluGpuRunner {
     this.checkBuffer('x', args.x, args.length * 4, BufferUsage.STORAGE);
     this.checkBuffer('a', args.a, channels * 4, BufferUsage.STORAGE);
     this.checkBuffer('b', args.b, channels * 4, BufferUsage.STORAGE);
-    this.checkLimits(args.length);
     return { length: args.length, channels, inner };
   }
 
@@ -266,6 +302,7 @@ export class ApaluGpuRunner {
   /** y = f(x) on the GPU. Resolves once the work is submitted (not finished). */
   async forward(args: GpuForwardArgs): Promise<GPUBuffer> {
     const { length, channels, inner } = this.validate(args);
+    this.assertFits(length, channels, inner, false);
     if (args.y !== undefined) this.checkBuffer('y', args.y, length * 4, BufferUsage.STORAGE);
     const owned: GPUBuffer[] = [];
     return this.scoped('forward', owned, ['forward4', 'forward1'], ([p4, p1]) => {
@@ -302,8 +339,8 @@ export class ApaluGpuRunner {
     if (args.dx !== undefined) this.checkBuffer('dx', args.dx, length * 4, BufferUsage.STORAGE);
     if (args.da !== undefined) this.checkBuffer('da', args.da, channels * 4, BufferUsage.STORAGE);
     if (args.db !== undefined) this.checkBuffer('db', args.db, channels * 4, BufferUsage.STORAGE);
+    this.assertFits(length, channels, inner, true);
     const plan = planBackward(length, channels, inner);
-    this.checkBytes(`the backward's partial sums for ${channels} channels`, partialBytes(plan, channels));
     const owned: GPUBuffer[] = [];
     return this.scoped('backward', owned, ['partial4', 'partial1', 'final'], (pipelines) => {
       const [p4, p1, pf] = pipelines as [GPUComputePipeline, GPUComputePipeline, GPUComputePipeline];
@@ -346,27 +383,38 @@ export class ApaluGpuRunner {
     if (elements === 0) return new Float32Array(0);
     this.assertAlive();
     const device = this.device;
+    // Pushed and popped without yielding, whatever throws in between (no scope is left open).
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
-    const staging = device.createBuffer({ label: 'apalu-readback', size: elements * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    let staging: GPUBuffer | undefined;
+    let failed = false;
+    let thrown: unknown;
     try {
+      staging = device.createBuffer({ label: 'apalu-readback', size: elements * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
       const encoder = device.createCommandEncoder({ label: 'apalu-readback' });
       encoder.copyBufferToBuffer(buffer, 0, staging, 0, elements * 4);
       device.queue.submit([encoder.finish()]);
-      const [validation, oom] = await Promise.all([device.popErrorScope(), device.popErrorScope()]);
+    } catch (error) {
+      failed = true;
+      thrown = error;
+    }
+    const scopes = Promise.all([device.popErrorScope(), device.popErrorScope()]);
+    try {
+      const [validation, oom] = await scopes;
       if (oom !== null) throw new ApaluGpuError('E_GPU_OOM', `Out of GPU memory reading ${elements} values back: ${oom.message}.`);
       if (validation !== null) throw new ApaluGpuError('E_GPU_VALIDATION', `WebGPU rejected reading ${elements} values back: ${validation.message}`);
+      if (failed) throw thrown;
       try {
-        await staging.mapAsync(MAP_MODE_READ);
+        await staging!.mapAsync(MAP_MODE_READ);
       } catch (error) {
         // A lost device rejects the mapping; say so instead of a bare AbortError.
         await Promise.resolve();
         this.assertAlive();
         throw new ApaluGpuError('E_GPU_VALIDATION', `Reading results back failed: ${(error as Error).message}`, { cause: error });
       }
-      return new Float32Array(staging.getMappedRange().slice(0));
+      return new Float32Array(staging!.getMappedRange().slice(0));
     } finally {
-      staging.destroy();
+      staging?.destroy();
     }
   }
 }

@@ -320,7 +320,7 @@ describe.skipIf(!gpu.ok)('@apalu/webgpu runner: GPU buffers, caching, errors', (
     readable.destroy();
   });
 
-  it('a backward whose partial sums exceed the device limits fails with E_GPU_LIMIT before any GPU work', async () => {
+  it('a call whose tensors or backward partial sums exceed the device limits fails with E_TOO_LARGE before any GPU work', async () => {
     const { create } = (await import('webgpu' as string)) as { create(flags: string[]): GPU };
     const gpuObject = create([]);
     const own = await (await gpuObject.requestAdapter())!.requestDevice(); // default limits: 128 MiB bindings
@@ -329,15 +329,22 @@ describe.skipIf(!gpu.ok)('@apalu/webgpu runner: GPU buffers, caching, errors', (
       const big = own.createBuffer({ size: 4 * n, usage: BufferUsage.STORAGE });
       const runner = getRunner(own);
       await expect(runner.backward({ x: big, dy: big, a: big, b: big, length: n, channels: n })).rejects.toMatchObject({
-        code: 'E_GPU_LIMIT',
-        message: /partial sums for 3000000 channels needs a 144000000-byte storage buffer .*requiredLimits/,
+        name: 'ApaluInputError',
+        code: 'E_TOO_LARGE',
+        message: /x\.length = 3000000 .*C = 3000000 channels the partial sums alone need 144000000 bytes .*134217728 bytes.*no x\.length fits.*requiredLimits/,
       });
       const backend = await createBackend({ device: own });
       const errors: unknown[] = [];
       own.onuncapturederror = (event) => errors.push(event);
       const ones = new Float32Array(n).fill(1);
-      await expect(backend.backward(new Float32Array(n), new Float32Array(n), ones, ones)).rejects.toMatchObject({ code: 'E_GPU_LIMIT' });
-      await expect(backend.forward(new Float32Array(40_000_000), Float32Array.of(1), Float32Array.of(1))).rejects.toMatchObject({ code: 'E_GPU_LIMIT' });
+      await expect(backend.backward(new Float32Array(n), new Float32Array(n), ones, ones)).rejects.toMatchObject({ code: 'E_TOO_LARGE' });
+      await expect(backend.forward(new Float32Array(40_000_000), Float32Array.of(1), Float32Array.of(1))).rejects.toMatchObject({
+        code: 'E_TOO_LARGE',
+        message: /x\.length = 40000000 .*largest forward it takes is x\.length = 33554432/,
+      });
+      expect(runner.largestLength(1, 1, false)).toBe(33_554_432); // 128 MiB / 4
+      expect(runner.largestLength(1, 1, true)).toBe(33_554_432);
+      expect(runner.largestLength(n, 1, true)).toBe(0);
       expect(errors).toEqual([]);
       big.destroy();
     } finally {
