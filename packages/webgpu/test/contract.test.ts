@@ -268,6 +268,18 @@ describe.skipIf(!gpu.ok)('@apalu/webgpu keeps the call contract', () => {
     }
   });
 
+  it('dispose() is bounded by disposeTimeout: past it, its own device goes and calls still running settle (with their results or ApaluGpuError)', async () => {
+    await expect(createBackend({ disposeTimeout: -1 })).rejects.toMatchObject({ name: 'ApaluInputError', code: 'E_OPTION', message: /disposeTimeout = -1/ });
+    const mine = await createBackend({ disposeTimeout: 0 });
+    const x = new Float32Array(100_000).fill(-2);
+    const pending = mine.backward(x, x, Float32Array.of(1), Float32Array.of(1));
+    await mine.dispose();
+    await expect(Promise.race([mine.device.lost.then(() => 'lost'), new Promise((r) => setTimeout(() => r('alive'), 5_000))])).resolves.toBe('lost');
+    const settled = await Promise.allSettled([pending]);
+    if (settled[0]!.status === 'rejected') expect(settled[0]!.reason).toBeInstanceOf(ApaluGpuError);
+    else expectDx(settled[0]!.value.dx.subarray(0, 10), x.subarray(0, 10), x.subarray(0, 10), Float32Array.of(1), Float32Array.of(1));
+  });
+
   it('a call larger than the device limits is refused with E_TOO_LARGE before any buffer is created, naming x.length and the largest length', async () => {
     // maxBufferSize 8192 bytes: 2048 float32 per tensor; binding size 4096 bytes: 1024.
     const small = withLimits(backend.device, { maxBufferSize: 8192, maxStorageBufferBindingSize: 4096 });
