@@ -277,14 +277,14 @@ async function property(ctx: ContractContext): Promise<CheckResult[]> {
     const out: CheckResult[] = [];
     try {
       const f = await timed('forward', ctx.callTimeout, () => backend.forward(input.x, input.a, input.b, layout));
-      out.push(...checkForward(name, 'f', input, f, ctx, 'forward'));
+      out.push(...checkForward(name, 'f', input, f, ctx, 'forward differs from the float64 reference'));
     } catch (error) {
       if (error instanceof CallTimeoutError) throw error;
       out.push(failure({ name }, 'f', input, outcome('forward', error)));
     }
     try {
       const g = await timed('backward', ctx.callTimeout, () => backend.backward(input.x, input.dy, input.a, input.b, layout));
-      out.push(...checkBackward(name, '', input, g, ctx, 'backward'));
+      out.push(...checkBackward(name, '', input, g, ctx, 'backward differs from the float64 reference'));
     } catch (error) {
       if (error instanceof CallTimeoutError) throw error;
       out.push(failure({ name }, 'dx', input, outcome('backward', error)));
@@ -347,11 +347,9 @@ async function property(ctx: ContractContext): Promise<CheckResult[]> {
   ];
 }
 
+/** One failing check in words; where it is worst (c.worst) is added by formatFailures. */
 function formatOne(c: CheckResult): string {
-  const where = c.worst
-    ? ` at [${c.worst.index}]${c.worst.x !== undefined ? ` x=${c.worst.x}` : ''}${c.worst.a !== undefined ? ` a=${c.worst.a} b=${c.worst.b}` : ''}${c.worst.dy !== undefined ? ` dy=${c.worst.dy}` : ''}: got ${c.worst.got}, want ${c.worst.want}`
-    : '';
-  return `${c.metric}: ${c.detail ?? `error ${c.error} ${c.unit} > ${c.limit}`}${where}`;
+  return `${c.metric}: ${c.detail ?? `error ${c.error} ${c.unit} > ${c.limit}`}`;
 }
 
 /** Runs one contract case. */

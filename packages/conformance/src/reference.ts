@@ -12,6 +12,12 @@ export interface SumReference {
    * signs occur), which a float32 result must match.
    */
   overflows: boolean;
+  /**
+   * How many terms the sum has. Each float32 term may carry one rounding of 2^-149 (the
+   * subnormal spacing) that no float32 computation can avoid: sumError allows that much per term,
+   * so a channel whose terms are subnormal is judged like elementwise results are, in ULPs.
+   */
+  terms?: number;
 }
 
 export interface ChannelSums {
@@ -37,12 +43,14 @@ export interface CaseReference {
   general: ChannelSums;
 }
 
+const SUBNORMAL_SPACING = 2 ** -149; // the spacing of float32 subnormals
 const FLOAT32_LIMIT = 3.4028235677973366e38; // values from here up round to ∞ in float32
 
-function newSums(channels: number): { acc: CompensatedSum[]; abs: Float64Array; overflow: boolean[] } {
+function newSums(channels: number): { acc: CompensatedSum[]; abs: Float64Array; count: Float64Array; overflow: boolean[] } {
   return {
     acc: Array.from({ length: channels }, () => new CompensatedSum()),
     abs: new Float64Array(channels),
+    count: new Float64Array(channels),
     overflow: new Array<boolean>(channels).fill(false),
   };
 }
@@ -50,11 +58,12 @@ function newSums(channels: number): { acc: CompensatedSum[]; abs: Float64Array; 
 function addTerm(s: ReturnType<typeof newSums>, c: number, term: number): void {
   (s.acc[c] as CompensatedSum).add(term);
   s.abs[c] = (s.abs[c] as number) + Math.abs(term);
+  s.count[c] = (s.count[c] as number) + 1;
   if (Number.isFinite(term) && Math.abs(term) >= FLOAT32_LIMIT) s.overflow[c] = true;
 }
 
 function finish(s: ReturnType<typeof newSums>): SumReference[] {
-  return s.acc.map((acc, c) => ({ value: acc.value, scale: s.abs[c] as number, overflows: s.overflow[c] as boolean }));
+  return s.acc.map((acc, c) => ({ value: acc.value, scale: s.abs[c] as number, overflows: s.overflow[c] as boolean, terms: s.count[c] as number }));
 }
 
 /** Computes everything a case is checked against, in float64, rounding once to float32. */
@@ -114,5 +123,6 @@ export function sumError(got: number, ref: SumReference): number {
   const want = Math.fround(ref.value);
   if (!Number.isFinite(want) || !Number.isFinite(got)) return got === want || (Number.isNaN(got) && Number.isNaN(want)) ? 0 : Number.POSITIVE_INFINITY;
   if (ref.scale === 0) return got === 0 ? 0 : Number.POSITIVE_INFINITY;
-  return Math.abs(got - want) / ref.scale;
+  const slack = (ref.terms ?? 0) * SUBNORMAL_SPACING;
+  return Math.max(0, Math.abs(got - want) - slack) / ref.scale;
 }
