@@ -70,6 +70,26 @@ export function firstNonFinite(values: ArrayLike<number>): number {
   return -1;
 }
 
+// The checks run on every update, so the common case is one monomorphic pass per array
+// type: v·0 is NaN for ±∞ and NaN and ±0 otherwise, so the sum is 0 only if all are finite.
+function allFinite32(values: Float32Array): boolean {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += (values[i] as number) * 0;
+  return s === 0;
+}
+
+function allFinite64(values: Float64Array): boolean {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += (values[i] as number) * 0;
+  return s === 0;
+}
+
+/** Like firstNonFinite for the network's own typed arrays, fast when all are finite. */
+export function firstNonFiniteTyped(values: Float32Array | Float64Array): number {
+  const finite = values instanceof Float32Array ? allFinite32(values) : allFinite64(values);
+  return finite ? -1 : firstNonFinite(values);
+}
+
 /**
  * A copy of the typed arrays one training update writes, taken before it, so the update
  * can be undone. The copies are kept and reused from step to step.

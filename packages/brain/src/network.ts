@@ -1,6 +1,6 @@
 import { ApaluInputError, splitmix32, validateParams } from '@apalu/core';
 import { NeuralNetwork } from 'brain.js';
-import { ApaluTrainingError, firstNonFinite, UpdateSnapshot } from './divergence.js';
+import { ApaluTrainingError, firstNonFinite, firstNonFiniteTyped, UpdateSnapshot } from './divergence.js';
 import { activateLayer, backpropLayer } from './neuron-layer.js';
 import {
   APALU_JSON_ACTIVATION,
@@ -470,12 +470,12 @@ export class ApaluNeuralNetwork<
     for (let layer = 1; layer <= this.outputLayer; layer++) {
       const weights = (this.weights[layer] ?? []) as Float32Array[];
       for (let node = 0; node < weights.length; node++) {
-        const k = firstNonFinite(weights[node] as Float32Array);
+        const k = firstNonFiniteTyped(weights[node] as Float32Array);
         if (k >= 0) return [layer, `weights[${node}][${k}]`, (weights[node] as Float32Array)[k] as number];
       }
       for (const [name, values] of [['biases', this.biases[layer]], ['a', this.isApalu ? this.apaluA[layer] : undefined], ['b', this.isApalu ? this.apaluB[layer] : undefined]] as const) {
         if (values === undefined) continue;
-        const i = firstNonFinite(values);
+        const i = firstNonFiniteTyped(values);
         if (i >= 0) return [layer, `${name}[${i}]`, values[i] as number];
       }
     }
@@ -493,7 +493,7 @@ export class ApaluNeuralNetwork<
         ['∂L/∂b', this.isApalu ? this.gradB[layer] : undefined],
       ] as const) {
         if (values === undefined) continue;
-        const i = firstNonFinite(values);
+        const i = firstNonFiniteTyped(values);
         if (i >= 0) return [layer, `${name}[${i}]`, values[i] as number];
       }
     }

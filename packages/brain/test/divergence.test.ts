@@ -1,6 +1,7 @@
 import { ApaluInputError } from '@apalu/core';
 import { describe, expect, it } from 'vitest';
 import { ApaluNeuralNetwork, type ApaluNeuralNetworkJSON, type ApaluNeuralNetworkOptions } from '../src/index.js';
+import { firstNonFiniteTyped } from '../src/divergence.js';
 import { XOR } from './helpers.js';
 
 // Targets of 1e12 with SGD (brain.js refuses learningRate ≥ 1, so this is how a valid
@@ -180,5 +181,19 @@ describe('toJSON() only writes JSON that fromJSON() loads', () => {
     const json2 = net.toJSON();
     json2.layers[2]!.biases[0] = NaN;
     expect(caught(() => new ApaluNeuralNetwork().fromJSON(json2)).code).toBe('E_JSON');
+  });
+});
+
+describe('firstNonFiniteTyped (the per-update check)', () => {
+  it('finds ±∞ and NaN and nothing else, in Float32Array and Float64Array', () => {
+    const finite = [0, -0, 1e-45, -1e-45, 3.4028234663852886e38, -3.4028234663852886e38, 1, -2.5];
+    for (const Type of [Float32Array, Float64Array]) {
+      expect(firstNonFiniteTyped(Type.from(finite))).toBe(-1);
+      expect(firstNonFiniteTyped(new Type(0))).toBe(-1);
+      for (const bad of [Infinity, -Infinity, NaN]) {
+        const values = Type.from([...finite, bad, 1]);
+        expect(firstNonFiniteTyped(values)).toBe(finite.length);
+      }
+    }
   });
 });
