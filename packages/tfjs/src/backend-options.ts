@@ -15,6 +15,13 @@ export interface TfjsBackendOptions {
    * calls: 'wasm' (the default where WebAssembly runs) or 'js' (see `setCpuKernelEngine`).
    */
   cpuEngine?: CpuKernelEngine;
+  /**
+   * Memory one call may take, in bytes: a longer x is refused with E_TOO_LARGE before anything is
+   * allocated (see the README's size limits). Default on the cpu backend: the machine's memory
+   * (Node: os.totalmem(); browsers: navigator.deviceMemory where it exists); wasm always keeps
+   * within tfjs-backend-wasm's 4 GiB heap and webgpu within the GPU's largest buffer.
+   */
+  memoryLimitBytes?: number;
 }
 
 /** The npm package that registers each tfjs backend. */

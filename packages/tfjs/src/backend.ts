@@ -1,4 +1,4 @@
-import { type ApaluBackend, ApaluInputError, float32Params, validateCall } from '@apalu/core';
+import { type ApaluBackend, ApaluInputError, float32Params, validateBackwardCall, validateForwardCall } from '@apalu/core';
 import { precisionCode } from '@apalu/wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_PACKAGES, type TfBackendName, type TfjsBackendOptions } from './backend-options.js';
@@ -6,6 +6,7 @@ import { withCpuKernelEngine } from './kernels/cpu-engine.js';
 import { apalu } from './op.js';
 import type { Platform } from './platform/types.js';
 import { hasApaluKernel } from './register.js';
+import { checkLength, sizeLimits } from './size.js';
 
 export type { TfBackendName, TfjsBackendOptions };
 
@@ -80,6 +81,14 @@ function on<T>(name: TfBackendName, f: () => T): T {
   }
 }
 
+/** The largest buffer the webgpu backend's device binds (undefined elsewhere, or where tfjs does not show its device). */
+function gpuBufferBytes(name: TfBackendName): number | undefined {
+  if (name !== 'webgpu') return undefined;
+  const limits = (engine().registry[name] as { device?: { limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number } } } | undefined)?.device?.limits;
+  const sizes = [limits?.maxBufferSize, limits?.maxStorageBufferBindingSize].filter((v): v is number => typeof v === 'number');
+  return sizes.length === 0 ? undefined : Math.min(...sizes);
+}
+
 /** Shapes the flat call (@apalu/core's SPEC.md layout) as x: [N/(C·S), C, S] and a, b: [C, 1], which the op maps back to (C, S). */
 function shaped(x: Float32Array, a: Float32Array, b: Float32Array, inner: number) {
   const c = a.length;
@@ -96,7 +105,10 @@ function shaped(x: Float32Array, a: Float32Array, b: Float32Array, inner: number
  * chosen backend and path. Inputs are validated with @apalu/core before any tensor is made.
  */
 export async function createBackendOn(platform: Platform, options: TfjsBackendOptions = {}): Promise<ApaluBackend> {
-  const { tfBackend = 'cpu', path = 'kernel', precision = 'strict', cpuEngine } = options;
+  const { tfBackend = 'cpu', path = 'kernel', precision = 'strict', cpuEngine, memoryLimitBytes } = options;
+  if (memoryLimitBytes !== undefined && !(typeof memoryLimitBytes === 'number' && memoryLimitBytes > 0 && Number.isFinite(memoryLimitBytes))) {
+    throw new ApaluInputError('E_OPTION', `memoryLimitBytes = ${String(memoryLimitBytes)}: give a positive number of bytes (e.g. 2 ** 32), or leave it out for the default.`);
+  }
   if (!Object.hasOwn(BACKEND_PACKAGES, tfBackend)) throw new ApaluInputError('E_BACKEND', `tfBackend = ${String(tfBackend)}: use 'cpu', 'wasm' or 'webgpu'.`);
   if (path !== 'kernel' && path !== 'composed') throw new ApaluInputError('E_PATH', `path = ${String(path)}: use 'kernel' or 'composed'.`);
   precisionCode(precision);
@@ -108,12 +120,15 @@ export async function createBackendOn(platform: Platform, options: TfjsBackendOp
   if (path === 'kernel' && !hasApaluKernel(tfBackend)) {
     throw new ApaluInputError('E_PATH', `no Apalu kernel is registered for tfjs backend '${tfBackend}'; use path 'composed'.`);
   }
+  const limits = sizeLimits(tfBackend, path, memoryLimitBytes ?? (tfBackend === 'cpu' ? platform.memoryBytes() : undefined), gpuBufferBytes(tfBackend));
+  const name = `tfjs-${tfBackend}-${path}${precision === 'fast' ? '-fast' : ''}${cpuEngine === 'js' ? '-js' : ''}`;
   return {
-    name: `tfjs-${tfBackend}-${path}${precision === 'fast' ? '-fast' : ''}${cpuEngine === 'js' ? '-js' : ''}`,
+    name,
     // 'fast' changes only the kernels that run @apalu/wasm, but the class a caller asked for is the one checked.
     accuracy: path === 'kernel' && precision === 'strict' ? 'strict' : 'composed',
     async forward(x, a, b, layout) {
-      const { inner } = validateCall(x, a, b, layout?.inner);
+      const { inner } = validateForwardCall(x, a, b, layout);
+      checkLength(x.length, 'forward', limits, name);
       // Everything the call needs is copied before its first await (the call contract, point 3).
       const input = { x: x.slice(), ...float32Params(a, b) };
       await ensureBackend(platform, tfBackend);
@@ -126,8 +141,9 @@ export async function createBackendOn(platform: Platform, options: TfjsBackendOp
       return Float32Array.from(out);
     },
     async backward(x, dy, a, b, layout) {
-      const { inner } = validateCall(x, a, b, layout?.inner, dy);
-      const input = { x: x.slice(), dy: (dy as Float32Array).slice(), ...float32Params(a, b) };
+      const { inner } = validateBackwardCall(x, dy, a, b, layout);
+      checkLength(x.length, 'backward', limits, name);
+      const input = { x: x.slice(), dy: dy.slice(), ...float32Params(a, b) };
       await ensureBackend(platform, tfBackend);
       const grads = on(tfBackend, () => withEngine(() => tf.tidy(() => {
         const t = shaped(input.x, input.a, input.b, inner);

@@ -9,3 +9,4 @@ export { APALU_KERNEL, APALU_GRAD_KERNEL } from './names.js';
 export { probeWasmBackend, type WasmKernelMode } from './kernels/wasm.js';
 export { cpuKernelEngine, setCpuKernelEngine, withCpuKernelEngine, cpuKernelMemoryBytes, CPU_ENGINE_KEEP_BYTES, CPU_ENGINE_CHUNK_ELEMENTS, type CpuKernelEngine } from './kernels/cpu-engine.js';
 export type { TfjsBackendOptions, TfBackendName } from './backend-options.js';
+export { sizeLimits, largestLength, TENSOR_BYTES_PER_ELEMENT, RESULT_COPY_BYTES_PER_ELEMENT, TFJS_WASM_HEAP_BYTES, type SizeLimit, type ApaluRoute, type Direction } from './size.js';

@@ -1,5 +1,6 @@
 import { APALU_K } from '@apalu/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkLength, sizeLimits } from './size.js';
 
 /** Sums a broadcast gradient back to the parameter's own shape. */
 export function sumToShape(g: tf.Tensor, shape: readonly number[]): tf.Tensor {
@@ -30,33 +31,61 @@ export function sumToShape(g: tf.Tensor, shape: readonly number[]): tf.Tensor {
  * What remains is float32 summation: per-channel sums whose partial sums pass 3.4e38 (terms
  * near FLT_MAX of opposite signs) are ∞ or NaN where the float64 sum is finite (see the README).
  */
+/** f(t), then t disposed: a tidy alone would hold every intermediate until it ends. */
+function then(t: tf.Tensor, f: (t: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const r = f(t);
+  if (r !== t) t.dispose();
+  return r;
+}
+
+/** r, after disposing the tensors it was made from. */
+function freeing(r: tf.Tensor, ...used: tf.Tensor[]): tf.Tensor {
+  for (const t of used) if (t !== r) t.dispose();
+  return r;
+}
+
 export const apaluComposed = tf.customGrad(((x: tf.Tensor, a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([x, a, b]);
+  // Intermediates are disposed as soon as they are used: the peak stays near
+  // TENSOR_BYTES_PER_ELEMENT (size.ts) instead of the sum of every step.
+  if (x.size === 0) {
+    // Nothing to compute: f and dx are empty, da and db sums over nothing (0). Some backends'
+    // ops misbehave on empty broadcasts (tfjs-webgpu's where/tile left later calls NaN).
+    save([x, a, b]);
+    return { value: tf.zerosLike(x), gradFunc: (_: tf.Tensor, [sx, sa, sb]: tf.Tensor[]) => [tf.zerosLike(sx as tf.Tensor), tf.zerosLike(sa as tf.Tensor), tf.zerosLike(sb as tf.Tensor)] };
+  }
   const value = tf.tidy(() => {
     const positive = tf.greaterEqual(x, 0);
-    const s = tf.sigmoid(tf.mul(x, APALU_K));
-    const right = tf.mul(tf.mul(x, a), tf.add(s, 1));
-    const left = tf.mul(b, tf.expm1(x));
-    return tf.where(positive, right, left);
+    const onePlusS = then(then(tf.mul(x, APALU_K), tf.sigmoid), (s) => tf.add(s, 1));
+    // The gradient reads 1 + σ back instead of computing σ again (tfjs keeps a copy only while a tape records).
+    save([x, a, b, onePlusS]);
+    const right = freeing(then(tf.mul(x, a), (xa) => tf.mul(xa, onePlusS)), onePlusS);
+    const left = then(tf.expm1(x), (e) => tf.mul(b, e));
+    return freeing(tf.where(positive, right, left), positive, right, left);
   });
   const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-    const [sx, sa, sb] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const [sx, sa, sb, onePlusS] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+    if (tf.getBackend() === 'wasm') checkLength(sx.size, 'backward', sizeLimits('wasm', 'composed', undefined), 'the Apalu gradient (composed path) on tfjs-wasm');
     return tf.tidy(() => {
       const positive = tf.greaterEqual(sx, 0);
-      const s = tf.sigmoid(tf.mul(sx, APALU_K));
-      const onePlusS = tf.add(s, 1);
+      // On x ≥ 0 (the only branch that uses them) σ ∈ [0.5, 1]: (1 + σ) − 1 and 2 − (1 + σ) are exact.
+      const sigma = tf.sub(onePlusS, 1);
+      const spread = freeing(then(tf.sub(2, onePlusS), (oneMinus) => tf.mul(sigma, oneMinus)), sigma);
       // k·x·σ(1−σ) vanishes long before x = 100; clamping x keeps ∞·0 out of it at x = +∞.
-      const slope = tf.mul(tf.mul(tf.minimum(sx, 100), APALU_K), tf.mul(s, tf.sub(1, s)));
-      const half = tf.exp(tf.mul(sx, 0.5));
-      // dx = dy·a·(1 + σ + slope) for x ≥ 0 and (dy·e^(x/2))·(b·e^(x/2)) for x < 0, as one product of two selected factors.
-      const first = tf.mul(dy, tf.where(positive, sa, half));
-      const second = tf.where(positive, tf.add(onePlusS, slope), tf.mul(sb, half));
-      const dx = tf.mul(first, second);
+      const kx = then(tf.minimum(sx, 100), (m) => tf.mul(m, APALU_K));
+      const slope = freeing(tf.mul(kx, spread), kx, spread);
+      const right = freeing(tf.add(onePlusS, slope), slope);
+      // dx = (dy·a)·(1 + σ + slope) for x ≥ 0 and (dy·e^(x/2))·(b·e^(x/2)) for x < 0: one product of two selected factors.
+      const half = then(tf.mul(sx, 0.5), tf.exp);
+      const second = freeing(then(tf.mul(sb, half), (bh) => tf.where(positive, right, bh)), right);
+      const first = freeing(then(tf.where(positive, sa, half), (picked) => tf.mul(dy, picked)), half);
+      const dx = freeing(tf.mul(first, second), first, second);
       // Each sum covers its own branch only; a NaN x reaches both sums, as in @apalu/core.
       const zeros = tf.zerosLike(sx);
-      const da = tf.where(tf.less(sx, 0), zeros, tf.mul(tf.mul(sx, dy), onePlusS));
-      const db = tf.where(positive, zeros, tf.mul(dy, tf.expm1(sx)));
-      return [dx, sumToShape(da, sa.shape), sumToShape(db, sb.shape)];
+      const daTerms = then(then(tf.mul(sx, dy), (xdy) => tf.mul(xdy, onePlusS)), (t) => then(tf.less(sx, 0), (negative) => tf.where(negative, zeros, t)));
+      const da = then(daTerms, (t) => sumToShape(t, sa.shape));
+      const dbTerms = freeing(then(then(tf.expm1(sx), (e) => tf.mul(dy, e)), (t) => tf.where(positive, zeros, t)), zeros, positive);
+      const db = then(dbTerms, (t) => sumToShape(t, sb.shape));
+      return [dx, da, db];
     });
   };
   return { value, gradFunc };

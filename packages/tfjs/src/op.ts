@@ -6,6 +6,7 @@ import { paramLayout } from './layout.js';
 import { checkSameTfjs } from './foreign.js';
 import { APALU_KERNEL } from './names.js';
 import { hasApaluKernel } from './register.js';
+import { checkLength, sizeLimits } from './size.js';
 
 export type ApaluPath = 'auto' | 'kernel' | 'composed';
 export type { Precision };
@@ -76,7 +77,10 @@ function apalu_(x: tf.Tensor | tf.TensorLike, a: tf.Tensor | tf.TensorLike, b: t
       `path 'kernel' but ${layout === null ? `a's shape [${$a.shape.join(', ')}] has no (C, S) layout on x's shape [${$x.shape.join(', ')}]` : `backend '${tf.getBackend()}' has no Apalu kernel`}; use path 'auto' or 'composed'.`,
     );
   }
-  if (kernel && path !== 'composed') return tf.engine().runKernel(APALU_KERNEL, { x: $x, a: $a, b: $b }, { precision }) as tf.Tensor;
+  const route = kernel && path !== 'composed' ? 'kernel' : 'composed';
+  // tfjs-backend-wasm's heap is at most 4 GiB: refuse a call it cannot hold before allocating (cpu and GPU backends: see createBackend's limits).
+  if (tf.getBackend() === 'wasm') checkLength($x.size, 'forward', sizeLimits('wasm', route, undefined), `apalu (${route} path) on tfjs-wasm`);
+  if (route === 'kernel') return tf.engine().runKernel(APALU_KERNEL, { x: $x, a: $a, b: $b }, { precision }) as tf.Tensor;
   // Where a and b are in CPU-side memory (cpu, wasm) the composed path checks them like the
   // kernels do; on GPU backends that would cost a readback per call (see the README).
   if (tf.getBackend() === 'cpu' || tf.getBackend() === 'wasm') validateParams($a.dataSync(), $b.dataSync());

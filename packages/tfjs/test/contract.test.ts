@@ -45,6 +45,29 @@ describe.each([
     close((await g).dx, expected.dx);
   });
 
+  it('rejects detached, out-of-bounds, Float64Array and missing inputs with ApaluInputError codes (points 1, 2)', async () => {
+    const backend = await createBackend({ tfBackend, path });
+    const detached = X.slice();
+    structuredClone(detached.buffer, { transfer: [detached.buffer] });
+    const resizable = new ArrayBuffer(24, { maxByteLength: 64 });
+    const shrunk = new Float32Array(resizable, 0, 6);
+    resizable.resize(8);
+    const cases: [string, () => Promise<unknown>, string][] = [
+      ['detached x', () => backend.forward(detached, A, B), 'E_DETACHED'],
+      ['detached x (backward)', () => backend.backward(detached, DY, A, B), 'E_DETACHED'],
+      ['out-of-bounds x', () => backend.forward(shrunk, A, B), 'E_DETACHED'],
+      ['Float64Array x', () => backend.forward(Float64Array.from(X) as never, A, B), 'E_TYPE'],
+      ['Float64Array dy', () => backend.backward(X, Float64Array.from(DY) as never, A, B), 'E_TYPE'],
+      ['missing dy', () => (backend.backward as (...args: unknown[]) => Promise<unknown>)(X), 'E_TYPE'],
+      ['undefined dy', () => backend.backward(X, undefined as never, A, B), 'E_TYPE'],
+    ];
+    for (const [what, call, code] of cases) {
+      const result = call();
+      await expect(result, what).rejects.toBeInstanceOf(ApaluInputError);
+      await expect(result, what).rejects.toMatchObject({ code });
+    }
+  });
+
   it("leaves tf.getBackend() as it was (also for calls made together)", async () => {
     const other = tfBackend === 'cpu' ? 'wasm' : 'cpu';
     await use(other);

@@ -30,4 +30,10 @@ async function loadBackend(name: TfBackendName, packageName: string): Promise<vo
   );
 }
 
-export const browserPlatform: Platform = { ensureNavigatorGpu, loadBackend };
+/** navigator.deviceMemory (GiB, Chromium only, rounded down and capped at 8 for privacy), or undefined. */
+function memoryBytes(): number | undefined {
+  const gib = (globalThis as { navigator?: { deviceMemory?: unknown } }).navigator?.deviceMemory;
+  return typeof gib === 'number' && gib > 0 ? gib * 2 ** 30 : undefined;
+}
+
+export const browserPlatform: Platform = { ensureNavigatorGpu, loadBackend, memoryBytes };

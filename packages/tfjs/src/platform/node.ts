@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { ApaluInputError } from '@apalu/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TfBackendName } from '../backend-options.js';
@@ -18,4 +19,4 @@ async function loadBackend(name: TfBackendName, packageName: string): Promise<vo
   }
 }
 
-export const nodePlatform: Platform = { ensureNavigatorGpu, loadBackend };
+export const nodePlatform: Platform = { ensureNavigatorGpu, loadBackend, memoryBytes: () => totalmem() };

@@ -9,4 +9,6 @@ export interface Platform {
   ensureNavigatorGpu(): Promise<boolean>;
   /** Registers the tfjs backend `name` (called only when tfjs has no factory for it yet). */
   loadBackend(name: TfBackendName, packageName: string): Promise<void>;
+  /** The machine's memory in bytes where the platform can tell (the cpu backend's default size limit). */
+  memoryBytes(): number | undefined;
 }
