@@ -205,6 +205,16 @@ describe('the contract cases catch backends built to break them', () => {
     expect(formatFailures(report.checks)).toMatch(/^dispose-mid-flight forward after dispose\(\): forward after dispose\(\) resolved \(Float32Array\(3\)\); it must reject with ApaluInputError code E_DISPOSED/m);
   });
 
+  it('a variant can exclude a contract case with a reason (exclude), as any other case', async () => {
+    const late = await wrapped('late-but-excused', async (call) => {
+      await null;
+      return call();
+    });
+    const report = await run(late, { only: ['mutate-after-call/forward', 'transfer-after-call/forward'], exclude: { 'mutate-after-call/forward': 'reads x after an await (known)' } });
+    expect(report.excluded).toEqual([{ case: 'mutate-after-call/forward', reason: 'reads x after an await (known)' }]);
+    expect(failedCases(report)).toEqual(['transfer-after-call/forward']);
+  });
+
   it('without `create`, dispose-mid-flight is reported as excluded with the reason, not run on the caller’s backend', async () => {
     let disposed = 0;
     const backend = await wrapped('has-dispose', (call) => call(), { dispose: () => void disposed++ });
