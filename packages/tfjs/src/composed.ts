@@ -77,7 +77,10 @@ export const apaluComposed = tf.customGrad(((x: tf.Tensor, a: tf.Tensor, b: tf.T
       // dx = (dy·a)·(1 + σ + slope) for x ≥ 0 and (dy·e^(x/2))·(b·e^(x/2)) for x < 0: one product of two selected factors.
       const half = then(tf.mul(sx, 0.5), tf.exp);
       const second = freeing(then(tf.mul(sb, half), (bh) => tf.where(positive, right, bh)), right);
-      const first = freeing(then(tf.where(positive, sa, half), (picked) => tf.mul(dy, picked)), half);
+      // (tf.where(positive, a, …) would tile a to x's shape first: a third of the backward's time on wasm.)
+      const dyA = tf.mul(dy, sa);
+      const dyHalf = freeing(tf.mul(dy, half), half);
+      const first = freeing(tf.where(positive, dyA, dyHalf), dyA, dyHalf);
       const dx = freeing(tf.mul(first, second), first, second);
       // Each sum covers its own branch only; a NaN x reaches both sums, as in @apalu/core.
       const zeros = tf.zerosLike(sx);
