@@ -144,6 +144,27 @@ function backendName(options: OnnxBackendOptions, ort: OrtRuntime): string {
   return `onnxruntime-${runtime}${providerName === undefined ? '' : `-${providerName}`}${body}`;
 }
 
+/**
+ * One onnxruntime operation at a time per runtime module: onnxruntime-web 1.30 fails calls that
+ * overlap with another session's creation or run in the same wasm instance (four forward and four
+ * backward calls of different layouts made at once on a new backend: one rejected with "Cannot
+ * read properties of null" or "failed to call OrtRun(). ERROR_CODE: 0"). Its wasm build runs one
+ * operation at a time anyway, so queueing costs no speed.
+ */
+const lanes = new WeakMap<object, Promise<unknown>>();
+function exclusive<T>(ort: OrtRuntime, operation: () => Promise<T>): Promise<T> {
+  const previous = lanes.get(ort) ?? Promise.resolve();
+  const next = previous.then(operation, operation);
+  lanes.set(
+    ort,
+    next.then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
+  return next;
+}
+
 /** The ApaluBackend of this package (composed accuracy class: a graph of ONNX Runtime's own ops). */
 export async function createBackend(options: OnnxBackendOptions = {}): Promise<ApaluBackend> {
   const ort: OrtRuntime = await loadRuntime(options.runtime);
@@ -156,7 +177,7 @@ export async function createBackend(options: OnnxBackendOptions = {}): Promise<A
     const key = `${kind}:${shape.dims.length}`;
     let pending = sessions.get(key);
     if (pending === undefined) {
-      const created = createSession(kind === 'forward' ? forwardModel(options.formulation, shape) : backwardModel(shape), sessionOptions);
+      const created = exclusive(ort, () => createSession(kind === 'forward' ? forwardModel(options.formulation, shape) : backwardModel(shape), sessionOptions));
       created.catch(() => {
         if (sessions.get(key) === created) sessions.delete(key);
       });
@@ -215,7 +236,8 @@ export async function createBackend(options: OnnxBackendOptions = {}): Promise<A
         const { x32, a32, b32, inner } = prepare('forward', x, a, b, layout);
         if (x32.length === 0) return new Float32Array(0);
         const shape = shapeOf(inner);
-        const out = await (await session('forward', shape)).run({ x: new ort.Tensor('float32', x32, view(x32.length, a32.length, inner)), ...params(a32, b32, shape) });
+        const run = await session('forward', shape);
+        const out = await exclusive(ort, () => run.run({ x: new ort.Tensor('float32', x32, view(x32.length, a32.length, inner)), ...params(a32, b32, shape) }));
         return out.y!.data as Float32Array;
       });
     },
@@ -225,11 +247,14 @@ export async function createBackend(options: OnnxBackendOptions = {}): Promise<A
         if (x32.length === 0) return { dx: new Float32Array(0), da: new Float32Array(a32.length), db: new Float32Array(a32.length) };
         const shape = shapeOf(inner);
         const dims = view(x32.length, a32.length, inner);
-        const out = await (await session('backward', shape)).run({
-          x: new ort.Tensor('float32', x32, dims),
-          dy: new ort.Tensor('float32', dy32!, dims),
-          ...params(a32, b32, shape),
-        });
+        const run = await session('backward', shape);
+        const out = await exclusive(ort, () =>
+          run.run({
+            x: new ort.Tensor('float32', x32, dims),
+            dy: new ort.Tensor('float32', dy32!, dims),
+            ...params(a32, b32, shape),
+          }),
+        );
         return { dx: out.dx!.data as Float32Array, da: out.da!.data as Float32Array, db: out.db!.data as Float32Array };
       });
     },
@@ -246,7 +271,7 @@ export async function createBackend(options: OnnxBackendOptions = {}): Promise<A
         sessions.clear();
         // Every session that was created is released, even when another failed to create or release.
         const created = await Promise.allSettled(pending);
-        const released = await Promise.allSettled(created.flatMap((r) => (r.status === 'fulfilled' ? [r.value.release()] : [])));
+        const released = await Promise.allSettled(created.flatMap((r) => (r.status === 'fulfilled' ? [exclusive(ort, () => r.value.release())] : [])));
         const failed = released.find((r): r is PromiseRejectedResult => r.status === 'rejected');
         if (failed !== undefined) throw failed.reason;
       })();
