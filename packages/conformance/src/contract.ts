@@ -241,7 +241,7 @@ const propertyInput = fc
   .record({
     channels: fc.integer({ min: 1, max: 8 }),
     inner: fc.integer({ min: 1, max: 8 }),
-    elements: fc.array(fc.tuple(anyFloat32, anyFloat32), { minLength: 1, maxLength: 192 }),
+    elements: fc.array(fc.tuple(anyFloat32, anyFloat32), { minLength: 1, maxLength: 192, size: 'medium' }),
     // How many of them are used: shrinks to 1, so a counterexample ends as short as it can be
     // (fast-check shrinks an array's length by dropping its first items).
     used: fc.integer({ min: 1, max: 192 }),
