@@ -49,7 +49,9 @@ describe.each([
     const backend = await createBackend({ tfBackend, path });
     const detached = X.slice();
     structuredClone(detached.buffer, { transfer: [detached.buffer] });
-    const resizable = new ArrayBuffer(24, { maxByteLength: 64 });
+    // A resizable ArrayBuffer (ES2024; the package's lib is older).
+    const Resizable = ArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => ArrayBuffer & { resize(length: number): void };
+    const resizable = new Resizable(24, { maxByteLength: 64 });
     const shrunk = new Float32Array(resizable, 0, 6);
     resizable.resize(8);
     const cases: [string, () => Promise<unknown>, string][] = [
