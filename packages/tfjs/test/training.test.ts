@@ -141,6 +141,35 @@ describe.each(BACKENDS)('training with model.fit on %s', (backend) => {
     expect(() => tf.dispose(m.predict(xs) as tf.Tensor)).not.toThrow();
   }, 60_000);
 
+  it('where the backend cannot read synchronously, skips the non-finite write and throws E_DIVERGED at the next one', async () => {
+    await use(backend);
+    const xs = tf.randomNormal([64, 4], 0, 1, 'float32', 1);
+    const ys = tf.randomNormal([64, 1], 0, 1, 'float32', 2);
+    const m = sequential({
+      layers: [
+        layers.dense({ units: 8, inputShape: [4], kernelInitializer: initializers.glorotUniform({ seed: 1 }) }),
+        new Apalu({ name: 'act_async' }),
+        layers.dense({ units: 1, kernelInitializer: initializers.glorotUniform({ seed: 2 }) }),
+      ],
+    });
+    m.compile({ optimizer: tf.train.sgd(100), loss: 'meanSquaredError' });
+    // As on webgpu in Node: a synchronous read of the guard's boolean fails.
+    const original = tf.Tensor.prototype.dataSync;
+    tf.Tensor.prototype.dataSync = function (this: tf.Tensor) {
+      if (this.dtype === 'bool' && this.size === 1) throw new Error('no synchronous read here');
+      return original.call(this) as never;
+    } as typeof original;
+    const seen: number[][] = [];
+    try {
+      const fit = m.fit(xs, ys, { epochs: 3, batchSize: 16, verbose: 0, shuffle: false, callbacks: { onBatchEnd: async () => void seen.push(params(m).flat()) } });
+      await expect(fit).rejects.toThrow(/Apalu layer 'act_async': training step \d+ .*non-finite \(∞ or NaN; this step was skipped for [ab]\).*learning rate is too high/);
+    } finally {
+      tf.Tensor.prototype.dataSync = original;
+    }
+    expect(seen.every((p) => p.every((v) => Number.isFinite(v) && v > 0))).toBe(true);
+    expect(params(m).flat().every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+  }, 60_000);
+
   it.each([
     ['sgd(100)', () => tf.train.sgd(100)],
     ['adam(1)', () => tf.train.adam(1)],
