@@ -94,6 +94,9 @@ function parse(argv: string[]) {
   };
 }
 
+/** JSON has no NaN or ±∞ (JSON.stringify writes null): write them as the strings "NaN", "Infinity", "-Infinity". */
+const nonFinite = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value);
+
 let finished = false;
 
 async function main(): Promise<number> {
@@ -164,7 +167,7 @@ async function main(): Promise<number> {
   let markdown = formatMatrix(reports);
   if (exhaustive.length) markdown += `\n\n${formatExhaustive(exhaustive)}`;
   console.log(markdown);
-  if (values.json) await writeFile(values.json, `${JSON.stringify({ date: new Date().toISOString(), reports, exhaustive }, null, 2)}\n`);
+  if (values.json) await writeFile(values.json, `${JSON.stringify({ date: new Date().toISOString(), reports, exhaustive }, nonFinite, 2)}\n`);
   if (values.markdown) await writeFile(values.markdown, `${markdown}\n`);
   return reports.every((r) => r.pass) && exhaustive.every((r) => r.pass) ? 0 : 1;
 }

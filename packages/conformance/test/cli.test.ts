@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -17,6 +20,15 @@ describe('apalu-conformance CLI', () => {
     expect(r.err).toMatch(/^special-values f: forward did not settle within 0\.05 s/m);
     expect(r.err).toMatch(/^property settles: forward did not settle/m);
     expect(r.out).toMatch(/\| never-settling \| strict \|.*❌ FAIL/);
+  });
+
+  it('writes NaN and ±∞ in the JSON report as strings (JSON.stringify would write null)', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'apalu-cli-')), 'r.json');
+    const r = run('--quiet', '--timeout', '0.05', '--runs', '1', '--json', file, fixture('never-settling-backend.mjs'));
+    expect(r.status).toBe(1);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('"error": "Infinity"');
+    expect(text).not.toContain('"error": null');
   });
 
   it('passes the core reference (exit 0) with the contract and property cases in the matrix', () => {
