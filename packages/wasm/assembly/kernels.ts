@@ -150,7 +150,6 @@ let gTermB: f64 = 0;
 //   K3 (backward): 2^−100, FAST_DEEP, 2^124's bits (huge terms), FLT_MAX's bits (overflowed sums)
 //   K4 (backward, i32 lanes): the float64 1.0 (lanes 0, 1; lane 1 alone: ONE64_HI),
 //      EXP_FLOOR_BITS, EXP64_BIAS << 20
-//   K5 (backward, i32 lanes): 1, 0x7fffff (the largest subnormal's bits: backwardTerms), −∞'s bits, 0
 
 /** An all-zero vector binaryen cannot fold (`count` is never negative). */
 @inline function opaqueZero(count: i32): v128 {
@@ -174,9 +173,6 @@ let gTermB: f64 = 0;
 }
 @inline function packK4(z: v128): v128 {
   return v128.or(i32x4(0, ONE64_HI, EXP_FLOOR_BITS, EXP64_BIAS << 20), z);
-}
-@inline function packK5(z: v128): v128 {
-  return v128.or(i32x4(1, 0x7fffff, 0xff800000, 0), z);
 }
 /** Lane i of a pack in every lane. */
 @inline function lane0(k: v128): v128 {
@@ -306,7 +302,7 @@ let gTermB: f64 = 0;
  * dy·b·2^n·(1 + p) within float32 range down there).
  */
 @inline function backwardDxVec(
-  dy: v128, neg: v128, t: v128, vn: v128, p: v128, s: v128, sp: v128, sig: v128, av: v128, bv: v128, fast: bool, K2: v128, K3: v128, K4: v128, K5: v128,
+  x: v128, dy: v128, neg: v128, t: v128, vn: v128, p: v128, s: v128, sp: v128, sig: v128, av: v128, bv: v128, fast: bool, K2: v128, K3: v128, K4: v128,
 ): v128 {
   const one = lane3(K2);
   const e = f32x4.add(s, sp);
@@ -318,8 +314,11 @@ let gTermB: f64 = 0;
   const u = v128.bitselect(one, w, neg);
   const coef = v128.bitselect(bv, av, neg);
   // The upper 32 bits of each lane's float64 scale: (n + 1023) << 20 (the magic's upper bits shift
-  // out), or 1.0's; paired with zero lower halves (unpack) they are 2^n or 1 exactly.
-  return backwardDx4(dy, coef, v, u, v128.bitselect(scaleHi(vn, K4), lane1(K4), neg), K4);
+  // out), or 1.0's; paired with zero lower halves (unpack) they are 2^n or 1 exactly. x = −∞
+  // (x < −FLT_MAX): 0, so dx = dy·0 (NaN for an infinite dy, as the reference; the clamp's
+  // e^−300 gave ±∞), one compare and one andnot.
+  const sc = v128.bitselect(scaleHi(vn, K4), lane1(K4), neg);
+  return backwardDx4(dy, coef, v, u, v128.andnot(sc, f32x4.lt(x, f32x4.neg(lane3(K3)))), K4);
 }
 
 /** (n + 1023) << 20 per lane: the upper 32 bits of the float64 2^n (the magic's upper bits shift out). */
@@ -353,17 +352,14 @@ let gTermB: f64 = 0;
  * absolute before dy scales that error (x = 9.8e-45, dy = −100: 0.047 of Σ|terms|). A subnormal
  * x < 0 needs nothing: expm1(x) = 0 + 1·x is exact, and dy·x is rounded once.
  */
-@inline function backwardTerms(dy: v128, x: v128, neg: v128, s: v128, sp: v128, sig: v128, K2: v128, K5: v128): v128 {
+@inline function backwardTerms(dy: v128, x: v128, neg: v128, s: v128, sp: v128, sig: v128, K2: v128): v128 {
   const one = lane3(K2);
   const terms = f32x4.mul(dy, v128.bitselect(f32x4.add(f32x4.sub(s, one), sp), f32x4.mul(x, f32x4.add(one, sig)), neg));
-  // x's bits − 1 below 0x7fffff (unsigned): bits 1…0x7fffff, the subnormals x > 0 (not +0).
-  return v128.or(terms, i32x4.lt_u(i32x4.sub(x, lane0(K5)), lane1(K5)));
+  // (x's bits − 1) >> 23 (unsigned) = 0: bits 1…0x800000, the subnormals x > 0 and 2^−126 (not
+  // +0, −0 or NaN). The −1 is x = x's all-ones mask (no constant: none stays live in a register).
+  return v128.or(terms, i32x4.eq(i32x4.shr_u(i32x4.add(x, f32x4.eq(x, x)), 23), i32x4.splat(0)));
 }
 
-/** dx with the lanes where x = −∞ set to dy·0 (NaN for an infinite dy): the fallbacks' fix-up. */
-@inline function minusInfDx(x: v128, dy: v128, dx: v128, K5: v128): v128 {
-  return v128.bitselect(f32x4.mul(dy, f32x4.splat(0)), dx, f32x4.eq(x, lane2(K5)));
-}
 
 /**
  * One vector of the backward pass: stores dx at dxp and returns the terms, dy·∂f/∂a in the
@@ -375,7 +371,7 @@ let gTermB: f64 = 0;
 @inline function backwardVec(
   x: v128, dy: v128, neg: v128, dxp: usize, av: v128, bv: v128,
   xp: usize, dyp: usize, ap: usize, bp: usize, accA: usize, accB: usize, row: bool, check: bool, fast: bool,
-  K0: v128, K1: v128, K2: v128, K3: v128, K4: v128, K5: v128,
+  K0: v128, K1: v128, K2: v128, K3: v128, K4: v128,
 ): v128 {
   const t = expArgVec(x, K0);
   const vn = expScaleVec(t, K0);
@@ -384,8 +380,8 @@ let gTermB: f64 = 0;
   const s = expPow(vf, fast, K3);
   const sp = expPowP(vf, p, fast, K3);
   const sig = sigmoidVec(s, sp, K2);
-  let dx = backwardDxVec(dy, neg, t, vn, p, s, sp, sig, av, bv, fast, K2, K3, K4, K5);
-  let terms = backwardTerms(dy, x, neg, s, sp, sig, K2, K5);
+  let dx = backwardDxVec(x, dy, neg, t, vn, p, s, sp, sig, av, bv, fast, K2, K3, K4);
+  let terms = backwardTerms(dy, x, neg, s, sp, sig, K2);
   // |term| bits above 2^124's (NaN and ∞ included): a signed compare on the magnitude bits.
   const huge = i32x4.gt_s(f32x4.abs(terms), lane2(K3));
   // 'fast': lanes below FAST_DEEP take the strict value (deepDx); with check, one test for both.
@@ -396,7 +392,6 @@ let gTermB: f64 = 0;
       if (v128.any_true(huge)) {
         // Before dx is stored (dx may overwrite x or dy): fixTerms leaves dx alone.
         fixTerms(xp, dyp, 0, ap, bp, accA, accB, row, false, 4);
-        dx = minusInfDx(x, dy, dx, K5);
         terms = f32x4.splat(0);
       }
     }
@@ -430,7 +425,7 @@ let gTermB: f64 = 0;
  */
 @inline function backwardQuad(
   xp: usize, dyp: usize, dxp: usize, o0: usize, o1: usize, o2: usize, o3: usize, av: v128, bv: v128,
-  row: bool, ap: usize, bp: usize, accA: usize, accB: usize, fast: bool, K0: v128, K1: v128, K2: v128, K3: v128, K4: v128, K5: v128,
+  row: bool, ap: usize, bp: usize, accA: usize, accB: usize, fast: bool, K0: v128, K1: v128, K2: v128, K3: v128, K4: v128,
 ): v128 {
   const zero = f32x4.splat(0);
   const x0 = v128.load(xp + o0);
@@ -477,14 +472,14 @@ let gTermB: f64 = 0;
     n1 = f32x4.lt(x1, zero);
     n2 = f32x4.lt(x2, zero);
     n3 = f32x4.lt(x3, zero);
-    v128.store(dxp + o0, backwardDxVec(dy0, n0, t0, vn0, p0, s0, sp0, sig0, av, bv, fast, K2, K3, K4, K5));
-    v128.store(dxp + o1, backwardDxVec(dy1, n1, t1, vn1, p1, s1, sp1, sig1, av, bv, fast, K2, K3, K4, K5));
-    v128.store(dxp + o2, backwardDxVec(dy2, n2, t2, vn2, p2, s2, sp2, sig2, av, bv, fast, K2, K3, K4, K5));
-    v128.store(dxp + o3, backwardDxVec(dy3, n3, t3, vn3, p3, s3, sp3, sig3, av, bv, fast, K2, K3, K4, K5));
-    m0 = backwardTerms(dy0, x0, n0, s0, sp0, sig0, K2, K5);
-    m1 = backwardTerms(dy1, x1, n1, s1, sp1, sig1, K2, K5);
-    m2 = backwardTerms(dy2, x2, n2, s2, sp2, sig2, K2, K5);
-    m3 = backwardTerms(dy3, x3, n3, s3, sp3, sig3, K2, K5);
+    v128.store(dxp + o0, backwardDxVec(x0, dy0, n0, t0, vn0, p0, s0, sp0, sig0, av, bv, fast, K2, K3, K4));
+    v128.store(dxp + o1, backwardDxVec(x1, dy1, n1, t1, vn1, p1, s1, sp1, sig1, av, bv, fast, K2, K3, K4));
+    v128.store(dxp + o2, backwardDxVec(x2, dy2, n2, t2, vn2, p2, s2, sp2, sig2, av, bv, fast, K2, K3, K4));
+    v128.store(dxp + o3, backwardDxVec(x3, dy3, n3, t3, vn3, p3, s3, sp3, sig3, av, bv, fast, K2, K3, K4));
+    m0 = backwardTerms(dy0, x0, n0, s0, sp0, sig0, K2);
+    m1 = backwardTerms(dy1, x1, n1, s1, sp1, sig1, K2);
+    m2 = backwardTerms(dy2, x2, n2, s2, sp2, sig2, K2);
+    m3 = backwardTerms(dy3, x3, n3, s3, sp3, sig3, K2);
     // Lanes below FAST_DEEP (rare: one test per quad) take the strict value. pmin(m, x) is
     // x < m ? x : m, so a NaN x leaves m as it was: m < FAST_DEEP exactly where some x is.
     const deep = lane1(K3);
@@ -500,20 +495,20 @@ let gTermB: f64 = 0;
     // live across them V8 11 spilled (Node 20: 11–36 % slower; Node 24 the same either way).
     const dy0 = v128.load(dyp + o0);
     n0 = f32x4.lt(x0, zero);
-    v128.store(dxp + o0, backwardDxVec(dy0, n0, t0, vn0, p0, s0, sp0, sig0, av, bv, fast, K2, K3, K4, K5));
-    m0 = backwardTerms(dy0, x0, n0, s0, sp0, sig0, K2, K5);
+    v128.store(dxp + o0, backwardDxVec(x0, dy0, n0, t0, vn0, p0, s0, sp0, sig0, av, bv, fast, K2, K3, K4));
+    m0 = backwardTerms(dy0, x0, n0, s0, sp0, sig0, K2);
     const dy1 = v128.load(dyp + o1);
     n1 = f32x4.lt(x1, zero);
-    v128.store(dxp + o1, backwardDxVec(dy1, n1, t1, vn1, p1, s1, sp1, sig1, av, bv, fast, K2, K3, K4, K5));
-    m1 = backwardTerms(dy1, x1, n1, s1, sp1, sig1, K2, K5);
+    v128.store(dxp + o1, backwardDxVec(x1, dy1, n1, t1, vn1, p1, s1, sp1, sig1, av, bv, fast, K2, K3, K4));
+    m1 = backwardTerms(dy1, x1, n1, s1, sp1, sig1, K2);
     const dy2 = v128.load(dyp + o2);
     n2 = f32x4.lt(x2, zero);
-    v128.store(dxp + o2, backwardDxVec(dy2, n2, t2, vn2, p2, s2, sp2, sig2, av, bv, fast, K2, K3, K4, K5));
-    m2 = backwardTerms(dy2, x2, n2, s2, sp2, sig2, K2, K5);
+    v128.store(dxp + o2, backwardDxVec(x2, dy2, n2, t2, vn2, p2, s2, sp2, sig2, av, bv, fast, K2, K3, K4));
+    m2 = backwardTerms(dy2, x2, n2, s2, sp2, sig2, K2);
     const dy3 = v128.load(dyp + o3);
     n3 = f32x4.lt(x3, zero);
-    v128.store(dxp + o3, backwardDxVec(dy3, n3, t3, vn3, p3, s3, sp3, sig3, av, bv, fast, K2, K3, K4, K5));
-    m3 = backwardTerms(dy3, x3, n3, s3, sp3, sig3, K2, K5);
+    v128.store(dxp + o3, backwardDxVec(x3, dy3, n3, t3, vn3, p3, s3, sp3, sig3, av, bv, fast, K2, K3, K4));
+    m3 = backwardTerms(dy3, x3, n3, s3, sp3, sig3, K2);
   }
   const sA = laneSumA(m0, m1, m2, m3, n0, n1, n2, n3);
   const sB = laneSumB(m0, m1, m2, m3, n0, n1, n2, n3);
@@ -537,7 +532,7 @@ let gTermB: f64 = 0;
  */
 @inline function backwardQuadChecked(
   xp: usize, dyp: usize, dxp: usize, o0: usize, o1: usize, o2: usize, o3: usize, av: v128, bv: v128,
-  row: bool, ap: usize, bp: usize, accA: usize, accB: usize, fast: bool, K0: v128, K1: v128, K2: v128, K3: v128, K4: v128, K5: v128,
+  row: bool, ap: usize, bp: usize, accA: usize, accB: usize, fast: bool, K0: v128, K1: v128, K2: v128, K3: v128, K4: v128,
 ): v128 {
   const zero = f32x4.splat(0);
   const x0 = v128.load(xp + o0);
@@ -548,10 +543,10 @@ let gTermB: f64 = 0;
   const n1 = f32x4.lt(x1, zero);
   const n2 = f32x4.lt(x2, zero);
   const n3 = f32x4.lt(x3, zero);
-  const t0 = backwardVec(x0, v128.load(dyp + o0), n0, dxp + o0, av, bv, xp + o0, dyp + o0, ap, bp, accA, accB, row, true, fast, K0, K1, K2, K3, K4, K5);
-  const t1 = backwardVec(x1, v128.load(dyp + o1), n1, dxp + o1, av, bv, xp + o1, dyp + o1, ap, bp, accA, accB, row, true, fast, K0, K1, K2, K3, K4, K5);
-  const t2 = backwardVec(x2, v128.load(dyp + o2), n2, dxp + o2, av, bv, xp + o2, dyp + o2, ap, bp, accA, accB, row, true, fast, K0, K1, K2, K3, K4, K5);
-  const t3 = backwardVec(x3, v128.load(dyp + o3), n3, dxp + o3, av, bv, xp + o3, dyp + o3, ap, bp, accA, accB, row, true, fast, K0, K1, K2, K3, K4, K5);
+  const t0 = backwardVec(x0, v128.load(dyp + o0), n0, dxp + o0, av, bv, xp + o0, dyp + o0, ap, bp, accA, accB, row, true, fast, K0, K1, K2, K3, K4);
+  const t1 = backwardVec(x1, v128.load(dyp + o1), n1, dxp + o1, av, bv, xp + o1, dyp + o1, ap, bp, accA, accB, row, true, fast, K0, K1, K2, K3, K4);
+  const t2 = backwardVec(x2, v128.load(dyp + o2), n2, dxp + o2, av, bv, xp + o2, dyp + o2, ap, bp, accA, accB, row, true, fast, K0, K1, K2, K3, K4);
+  const t3 = backwardVec(x3, v128.load(dyp + o3), n3, dxp + o3, av, bv, xp + o3, dyp + o3, ap, bp, accA, accB, row, true, fast, K0, K1, K2, K3, K4);
   const sA = laneSumA(t0, t1, t2, t3, n0, n1, n2, n3);
   const sB = laneSumB(t0, t1, t2, t3, n0, n1, n2, n3);
   if (!row) return packPairs(sA, sB);
@@ -576,11 +571,11 @@ function deepDx(x: v128, dy: v128, dx: v128, bv: v128): v128 {
   const K1 = packK1(z, false);
   const K2 = packK2(z, false);
   const K4 = packK4(z);
-  const K5 = packK5(z);
   const t = f32x4.pmax(x, lane1(K0));
   const vn = expScaleVec(t, K0);
   const p = expPolyVec(t, vn, K0, K1, K2);
-  const strict = backwardDx4(dy, bv, p, lane3(K2), scaleHi(vn, K4), K4);
+  // x = −∞: scale 0, dx = dy·0 (as backwardDxVec).
+  const strict = backwardDx4(dy, bv, p, lane3(K2), v128.andnot(scaleHi(vn, K4), f32x4.eq(x, f32x4.splat(-Infinity))), K4);
   return v128.bitselect(strict, dx, f32x4.lt(x, lane1(packK3(z))));
 }
 
@@ -655,7 +650,6 @@ function fixTerms(xp: usize, dyp: usize, dxp: usize, ap: usize, bp: usize, accA:
     const K2 = packK2(z, fast);
     const K3 = packK3(z);
     const K4 = packK4(z);
-    const K5 = packK5(z);
     const av = f32x4.splat(a0);
     const bv = f32x4.splat(b0);
     const zero = f32x4.splat(0);
@@ -672,8 +666,8 @@ function fixTerms(xp: usize, dyp: usize, dxp: usize, ap: usize, bp: usize, accA:
       const o = <usize>i << 2;
       if (!check) {
         const q = f32x4.add(
-          backwardQuad(xp, dyp, dxp, o, o + 64, o + 16, o + 80, av, bv, false, ap, bp, 0, 0, fast, K0, K1, K2, K3, K4, K5),
-          backwardQuad(xp, dyp, dxp, o + 32, o + 96, o + 48, o + 112, av, bv, false, ap, bp, 0, 0, fast, K0, K1, K2, K3, K4, K5),
+          backwardQuad(xp, dyp, dxp, o, o + 64, o + 16, o + 80, av, bv, false, ap, bp, 0, 0, fast, K0, K1, K2, K3, K4),
+          backwardQuad(xp, dyp, dxp, o + 32, o + 96, o + 48, o + 112, av, bv, false, ap, bp, 0, 0, fast, K0, K1, K2, K3, K4),
         );
         if (blockOverflowed(q, zero, K3)) {
           fixTerms(xp + o, dyp + o, dxp + o, ap, bp, 0, 0, false, true, 32);
@@ -691,10 +685,10 @@ function fixTerms(xp: usize, dyp: usize, dxp: usize, ap: usize, bp: usize, accA:
       const n1 = f32x4.lt(x1, zero);
       const n2 = f32x4.lt(x2, zero);
       const n3 = f32x4.lt(x3, zero);
-      const t0 = backwardVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, xp + o, dyp + o, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4, K5);
-      const t1 = backwardVec(x1, v128.load(dyp + o, 64), n1, dxp + o + 64, av, bv, xp + o + 64, dyp + o + 64, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4, K5);
-      const t2 = backwardVec(x2, v128.load(dyp + o, 16), n2, dxp + o + 16, av, bv, xp + o + 16, dyp + o + 16, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4, K5);
-      const t3 = backwardVec(x3, v128.load(dyp + o, 80), n3, dxp + o + 80, av, bv, xp + o + 80, dyp + o + 80, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4, K5);
+      const t0 = backwardVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, xp + o, dyp + o, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
+      const t1 = backwardVec(x1, v128.load(dyp + o, 64), n1, dxp + o + 64, av, bv, xp + o + 64, dyp + o + 64, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
+      const t2 = backwardVec(x2, v128.load(dyp + o, 16), n2, dxp + o + 16, av, bv, xp + o + 16, dyp + o + 16, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
+      const t3 = backwardVec(x3, v128.load(dyp + o, 80), n3, dxp + o + 80, av, bv, xp + o + 80, dyp + o + 80, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
       const sA = laneSumA(t0, t1, t2, t3, n0, n1, n2, n3);
       const sB = laneSumB(t0, t1, t2, t3, n0, n1, n2, n3);
       const x4 = v128.load(xp + o, 32);
@@ -705,10 +699,10 @@ function fixTerms(xp: usize, dyp: usize, dxp: usize, ap: usize, bp: usize, accA:
       const n5 = f32x4.lt(x5, zero);
       const n6 = f32x4.lt(x6, zero);
       const n7 = f32x4.lt(x7, zero);
-      const t4 = backwardVec(x4, v128.load(dyp + o, 32), n4, dxp + o + 32, av, bv, xp + o + 32, dyp + o + 32, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4, K5);
-      const t5 = backwardVec(x5, v128.load(dyp + o, 96), n5, dxp + o + 96, av, bv, xp + o + 96, dyp + o + 96, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4, K5);
-      const t6 = backwardVec(x6, v128.load(dyp + o, 48), n6, dxp + o + 48, av, bv, xp + o + 48, dyp + o + 48, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4, K5);
-      const t7 = backwardVec(x7, v128.load(dyp + o, 112), n7, dxp + o + 112, av, bv, xp + o + 112, dyp + o + 112, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4, K5);
+      const t4 = backwardVec(x4, v128.load(dyp + o, 32), n4, dxp + o + 32, av, bv, xp + o + 32, dyp + o + 32, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
+      const t5 = backwardVec(x5, v128.load(dyp + o, 96), n5, dxp + o + 96, av, bv, xp + o + 96, dyp + o + 96, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
+      const t6 = backwardVec(x6, v128.load(dyp + o, 48), n6, dxp + o + 48, av, bv, xp + o + 48, dyp + o + 48, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
+      const t7 = backwardVec(x7, v128.load(dyp + o, 112), n7, dxp + o + 112, av, bv, xp + o + 112, dyp + o + 112, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
       const uA = laneSumA(t4, t5, t6, t7, n4, n5, n6, n7);
       const uB = laneSumB(t4, t5, t6, t7, n4, n5, n6, n7);
       // In place every term was checked (≤ 2^124): eight per lane cannot overflow.
@@ -727,7 +721,7 @@ function fixTerms(xp: usize, dyp: usize, dxp: usize, ap: usize, bp: usize, accA:
       const o = <usize>i << 2;
       const x0 = v128.load(xp + o);
       const n0 = f32x4.lt(x0, zero);
-      const t0 = backwardVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, xp + o, dyp + o, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4, K5);
+      const t0 = backwardVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, xp + o, dyp + o, ap, bp, 0, 0, false, check, fast, K0, K1, K2, K3, K4);
       blockA = f32x4.add(blockA, v128.andnot(t0, n0));
       blockB = f32x4.add(blockB, v128.and(t0, n0));
     }
@@ -768,14 +762,13 @@ function fixTerms(xp: usize, dyp: usize, dxp: usize, ap: usize, bp: usize, accA:
     const K2 = packK2(z, fast);
     const K3 = packK3(z);
     const K4 = packK4(z);
-    const K5 = packK5(z);
     const zero = f32x4.splat(0);
     for (; i + 4 <= len; i += 4) {
       const o = <usize>i << 2;
       const o8 = <usize>i << 3;
       const x = v128.load(xp + o);
       const neg = f32x4.lt(x, zero);
-      const tv = backwardVec(x, v128.load(dyp + o), neg, dxp + o, v128.load(ap + o), v128.load(bp + o), xp + o, dyp + o, ap + o, bp + o, accA + o8, accB + o8, true, true, fast, K0, K1, K2, K3, K4, K5);
+      const tv = backwardVec(x, v128.load(dyp + o), neg, dxp + o, v128.load(ap + o), v128.load(bp + o), xp + o, dyp + o, ap + o, bp + o, accA + o8, accB + o8, true, true, fast, K0, K1, K2, K3, K4);
       addToAcc(v128.andnot(tv, neg), accA + o8);
       addToAcc(v128.and(tv, neg), accB + o8);
     }
@@ -819,7 +812,6 @@ function backwardRowFast(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize,
     const K2 = packK2(z, fast);
     const K3 = packK3(z);
     const K4 = packK4(z);
-    const K5 = packK5(z);
     const zero = f32x4.splat(0);
     const stride = <usize>C << 2;
     for (; r + 4 <= rows; r += 4) {
@@ -832,8 +824,8 @@ function backwardRowFast(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize,
           const o = ro + (<usize>j << 2);
           const oc = <usize>j << 2;
           const o8 = <usize>j << 3;
-          backwardQuad(xp, dyp, dxp, o, o + stride, o + 2 * stride, o + 3 * stride, v128.load(ap + oc), v128.load(bp + oc), true, ap + oc, bp + oc, accA + o8, accB + o8, fast, K0, K1, K2, K3, K4, K5);
-          backwardQuad(xp, dyp, dxp, o + 16, o + stride + 16, o + 2 * stride + 16, o + 3 * stride + 16, v128.load(ap + oc, 16), v128.load(bp + oc, 16), true, ap + oc + 16, bp + oc + 16, accA + o8 + 32, accB + o8 + 32, fast, K0, K1, K2, K3, K4, K5);
+          backwardQuad(xp, dyp, dxp, o, o + stride, o + 2 * stride, o + 3 * stride, v128.load(ap + oc), v128.load(bp + oc), true, ap + oc, bp + oc, accA + o8, accB + o8, fast, K0, K1, K2, K3, K4);
+          backwardQuad(xp, dyp, dxp, o + 16, o + stride + 16, o + 2 * stride + 16, o + 3 * stride + 16, v128.load(ap + oc, 16), v128.load(bp + oc, 16), true, ap + oc + 16, bp + oc + 16, accA + o8 + 32, accB + o8 + 32, fast, K0, K1, K2, K3, K4);
         }
       }
       for (; j + 4 <= C; j += 4) {
@@ -842,8 +834,8 @@ function backwardRowFast(xp: usize, dyp: usize, dxp: usize, len: i32, ap: usize,
         const o8 = <usize>j << 3;
         const av = v128.load(ap + oc);
         const bv = v128.load(bp + oc);
-        if (check) backwardQuadChecked(xp, dyp, dxp, o, o + stride, o + 2 * stride, o + 3 * stride, av, bv, true, ap + oc, bp + oc, accA + o8, accB + o8, fast, K0, K1, K2, K3, K4, K5);
-        else backwardQuad(xp, dyp, dxp, o, o + stride, o + 2 * stride, o + 3 * stride, av, bv, true, ap + oc, bp + oc, accA + o8, accB + o8, fast, K0, K1, K2, K3, K4, K5);
+        if (check) backwardQuadChecked(xp, dyp, dxp, o, o + stride, o + 2 * stride, o + 3 * stride, av, bv, true, ap + oc, bp + oc, accA + o8, accB + o8, fast, K0, K1, K2, K3, K4);
+        else backwardQuad(xp, dyp, dxp, o, o + stride, o + 2 * stride, o + 3 * stride, av, bv, true, ap + oc, bp + oc, accA + o8, accB + o8, fast, K0, K1, K2, K3, K4);
       }
       if (j < C) {
         for (let k = 0; k < 4; k++) {
@@ -894,7 +886,6 @@ function backwardRowsInPlaceFast(xp: usize, dyp: usize, dxp: usize, rows: i32, a
     const K2 = packK2(z, fast);
     const K3 = packK3(z);
     const K4 = packK4(z);
-    const K5 = packK5(z);
     const zero = f32x4.splat(0);
     for (; r + 4 <= rows; r += 4) {
       let o = <usize>r * stride;
@@ -909,8 +900,8 @@ function backwardRowsInPlaceFast(xp: usize, dyp: usize, dxp: usize, rows: i32, a
         gFixB = 0;
         for (let v = 0; v < per; v++, o += 16) {
           const q = check
-            ? backwardQuadChecked(xp, dyp, dxp, o, o + stride, o + 2 * stride, o + 3 * stride, av, bv, false, ac, bc, 0, 0, fast, K0, K1, K2, K3, K4, K5)
-            : backwardQuad(xp, dyp, dxp, o, o + stride, o + 2 * stride, o + 3 * stride, av, bv, false, ac, bc, 0, 0, fast, K0, K1, K2, K3, K4, K5);
+            ? backwardQuadChecked(xp, dyp, dxp, o, o + stride, o + 2 * stride, o + 3 * stride, av, bv, false, ac, bc, 0, 0, fast, K0, K1, K2, K3, K4)
+            : backwardQuad(xp, dyp, dxp, o, o + stride, o + 2 * stride, o + 3 * stride, av, bv, false, ac, bc, 0, 0, fast, K0, K1, K2, K3, K4);
           if (!check && blockOverflowed(q, zero, K3)) {
             for (let k: usize = 0; k < 4; k++) fixTerms(xp + o + k * stride, dyp + o + k * stride, dxp + o + k * stride, ac, bc, 0, 0, false, true, 4);
           } else {
@@ -955,15 +946,14 @@ function backwardBlocksInPlaceFast(xp: usize, dyp: usize, dxp: usize, rows: i32,
  */
 @inline function backwardGatherVec(
   x: v128, dy: v128, neg: v128, dxp: usize, av: v128, bv: v128, ap: usize, bp: usize, accA: usize, accB: usize,
-  c0: i32, c1: i32, c2: i32, c3: i32, fast: bool, K0: v128, K1: v128, K2: v128, K3: v128, K4: v128, K5: v128,
+  c0: i32, c1: i32, c2: i32, c3: i32, fast: bool, K0: v128, K1: v128, K2: v128, K3: v128, K4: v128,
 ): v128 {
-  const t = backwardVec(x, dy, neg, dxp, av, bv, 0, 0, 0, 0, 0, 0, false, false, fast, K0, K1, K2, K3, K4, K5);
+  const t = backwardVec(x, dy, neg, dxp, av, bv, 0, 0, 0, 0, 0, 0, false, false, fast, K0, K1, K2, K3, K4);
   if (v128.any_true(i32x4.gt_s(f32x4.abs(t), lane2(K3)))) {
     fixLane(f32x4.extract_lane(x, 0), f32x4.extract_lane(dy, 0), ap, bp, accA, accB, c0);
     fixLane(f32x4.extract_lane(x, 1), f32x4.extract_lane(dy, 1), ap, bp, accA, accB, c1);
     fixLane(f32x4.extract_lane(x, 2), f32x4.extract_lane(dy, 2), ap, bp, accA, accB, c2);
     fixLane(f32x4.extract_lane(x, 3), f32x4.extract_lane(dy, 3), ap, bp, accA, accB, c3);
-    v128.store(dxp, minusInfDx(x, dy, v128.load(dxp), K5));
     return f32x4.splat(0);
   }
   return t;
@@ -988,7 +978,6 @@ function backwardBlocksInPlaceFast(xp: usize, dyp: usize, dxp: usize, rows: i32,
     const K2 = packK2(z, fast);
     const K3 = packK3(z);
     const K4 = packK4(z);
-    const K5 = packK5(z);
     const zero = f32x4.splat(0);
     // Lane indices 0…3, from the opaque zero (a constant would be rebuilt at every use on V8 12+).
     const iota = v128.or(z, i32x4(0, 1, 2, 3));
@@ -1013,10 +1002,10 @@ function backwardBlocksInPlaceFast(xp: usize, dyp: usize, dxp: usize, rows: i32,
         const n1 = f32x4.lt(x1, zero);
         const n2 = f32x4.lt(x2, zero);
         const n3 = f32x4.lt(x3, zero);
-        const t0 = backwardGatherVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, ap, bp, accA, accB, c, c1, c2, c3, fast, K0, K1, K2, K3, K4, K5);
-        const t1 = backwardGatherVec(x1, v128.load(dyp + o + stride), n1, dxp + o + stride, av, bv, ap, bp, accA, accB, c, c1, c2, c3, fast, K0, K1, K2, K3, K4, K5);
-        const t2 = backwardGatherVec(x2, v128.load(dyp + o + 2 * stride), n2, dxp + o + 2 * stride, av, bv, ap, bp, accA, accB, c, c1, c2, c3, fast, K0, K1, K2, K3, K4, K5);
-        const t3 = backwardGatherVec(x3, v128.load(dyp + o + 3 * stride), n3, dxp + o + 3 * stride, av, bv, ap, bp, accA, accB, c, c1, c2, c3, fast, K0, K1, K2, K3, K4, K5);
+        const t0 = backwardGatherVec(x0, v128.load(dyp + o), n0, dxp + o, av, bv, ap, bp, accA, accB, c, c1, c2, c3, fast, K0, K1, K2, K3, K4);
+        const t1 = backwardGatherVec(x1, v128.load(dyp + o + stride), n1, dxp + o + stride, av, bv, ap, bp, accA, accB, c, c1, c2, c3, fast, K0, K1, K2, K3, K4);
+        const t2 = backwardGatherVec(x2, v128.load(dyp + o + 2 * stride), n2, dxp + o + 2 * stride, av, bv, ap, bp, accA, accB, c, c1, c2, c3, fast, K0, K1, K2, K3, K4);
+        const t3 = backwardGatherVec(x3, v128.load(dyp + o + 3 * stride), n3, dxp + o + 3 * stride, av, bv, ap, bp, accA, accB, c, c1, c2, c3, fast, K0, K1, K2, K3, K4);
         const sA = laneSumA(t0, t1, t2, t3, n0, n1, n2, n3);
         const sB = laneSumB(t0, t1, t2, t3, n0, n1, n2, n3);
         // Lanes from position S on belong to channel c + 1 (S > 4: at most one boundary).
