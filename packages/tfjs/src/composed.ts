@@ -25,12 +25,15 @@ export function sumToShape(g: tf.Tensor, shape: readonly number[]): tf.Tensor {
  *   ∞·0 = NaN at a = 3e38, x = 0, and x·(1 + σ) first ∞ at a = 0.25, x = 3e38.
  * - dx, x ≥ 0: (dy·a)·(1 + σ + k·x·σ(1 − σ)) — the second factor is ≥ 1 (a = FLT_MAX, dy = −0.02
  *   gave −∞ with a·(…) first).
- * - dx, x < 0: (dy·e^(x/2))·(b·e^(x/2)) — each factor is at most |dy| or b, and e^x, which
- *   underflows below x ≈ −104 while dy·b·e^x can still be 1e31, is never formed.
+ * - dx, x < 0: (dy·e^(x/2))·max(b·e^(x/2), 2^−149) — each factor is at most |dy| or b, and e^x,
+ *   which underflows below x ≈ −104 while dy·b·e^x can still be 1e31, is never formed.
  * - da terms: (x·dy)·(1 + σ); db terms: dy·expm1(x) (|expm1| < 1).
  * What remains is float32 summation: per-channel sums whose partial sums pass 3.4e38 (terms
  * near FLT_MAX of opposite signs) are ∞ or NaN where the float64 sum is finite (see the README).
  */
+/** The smallest positive float32 (2^−149). */
+const MIN_SUBNORMAL = 1.401298464324817e-45;
+
 /** f(t), then t disposed: a tidy alone would hold every intermediate until it ends. */
 function then(t: tf.Tensor, f: (t: tf.Tensor) => tf.Tensor): tf.Tensor {
   const r = f(t);
@@ -76,7 +79,9 @@ export const apaluComposed = tf.customGrad(((x: tf.Tensor, a: tf.Tensor, b: tf.T
       const right = freeing(tf.add(onePlusS, slope), slope);
       // dx = (dy·a)·(1 + σ + slope) for x ≥ 0 and (dy·e^(x/2))·(b·e^(x/2)) for x < 0: one product of two selected factors.
       const half = then(tf.mul(sx, 0.5), tf.exp);
-      const second = freeing(then(tf.mul(sb, half), (bh) => tf.where(positive, right, bh)), right);
+      // b·e^(x/2) is floored at 2^−149: where it underflows, |dy·e^(x/2)·2^−149| ≤ 2^−21 (inside the
+      // composed class) while an infinite dy still gives ±∞, not ∞·0 = NaN (x = −100, b = 2^−149).
+      const second = freeing(then(then(tf.mul(sb, half), (bh) => tf.maximum(bh, MIN_SUBNORMAL)), (bh) => tf.where(positive, right, bh)), right);
       // (tf.where(positive, a, …) would tile a to x's shape first: a third of the backward's time on wasm.)
       const dyA = tf.mul(dy, sa);
       const dyHalf = freeing(tf.mul(dy, half), half);

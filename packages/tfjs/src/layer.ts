@@ -117,8 +117,6 @@ function keepAbove(state: GuardState, name: 'a' | 'b', variable: LayerVariable, 
       throw divergedError(state, name, step, `${name}[${i}] = ${String(values[i])}`);
     }
     const previous = tf.keep(v.clone());
-    state.previous[name]?.dispose();
-    state.previous[name] = previous;
     state.writes[name] = step;
     if (finite === undefined) {
       // No synchronous read here: the old values stay wherever the new ones are not all finite, and the next write throws.
@@ -131,10 +129,16 @@ function keepAbove(state: GuardState, name: 'a' | 'b', variable: LayerVariable, 
         ok.dispose();
         if (flag[0] !== 1 && state.pending === null) state.pending = divergedError(state, name, step, `${name} non-finite (∞ or NaN; this step was skipped for ${name})`);
       });
-      return;
+    } else {
+      assign(bounded);
+      bounded.dispose();
     }
-    assign(bounded);
-    bounded.dispose();
+    // Only a's value from before the step is ever needed (to undo a when b fails); once b has
+    // taken the same step the pair is complete and nothing is kept between steps.
+    state.previous.a?.dispose();
+    state.previous.a = undefined;
+    if (name === 'a') state.previous.a = previous;
+    else previous.dispose();
   };
 }
 
@@ -166,6 +170,8 @@ export class Apalu extends layers.Layer {
   readonly precision: Precision;
   private a: LayerVariable | null = null;
   private b: LayerVariable | null = null;
+  /** The write guard of a and b (see keepAbove); holds a's value from before a half-done step. */
+  private guard: GuardState | null = null;
 
   constructor(args: ApaluLayerArgs = {}) {
     super(args);
@@ -255,10 +261,20 @@ export class Apalu extends layers.Layer {
     this.a = this.addWeight('a', params, 'float32', this.aInitializer as Initializer, this.aRegularizer ?? undefined, true);
     this.b = this.addWeight('b', params, 'float32', this.bInitializer as Initializer, this.bRegularizer ?? undefined, true);
     const state: GuardState = { layer: () => this.name, writes: { a: 0, b: 0 }, previous: {}, pending: null, assigns: {} };
+    this.guard = state;
     keepAbove(state, 'a', this.a, this.minParam, this.aConstraint);
     keepAbove(state, 'b', this.b, this.minParam, this.bConstraint);
     this.inputSpec = [{ ndim: shape.length, axes }];
     this.built = true;
+  }
+
+  override dispose() {
+    const result = super.dispose();
+    if (result.refCountAfterDispose === 0) {
+      this.guard?.previous.a?.dispose();
+      if (this.guard) this.guard.previous = {};
+    }
+    return result;
   }
 
   override apply(inputs: tf.Tensor | tf.Tensor[] | SymbolicTensor | SymbolicTensor[], kwargs?: Record<string, unknown>) {
