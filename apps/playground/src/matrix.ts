@@ -63,7 +63,7 @@ async function runOne(entry: BackendEntry, row: MatrixRow, onCase: (name: string
     return undefined;
   }
   try {
-    const report = await runConformance(backend, { ...(entry.excludeInputs ? { excludeInputs: entry.excludeInputs } : {}), onCase });
+    const report = await runConformance(backend, { ...(entry.excludeInputs ? { excludeInputs: entry.excludeInputs } : {}), ...(entry.exclude ? { exclude: entry.exclude } : {}), onCase });
     row.accuracy = report.accuracy;
     row.status = report.pass ? 'pass' : 'fail';
     if (!report.pass) {
