@@ -1,26 +1,12 @@
 import { ApaluInputError, apalu, apaluGrad, backward as coreBackward } from '@apalu/core';
 import { ulpDistance } from '@apalu/conformance';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { chunksPerThread } from '../src/backend.js';
-import { type RawKernels, type WasmBackend, createBackend } from '../src/index.js';
+import { type RawKernels, createBackend } from '../src/index.js';
+import { backendMaker, uniform } from './helpers.js';
 
-const backends: WasmBackend[] = [];
-async function make(options: Parameters<typeof createBackend>[0]): Promise<WasmBackend> {
-  const backend = await createBackend(options);
-  backends.push(backend);
-  return backend;
-}
-afterAll(async () => {
-  for (const b of backends) await b.dispose();
-});
+const make = backendMaker();
 
-function uniform(n: number, seed: number, scale: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32 - 0.5) * scale;
-  });
-}
 
 describe('createBackend', () => {
   it('picks SIMD in Node and names itself', async () => {

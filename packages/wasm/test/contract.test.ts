@@ -3,27 +3,13 @@
 // out-of-bounds arrays), 3 (inputs read when the call is made), 5 (size limits) and 6 (dispose).
 import { ApaluInputError, apalu, apaluGrad } from '@apalu/core';
 import { ulpDistance } from '@apalu/conformance';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type SizeLimit, checkSize, largestLength } from '../src/backend.js';
 import { type ApaluKernels, type WasmBackend, createBackend, instantiateKernels } from '../src/index.js';
+import { backendMaker, uniform } from './helpers.js';
 
-const backends: WasmBackend[] = [];
-async function make(options: Parameters<typeof createBackend>[0] = {}): Promise<WasmBackend> {
-  const backend = await createBackend(options);
-  backends.push(backend);
-  return backend;
-}
-afterAll(async () => {
-  for (const b of backends) await b.dispose();
-});
+const make = backendMaker();
 
-function uniform(n: number, seed: number, scale: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32 - 0.5) * scale;
-  });
-}
 
 /** A resizable ArrayBuffer (ES2024; the package's types stop at ES2022). */
 function resizable(bytes: number, maxByteLength: number): ArrayBuffer & { resize(bytes: number): void } {
