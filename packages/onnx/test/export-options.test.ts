@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import * as entry from '../src/index.js';
 import { APALU_DOMAIN, apaluModel, createSession, exportTfjsModel, formulations, onnx } from '../src/index.js';
-import { agreement, seeded, seedWeights } from './helpers.js';
+import { agreement, seeded, seedWeights, thrown } from './helpers.js';
 
 /**
  * A CNN that reaches every op whose schema changes somewhere in 13..21: Conv, BatchNormalization
@@ -52,14 +52,6 @@ function decode(bytes: Uint8Array) {
   };
 }
 
-function thrown(fn: () => unknown): Error | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  return undefined;
-}
 
 describe('exportTfjsModel({ opset, inlineFunctions }) agrees with tfjs in onnxruntime-web', () => {
   const model = cnn();

@@ -1,6 +1,7 @@
 import { ApaluInputError, apalu } from '@apalu/core';
 import { describe, expect, it } from 'vitest';
 import { apaluFunction, apaluModel, apaluNode, apaluOpset, createBackend, createSession, formulations, onnx } from '../src/index.js';
+import { thrown } from './helpers.js';
 
 const composedOk = (got: number, ref: number) =>
   Object.is(got, ref) || (Number.isNaN(ref) ? Number.isNaN(got) : Math.abs(got - ref) <= Math.max(5e-6, 1e-5 * Math.abs(ref)));
@@ -49,15 +50,6 @@ describe('apaluModel', () => {
   });
 });
 
-/** Runs `fn` and returns what it threw (undefined if nothing). */
-function thrown(fn: () => unknown): Error | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  return undefined;
-}
 
 describe('apaluFunction opset', () => {
   it('imports the chosen default-domain opset (13..21, default 13) and rejects others', () => {

@@ -62,3 +62,13 @@ export async function agreement(model: tf.LayersModel, inputs: Float32Array[], r
   await session.release();
   return { maxAbs, worstRatio, bytes };
 }
+
+/** Runs `fn` and returns what it threw (undefined if nothing). */
+export function thrown(fn: () => unknown): Error | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  return undefined;
+}
