@@ -308,8 +308,13 @@ let gTermB: f64 = 0;
   const e = f32x4.add(s, sp);
   const w = f32x4.sub(one, f32x4.mul(f32x4.mul(t, e), sig));
   // fast: dy·(b·e) where x < 0 (b·e ≤ b: finite), (dy·a)·g where x ≥ 0 (g ≥ 1, so dy·a overflows
-  // only when dx does; a·g first overflowed for a near FLT_MAX).
-  if (fast) return v128.bitselect(f32x4.mul(dy, f32x4.mul(bv, e)), f32x4.mul(f32x4.mul(dy, av), f32x4.add(one, f32x4.mul(sig, w))), neg);
+  // only when dx does; a·g first overflowed for a near FLT_MAX). b·e is floored at 2^−149 (the bits
+  // 0x00000001, from FLT_MAX's bits in K3 >> 30): where it underflows, |dy·2^−149| ≤ 2^−21 stays in the
+  // composed class, and an infinite dy gives ±∞ rather than ∞·0 = NaN (b = 2^−149, x = −0.69, dy = −∞).
+  if (fast) {
+    const be = f32x4.max(f32x4.mul(bv, e), i32x4.shr_u(lane3(K3), 30));
+    return v128.bitselect(f32x4.mul(dy, be), f32x4.mul(f32x4.mul(dy, av), f32x4.add(one, f32x4.mul(sig, w))), neg);
+  }
   const v = v128.bitselect(p, sig, neg);
   const u = v128.bitselect(one, w, neg);
   const coef = v128.bitselect(bv, av, neg);

@@ -84,4 +84,18 @@ describe('property-case findings', () => {
       }
     }
   });
+  // 100,000-case fuzz (seed 20261207): 'fast' formed dy·(b·e^x) with b·e^x underflowed to 0 → ∞·0 = NaN.
+  it.each(variants)('$name: b = 2^−149, x = −0.693, dy = −∞: dx = −∞ (b·e^x > 0), not NaN', async ({ name, options }) => {
+    const backend = await make(options);
+    for (const n of [1, 4, 37]) {
+      const c: BackwardCase = {
+        x: new Float32Array(n).fill(-0.6931471228599548),
+        dy: Float32Array.from({ length: n }, (_, i) => [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, -3, 1e30][i % 4] as number),
+        a: Float32Array.of(1),
+        b: Float32Array.of(2 ** -149),
+        S: 1,
+      };
+      checkBackward(await backend.backward(c.x, c.dy, c.a, c.b), c, backend.accuracy === 'strict', `${name}, n = ${n}`);
+    }
+  });
 });
