@@ -71,8 +71,12 @@ async function runOne(entry: BackendEntry, row: MatrixRow, onCase: (name: string
       const failing = row.failures.split('\n');
       row.detail = `${failing[0]}${failing.length > 1 ? ` (+${failing.length - 1} more failing checks)` : ''}`;
     }
-    const excluded = report.excludedInputs ?? [];
-    if (excluded.length > 0) row.excluded = excluded.map((e) => `${e.inputs} (${e.elements} elements): ${e.reason}`);
+    // Left-out inputs and whole cases (a backend without dispose(), an open finding named by its variant), each with its reason.
+    const excluded = [
+      ...(report.excludedInputs ?? []).map((e) => `${e.inputs} (${e.elements} elements): ${e.reason}`),
+      ...report.excluded.map((e) => `case ${e.case}: ${e.reason}`),
+    ];
+    if (excluded.length > 0) row.excluded = excluded;
     if (report.backend !== entry.name) row.detail = `${row.detail ? `${row.detail}; ` : ''}reports its name as ${report.backend}`;
     return report;
   } catch (error) {
