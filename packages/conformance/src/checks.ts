@@ -115,7 +115,7 @@ export function sums(
   input: CaseInput,
   got: ApaluGradients,
   ref: ChannelSums,
-  limit: number,
+  limits: Pick<ClassLimits, 'sumRelative' | 'termSlack'>,
   skipChannel: Uint8Array | undefined,
 ): CheckResult[] {
   const channels = input.a.length;
@@ -138,7 +138,7 @@ export function sums(
         // A NaN input must not vanish from the parameter gradients of its channel.
         e = Number.isNaN(got.da[ch]) || Number.isNaN(got.db[ch]) ? 0 : Number.POSITIVE_INFINITY;
       } else {
-        e = sumError(values[ch] as number, ref[name][ch]!);
+        e = sumError(values[ch] as number, ref[name][ch]!, limits.termSlack);
       }
       if (e > error || (Number.isNaN(e) && worst < 0)) {
         error = Number.isNaN(e) ? Number.POSITIVE_INFINITY : e;
@@ -152,9 +152,9 @@ export function sums(
       channels,
       inner: input.inner,
       error,
-      limit,
+      limit: limits.sumRelative,
       unit: 'relative',
-      pass: error <= limit,
+      pass: error <= limits.sumRelative,
       ...(skipChannel ? { skipped } : {}),
     };
     if (worst >= 0) result.worst = { index: worst, got: values[worst] as number, want: Math.fround(ref[name][worst]!.value) };

@@ -14,11 +14,17 @@ export interface ClassLimits {
   elementwiseScaled: number;
   /** Largest relative error of da, db, relative to Σ|terms| (equal to |sum| when no term cancels). */
   sumRelative: number;
+  /**
+   * Absolute error each term of da, db may add on top: one rounding onto the float32 subnormal
+   * grid (2^-149) for strict; for composed, a term flushed to zero (below 2^-126), as GPU ops
+   * that flush subnormals do.
+   */
+  termSlack: number;
   /** Element-wise error measure for this class. */
   measure(got: number, want: number): number;
 }
 
 export const ACCURACY_CLASSES: Readonly<Record<AccuracyClass, ClassLimits>> = {
-  strict: { unit: 'ulp', elementwise: 2, elementwiseScaled: 3, sumRelative: 1e-6, measure: ulpDistance },
-  composed: { unit: 'ratio', elementwise: 1, elementwiseScaled: 1, sumRelative: 1e-4, measure: composedRatio },
+  strict: { unit: 'ulp', elementwise: 2, elementwiseScaled: 3, sumRelative: 1e-6, termSlack: 2 ** -149, measure: ulpDistance },
+  composed: { unit: 'ratio', elementwise: 1, elementwiseScaled: 1, sumRelative: 1e-4, termSlack: 2 ** -126, measure: composedRatio },
 };

@@ -67,7 +67,7 @@ function clone(input: CaseInput): CaseInput {
 }
 
 function checkForward(name: string, metric: string, input: CaseInput, got: unknown, ctx: ContractContext, detailIfWrong: string): CheckResult[] {
-  const mask = excludedMask(input.x, ctx.exclusions)?.mask;
+  const mask = excludedMask(input, ctx.exclusions)?.mask;
   const ref = computeReference(input);
   const r = elementwise({ name }, metric, input, got as Float32Array, ref.f, ctx.limits, ctx.limits.elementwise, false, mask);
   if (!r.pass && r.detail === undefined) r.detail = `${detailIfWrong}; error ${r.error} ${r.unit} > ${r.limit}`;
@@ -75,12 +75,12 @@ function checkForward(name: string, metric: string, input: CaseInput, got: unkno
 }
 
 function checkBackward(name: string, suffix: string, input: CaseInput, got: unknown, ctx: ContractContext, detailIfWrong: string): CheckResult[] {
-  const mask = excludedMask(input.x, ctx.exclusions)?.mask;
+  const mask = excludedMask(input, ctx.exclusions, input.dy)?.mask;
   const ref = computeReference(input);
   const g = got as ApaluGradients | undefined;
   const out = [
     elementwise({ name }, `dx${suffix}`, input, g?.dx as Float32Array, ref.dx, ctx.limits, ctx.limits.elementwiseScaled, true, mask, ref.dxAlsoDy),
-    ...sums({ name }, suffix, input, g ?? ({} as ApaluGradients), ref.general, ctx.limits.sumRelative, skippedChannels(input, mask)),
+    ...sums({ name }, suffix, input, g ?? ({} as ApaluGradients), ref.general, ctx.limits, skippedChannels(input, mask)),
   ];
   for (const r of out) if (!r.pass && r.detail === undefined) r.detail = `${detailIfWrong}; error ${r.error} ${r.unit} > ${r.limit}`;
   return out;

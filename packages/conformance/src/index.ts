@@ -17,7 +17,7 @@ export { runExhaustive, type ExhaustiveOptions, type ExhaustiveReport } from './
 export type { MetricTally } from './exhaustive-shared.js';
 export { loadVariants, variantRunOptions, type ConformanceVariant, type LoadedVariant } from './variants.js';
 export { formatMatrix, formatExhaustive } from './matrix.js';
-export { gpuOpsInputExclusions, INPUT_CLASSES, type InputClass, type InputExclusions } from './exclusions.js';
+export { gpuOpsInputExclusions, INPUT_CLASSES, type InputClass, type InputElement, type InputExclusions } from './exclusions.js';
 export { ulpDistance, composedRatio, fromBits, FLOAT32_MAX } from './float32.js';
 export { resolveModule } from './resolve.js';
 export { CONTRACT_CASE_NAMES, DEFAULT_PROPERTY_RUNS, DEFAULT_PROPERTY_SEED, type ContractCaseName } from './contract.js';

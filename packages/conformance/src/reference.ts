@@ -118,11 +118,11 @@ export function computeReference({ x, dy, a, b, inner }: CaseInput): CaseReferen
  * finite term beyond float32 range also accept a non-finite result; otherwise a non-finite
  * sum (from x = ±∞) must be matched exactly: ±∞ by the same ±∞, NaN by NaN.
  */
-export function sumError(got: number, ref: SumReference): number {
+export function sumError(got: number, ref: SumReference, termSlack = SUBNORMAL_SPACING): number {
   if (ref.overflows && !Number.isFinite(got)) return 0;
   const want = Math.fround(ref.value);
   if (!Number.isFinite(want) || !Number.isFinite(got)) return got === want || (Number.isNaN(got) && Number.isNaN(want)) ? 0 : Number.POSITIVE_INFINITY;
   if (ref.scale === 0) return got === 0 ? 0 : Number.POSITIVE_INFINITY;
-  const slack = (ref.terms ?? 0) * SUBNORMAL_SPACING;
+  const slack = (ref.terms ?? 0) * termSlack;
   return Math.max(0, Math.abs(got - want) - slack) / ref.scale;
 }

@@ -12,6 +12,8 @@ import {
   INPUT_CLASSES,
   listCaseNames,
   runConformance,
+  computeReference,
+  sumError,
   ulpDistance,
 } from '../src/index.js';
 import { WRONG_BACKENDS, wrongBackend } from './wrong-backends.js';
@@ -31,6 +33,19 @@ describe('float32 error measures', () => {
     expect(composedRatio(2.5e-6, 0)).toBeCloseTo(0.5, 9);
     expect(composedRatio(Number.POSITIVE_INFINITY, 3e38)).toBe(Number.POSITIVE_INFINITY);
     expect(ACCURACY_CLASSES.strict.elementwise).toBe(2);
+  });
+  it('lets a composed sum lose a subnormal term (flushed to 0), a strict one only a subnormal rounding', () => {
+    // db's one term: dy·(e^x − 1) = −1.8e-7 · (−2^-126) ≈ 2.1e-45, a float32 subnormal.
+    const input = { x: new Float32Array([-(2 ** -126)]), dy: new Float32Array([-1.8e-7]), a: new Float32Array([1]), b: new Float32Array([1]), inner: 1 };
+    const db = computeReference(input).general.db[0]!;
+    const rounded = Math.fround(db.value);
+    expect(rounded).toBeGreaterThan(0);
+    expect(sumError(0, db, ACCURACY_CLASSES.composed.termSlack)).toBe(0);
+    expect(sumError(0, db, ACCURACY_CLASSES.strict.termSlack)).toBeGreaterThan(ACCURACY_CLASSES.strict.sumRelative);
+    expect(sumError(rounded, db, ACCURACY_CLASSES.strict.termSlack)).toBe(0);
+    // A normal sum is judged on its relative error either way: 0 for 1.2e-28 fails.
+    const big = computeReference({ ...input, dy: new Float32Array([-1e10]) }).general.db[0]!;
+    expect(sumError(0, big, ACCURACY_CLASSES.composed.termSlack)).toBeGreaterThan(ACCURACY_CLASSES.composed.sumRelative);
   });
 });
 
@@ -248,9 +263,22 @@ describe('input exclusions (excludeInputs)', () => {
     expect(report.checks.find((c) => c.metric === 'f')?.pass).toBe(false);
   });
 
+  it("'subnormal-dy' leaves out only the dx (and channel sums) of elements whose dy is subnormal", async () => {
+    const { createBackend } = await import('@apalu/core');
+    const core = await createBackend();
+    const FLT_MIN = 1.1754943508222875e-38;
+    // Like a GPU graph: dy is flushed to 0 when it is subnormal (the property case's seed-242024 finding on tfjs-webgpu).
+    const dyFlushing = { name: 'dy-flushing', accuracy: core.accuracy, forward: core.forward.bind(core), backward: (x: Float32Array, dy: Float32Array, a: Float32Array, b: Float32Array, layout?: { inner?: number }) =>
+      core.backward(x, dy.map((g) => (Math.abs(g) < FLT_MIN ? 0 : g)), a, b, layout) };
+    const without = await runConformance(dyFlushing, { only: ['property'] });
+    expect(formatFailures(without.checks)).toMatch(/property dx: minimal failing input/);
+    const withIt = await runConformance(dyFlushing, { only: ['property'], excludeInputs: { 'subnormal-dy': 'flushed' } });
+    expect(formatFailures(withIt.checks)).toBe('');
+  });
+
   it('rejects an unknown input class', async () => {
     await expect(runConformance(flushing(), { only: ['length-5'], excludeInputs: { subnormal: 'x' } as never })).rejects.toThrow(/unknown input class 'subnormal'/);
-    expect(Object.keys(INPUT_CLASSES).sort()).toEqual(['nan', 'negative-subnormal', 'positive-subnormal']);
+    expect(Object.keys(INPUT_CLASSES).sort()).toEqual(['infinite-dy-underflow', 'nan', 'negative-subnormal', 'positive-subnormal', 'subnormal-dy', 'subnormal-param']);
   });
 
   it('rejects names inherited from Object.prototype like any unknown name', async () => {

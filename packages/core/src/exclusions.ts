@@ -1,16 +1,33 @@
+const FLT_MIN = 1.1754943508222875e-38; // 2^−126, the smallest normal float32
+
+/** One element of a call as the input classes see it: its x, its channel's a and b, and dy in a backward call. */
+export interface InputElement {
+  x: number;
+  a: number;
+  b: number;
+  dy?: number;
+}
+
 /**
- * Classes of x a variant may declare it cannot compute (`excludeInputs`): the kit does not
- * compare those elements (nor the da, db of their channels) and runs everything else, so an
- * exclusion never hides a whole case. Plain data, so variants survive structured cloning.
+ * Classes of input elements (by x, the channel's a, b, or the upstream gradient dy of a backward call) a variant
+ * may declare it cannot compute (`excludeInputs`): the kit does not compare those elements (nor
+ * the da, db of their channels) and runs everything else, so an exclusion never hides a whole
+ * case. Plain data, so variants survive structured cloning.
  */
 export const INPUT_CLASSES = {
   /** −2^−126 < x < 0: a device that flushes subnormals to zero sees −0 there. */
-  'negative-subnormal': (x: number) => x < 0 && x > -1.1754943508222875e-38,
+  'negative-subnormal': ({ x }: InputElement) => x < 0 && x > -FLT_MIN,
   /** 0 < x < 2^−126: flushed to +0, so f = 1.5·a·x and the da term dy·1.5·x come out 0 (visible once a or dy is large). */
-  'positive-subnormal': (x: number) => x > 0 && x < 1.1754943508222875e-38,
+  'positive-subnormal': ({ x }: InputElement) => x > 0 && x < FLT_MIN,
   /** x is NaN. */
-  nan: (x: number) => Number.isNaN(x),
-} as const satisfies Record<string, (x: number) => boolean>;
+  nan: ({ x }: InputElement) => Number.isNaN(x),
+  /** 0 < |dy| < 2^−126 (backward only): flushed to 0, so dx = dy·b·e^x is 0 even where b is huge enough to make it a normal number. */
+  'subnormal-dy': ({ dy }: InputElement) => dy !== undefined && dy !== 0 && Math.abs(dy) < FLT_MIN,
+  /** The element's channel has a or b below 2^−126: flushed to 0, so dy = ∞ gives ∞·0 = NaN and f, ∂f/∂x lose the channel's scale. */
+  'subnormal-param': ({ a, b }: InputElement) => a < FLT_MIN || b < FLT_MIN,
+  /** dy = ±∞ at x < 0 where b·e^x < 2^−126 (backward only): the factor is flushed to 0, so dx = ∞·0 = NaN instead of ±∞. */
+  'infinite-dy-underflow': ({ x, b, dy }: InputElement) => dy !== undefined && !Number.isFinite(dy) && !Number.isNaN(dy) && x < 0 && b * Math.exp(x) < FLT_MIN,
+} as const satisfies Record<string, (element: InputElement) => boolean>;
 
 export type InputClass = keyof typeof INPUT_CLASSES;
 
@@ -22,7 +39,8 @@ export type InputExclusions = Readonly<Partial<Record<InputClass, string>>>;
  * the device flushes subnormals to zero (SwiftShader, most GPUs) and its exp/sigmoid/where turn
  * NaN into ±∞: a negative subnormal x compares as 0 and takes the x ≥ 0 branch (∂f/∂x = 1.5·a
  * instead of b), a positive subnormal x comes out as +0 (f and its da term scaled by a huge a or
- * dy make that visible), and NaN comes out as ±∞. Strict WGSL kernels that handle the bits themselves
+ * dy make that visible), a subnormal dy, a, b or b·e^x comes out as 0 (visible in dx once b is
+ * huge, or as ∞·0 = NaN where dy = ±∞), and NaN comes out as ±∞. Strict WGSL kernels that handle the bits themselves
  * compute every input. Pass the result as `excludeInputs`.
  */
 export function gpuOpsInputExclusions(framework: string): InputExclusions {
@@ -30,5 +48,8 @@ export function gpuOpsInputExclusions(framework: string): InputExclusions {
     'negative-subnormal': `${framework} ops flush subnormal x to 0, so x = −1e-41 takes the x ≥ 0 branch`,
     'positive-subnormal': `${framework} ops flush subnormal x to 0, so f(1e-41) and its da term are 0 (off the class once a or dy is large)`,
     nan: `${framework} ops turn NaN into ±∞`,
+    'subnormal-dy': `${framework} ops flush a subnormal dy to 0, so dx = dy·b·e^x is 0 where b ≥ 2^100 would make it normal`,
+    'subnormal-param': `${framework} ops flush a subnormal a or b to 0, so dy = ∞ gives ∞·0 = NaN in dx`,
+    'infinite-dy-underflow': `${framework} ops flush b·e^x below 2^−126 to 0, so dy = ±∞ gives ∞·0 = NaN in dx`,
   };
 }

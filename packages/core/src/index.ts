@@ -34,5 +34,5 @@ export {
   type AccuracyClass,
   type CreateBackend,
 } from './backend.js';
-export { INPUT_CLASSES, gpuOpsInputExclusions, type InputClass, type InputExclusions } from './exclusions.js';
+export { INPUT_CLASSES, gpuOpsInputExclusions, type InputClass, type InputElement, type InputExclusions } from './exclusions.js';
 export { assertReadable, unreadable } from './live.js';

@@ -136,6 +136,27 @@ describe.skipIf(!gpu.ok)('@apalu/webgpu kernels against @apalu/core', () => {
     expect(Math.abs(got.db[0]! / want.db[0]! - 1)).toBeLessThan(1e-7);
   });
 
+  it('sums near FLT_MAX match float64: terms of opposite signs, and partial sums past FLT_MAX that come back (property case, seed 242024)', async () => {
+    const M = 3.4028234663852886e38;
+    const cases: [number[], number[]][] = [
+      [[-2.7810375690460205, -100], [-1.5351465790546617e38, M]], // was −∞: two_sum's s − a overflowed
+      [[-100, -100, -100], [M, M, -M]], // float64 gives −FLT_MAX; an overflowed running sum gave +∞
+      [[5, 5, 5, -1e-30], [3e37, 3e37, -3.3e37, 1e-10]], // da crosses FLT_MAX on the way, db is tiny
+      [[-1e-30, -1e-40, 5, -3], [1e-20, 3, 2, 1e-30]], // terms on both sides of 2^-60 in one sum
+    ];
+    for (const [xs, dys] of cases) {
+      const x = new Float32Array(xs);
+      const dy = new Float32Array(dys);
+      const got = await backend.backward(x, dy, new Float32Array([1]), new Float32Array([1]));
+      const want = coreBackward(Float64Array.from(x), Float64Array.from(dy), [1], [1]);
+      for (const k of ['da', 'db'] as const) {
+        const w = Math.fround(want[k][0]!);
+        expect(Number.isFinite(got[k][0]!), `${k} of x = [${xs}], dy = [${dys}]`).toBe(true);
+        expect(Math.abs(got[k][0]! - w), `${k} of x = [${xs}], dy = [${dys}]`).toBeLessThanOrEqual(1e-6 * Math.abs(w));
+      }
+    }
+  });
+
   it('a NaN input shows up in da or db of its own channel only', async () => {
     const x = new Float32Array([1, -1, Number.NaN, 2, -2, 0.5]);
     const got = await backend.backward(x, new Float32Array(6).fill(1), new Float32Array([1, 1, 1]), new Float32Array([1, 1, 1]));

@@ -192,8 +192,10 @@ fn apalu_expm1_parts(nr: ApaluNeg) -> vec2<f32> {
 }
 
 // ---- accumulators for the per-channel sums ----
-// s: terms ≥ 2^-100 as a double-float; t: smaller terms scaled up by 2^100, so subnormal
-// terms add up exactly even where the GPU flushes subnormals; f: flags for ±∞ and NaN terms.
+// s: terms ≥ 2^-60 as a double-float, stored scaled down by 2^-40 so that partial sums of
+// terms near FLT_MAX never overflow (FLT_MAX + FLT_MAX − FLT_MAX is FLT_MAX, as in float64);
+// t: smaller terms scaled up by 2^100, so subnormal terms add up exactly even where the GPU
+// flushes subnormals; f: flags for ±∞ and NaN terms (a single term ≥ 2^128 counts as ±∞).
 struct ApaluAcc { s: vec2<f32>, t: vec2<f32>, f: u32 }
 
 fn apalu_df_add(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
@@ -202,14 +204,10 @@ fn apalu_df_add(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
 }
 
 fn apalu_acc_add_df(acc: ptr<function, ApaluAcc>, v: vec2<f32>) {
-  let s = apalu_two_sum((*acc).s.x, v.x);
-  let sb = bitcast<u32>(s.x);
-  if ((sb & APALU_INF) == APALU_INF) {
-    // The running sum overflowed: it is ±∞ from here on, as in IEEE summation.
-    (*acc).f |= select(APALU_F_POS, APALU_F_NEG, sb >= APALU_SIGN);
-    (*acc).s = vec2<f32>(0.0, 0.0);
-    return;
-  }
+  // The larger operand first: two_sum's s − a can overflow for operands near FLT_MAX of
+  // opposite signs, fast_two_sum's s − big is exact.
+  let acc_big = abs((*acc).s.x) >= abs(v.x);
+  let s = apalu_fast_two_sum(select(v.x, (*acc).s.x, acc_big), select((*acc).s.x, v.x, acc_big));
   (*acc).s = apalu_two_sum(s.x, s.y + ((*acc).s.y + v.y));
 }
 
@@ -217,24 +215,23 @@ fn apalu_acc_add_df(acc: ptr<function, ApaluAcc>, v: vec2<f32>) {
 fn apalu_acc_add(acc: ptr<function, ApaluAcc>, v: vec2<f32>, e: i32) {
   let r = apalu_opaque(v.x + v.y);
   let rest = vec2<f32>((v.x - r) + v.y, 0.0);
-  let biased = i32((bitcast<u32>(r) >> 23u) & 0xffu) + e;
-  if (biased >= 27 && biased < 254 && e >= -126 && e <= 127) {
-    // The usual case: r·2^e is exact; rest·2^e can lose bits only for terms below 2^-76, by < 2^-50 of them.
-    let sc = apalu_pow2(e);
-    apalu_acc_add_df(acc, vec2<f32>(r * sc, rest.x * sc));
-    return;
-  }
-  if (biased < 27) {
+  let biased = i32((bitcast<u32>(r) >> 23u) & 0xffu) + e;   // the term's own biased exponent
+  if (biased < 67) {
     let scaled = vec2<f32>(bitcast<f32>(apalu_pack(vec2<f32>(r, 0.0), e + 100)), bitcast<f32>(apalu_pack(rest, e + 100)));
     (*acc).t = apalu_df_add((*acc).t, scaled);
     return;
   }
-  let hb = apalu_pack(vec2<f32>(r, 0.0), e);
-  if ((hb & APALU_INF) == APALU_INF) {
-    (*acc).f |= select(APALU_F_POS, APALU_F_NEG, hb >= APALU_SIGN);
+  if (biased >= 255) {
+    (*acc).f |= select(APALU_F_POS, APALU_F_NEG, bitcast<u32>(r) >= APALU_SIGN);
     return;
   }
-  apalu_acc_add_df(acc, vec2<f32>(bitcast<f32>(hb), bitcast<f32>(apalu_pack(rest, e))));
+  if (e >= -86 && e <= 167) {
+    // The usual case: r·2^(e−40) is exact; rest·2^(e−40) can lose bits only below 2^-126, < 2^-50 of the term.
+    let sc = apalu_pow2(e - 40);
+    apalu_acc_add_df(acc, vec2<f32>(r * sc, rest.x * sc));
+    return;
+  }
+  apalu_acc_add_df(acc, vec2<f32>(bitcast<f32>(apalu_pack(vec2<f32>(r, 0.0), e - 40)), bitcast<f32>(apalu_pack(rest, e - 40))));
 }
 
 // Adds a finite float32 given as bits (subnormals included).
@@ -255,13 +252,13 @@ fn apalu_acc_result(acc: ApaluAcc) -> u32 {
   if ((acc.f & APALU_F_NAN) != 0u || (acc.f & (APALU_F_POS | APALU_F_NEG)) == (APALU_F_POS | APALU_F_NEG)) { return APALU_QNAN; }
   if ((acc.f & APALU_F_POS) != 0u) { return APALU_INF; }
   if ((acc.f & APALU_F_NEG) != 0u) { return APALU_SIGN | APALU_INF; }
-  if ((bitcast<u32>(acc.t.x) & 0x7fffffffu) == 0u) { return bitcast<u32>(apalu_opaque(acc.s.x + acc.s.y)); }
-  if (((bitcast<u32>(acc.s.x) >> 23u) & 0xffu) < 107u) {
-    // |s| < 2^-20: add both at the small scale and round once onto the (subnormal) grid.
-    let up = vec2<f32>(bitcast<f32>(apalu_pack(vec2<f32>(acc.s.x, 0.0), 100)), bitcast<f32>(apalu_pack(vec2<f32>(acc.s.y, 0.0), 100)));
+  if ((bitcast<u32>(acc.t.x) & 0x7fffffffu) == 0u) { return apalu_pack(acc.s, 40); }
+  if (((bitcast<u32>(acc.s.x) >> 23u) & 0xffu) < 67u) {
+    // |sum of s| < 2^-20: add both at the small scale and round once onto the (subnormal) grid.
+    let up = vec2<f32>(bitcast<f32>(apalu_pack(vec2<f32>(acc.s.x, 0.0), 140)), bitcast<f32>(apalu_pack(vec2<f32>(acc.s.y, 0.0), 140)));
     return apalu_pack(apalu_df_add(acc.t, up), -100);
   }
-  return bitcast<u32>(apalu_opaque(acc.s.x + (acc.s.y + bitcast<f32>(apalu_pack(acc.t, -100)))));
+  return apalu_pack(vec2<f32>(acc.s.x, acc.s.y + bitcast<f32>(apalu_pack(acc.t, -140))), 40);
 }
 
 // ---- f(x) ----
