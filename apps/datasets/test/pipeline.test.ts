@@ -18,17 +18,34 @@ describe('the --smoke configuration (pipeline only: no accuracy assertions)', ()
     expect(r.stopped).toBe(false);
     expect(r.results.map((x) => x.id)).toEqual(EXPERIMENTS.map((e) => e.id));
     const report = readFileSync(r.report, 'utf8');
+    const plots: string[] = [];
     for (const e of EXPERIMENTS) {
       const result = JSON.parse(readFileSync(join(out, `${e.id}.json`), 'utf8')) as ExperimentResult<unknown, { runs: unknown[] }>;
       expect(result.data.runs.length).toBeGreaterThan(0);
       expect(report).toContain(`## ${e.title}`);
+      plots.push(...e.report(result as never).plots.map((p) => `${p.file}.svg`));
     }
-    for (const svg of report.matchAll(/\]\(([\w-]+\.svg)\)/g)) {
-      expect(existsSync(join(out, svg[1]!))).toBe(true);
-      expect(readFileSync(join(out, svg[1]!), 'utf8')).toMatch(/^<svg/);
+    // Every plot the experiments declare is linked from the report and written as an SVG.
+    expect(plots.length).toBeGreaterThan(0);
+    expect([...report.matchAll(/\]\(([\w-]+\.svg)\)/g)].map((m) => m[1])).toEqual(plots);
+    for (const svg of plots) {
+      expect(existsSync(join(out, svg))).toBe(true);
+      expect(readFileSync(join(out, svg), 'utf8')).toMatch(/^<svg/);
     }
-    const svdd = JSON.parse(readFileSync(join(out, 'svdd.json'), 'utf8')) as ExperimentResult<unknown, { runs: { auc: number }[] }>;
-    for (const run of svdd.data.runs) expect(run.auc).toBeGreaterThanOrEqual(0);
+    // One AUC per (digit, activation) of the smoke grid, each from scores that are not all tied
+    // (a constant score, e.g. an encoder whose output collapsed, gives exactly 0.5).
+    const svdd = JSON.parse(readFileSync(join(out, 'svdd.json'), 'utf8')) as ExperimentResult<
+      { digits: number[]; activations: string[] },
+      { runs: { digit: number; activation: string; auc: number }[] }
+    >;
+    const grid = svdd.config.digits.flatMap((digit) => svdd.config.activations.map((activation) => `${digit} ${activation}`));
+    expect(grid.length).toBeGreaterThan(0);
+    expect(svdd.data.runs.map((run) => `${run.digit} ${run.activation}`)).toEqual(grid);
+    for (const run of svdd.data.runs) {
+      expect(run.auc).toBeGreaterThan(0);
+      expect(run.auc).toBeLessThan(1);
+      expect(run.auc).not.toBe(0.5);
+    }
     expect(report).toMatch(/Paper's claim .*: (reproduced|not reproduced)/);
     expect(tf.memory().numTensors).toBeLessThan(50); // models, optimizers and data are freed
   });
