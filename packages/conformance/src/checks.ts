@@ -134,10 +134,13 @@ export function sums(
         continue;
       }
       let e: number;
-      if (ref.hasNaN[ch]) {
-        // A NaN input must not vanish from the parameter gradients of its channel.
-        e = Number.isNaN(got.da[ch]) || Number.isNaN(got.db[ch]) ? 0 : Number.POSITIVE_INFINITY;
+      if (ref.hasNaN[ch] && Number.isNaN(values[ch])) {
+        e = 0; // the channel's NaN shows in this sum
+      } else if (ref.hasNaN[ch] && !Number.isNaN(got[name === 'da' ? 'db' : 'da'][ch])) {
+        e = Number.POSITIVE_INFINITY; // a NaN input must not vanish from the parameter gradients of its channel
       } else {
+        // A NaN x goes to one branch's sum (x ≥ 0 is false, and so is x < 0); the other sum
+        // holds only that branch's terms, which the NaN-free reference sums exactly.
         e = sumError(values[ch] as number, ref[name][ch]!, limits.termSlack);
       }
       if (e > error || (Number.isNaN(e) && worst < 0)) {
