@@ -25,8 +25,9 @@ export function sumToShape(g: tf.Tensor, shape: readonly number[]): tf.Tensor {
  *   ∞·0 = NaN at a = 3e38, x = 0, and x·(1 + σ) first ∞ at a = 0.25, x = 3e38.
  * - dx, x ≥ 0: (dy·a)·(1 + σ + k·x·σ(1 − σ)) — the second factor is ≥ 1 (a = FLT_MAX, dy = −0.02
  *   gave −∞ with a·(…) first).
- * - dx, x < 0: (dy·e^(x/2))·max(b·e^(x/2), 2^−149) — each factor is at most |dy| or b, and e^x,
- *   which underflows below x ≈ −104 while dy·b·e^x can still be 1e31, is never formed.
+ * - dx, x < 0: (dy·max(e^(x/2), 2^−149))·max(b·e^(x/2), 2^−149) — each factor is at most |dy| or
+ *   b, and e^x, which underflows below x ≈ −104 while dy·b·e^x can still be 1e31, is never formed;
+ *   the floors keep an infinite dy at ±∞ where a factor underflows (finite x only).
  * - da terms: (x·dy)·(1 + σ); db terms: dy·expm1(x) (|expm1| < 1).
  * What remains is float32 summation: per-channel sums whose partial sums pass 3.4e38 (terms
  * near FLT_MAX of opposite signs) are ∞ or NaN where the float64 sum is finite (see the README).
@@ -78,7 +79,13 @@ export const apaluComposed = tf.customGrad(((x: tf.Tensor, a: tf.Tensor, b: tf.T
       const slope = freeing(tf.mul(kx, spread), kx, spread);
       const right = freeing(tf.add(onePlusS, slope), slope);
       // dx = (dy·a)·(1 + σ + slope) for x ≥ 0 and (dy·e^(x/2))·(b·e^(x/2)) for x < 0: one product of two selected factors.
-      const half = then(tf.mul(sx, 0.5), tf.exp);
+      // e^(x/2) is floored at 2^−149 for finite x too: below x ≈ −207.9 it underflows to 0 and an
+      // infinite dy would give ∞·0 = NaN (x = −207.94, dy = −∞); x = −∞ keeps 0 (∂f/∂x = 0 there).
+      const half = then(then(tf.mul(sx, 0.5), tf.exp), (h) => {
+        const floored = tf.maximum(h, MIN_SUBNORMAL);
+        const finite = tf.isFinite(sx);
+        return freeing(tf.where(finite, floored, h), floored, finite);
+      });
       // b·e^(x/2) is floored at 2^−149: where it underflows, |dy·e^(x/2)·2^−149| ≤ 2^−21 (inside the
       // composed class) while an infinite dy still gives ±∞, not ∞·0 = NaN (x = −100, b = 2^−149).
       const second = freeing(then(then(tf.mul(sb, half), (bh) => tf.maximum(bh, MIN_SUBNORMAL)), (bh) => tf.where(positive, right, bh)), right);

@@ -89,4 +89,15 @@ describe.each([...BACKENDS, ...(gpu ? ['webgpu'] : [])])('composed path at valid
     expect(within(dx as number, Math.fround(-0.0217) * apaluGrad(3.75, FLT_MAX, 1).dx)).toBe(true);
     expect(Number.isFinite(want)).toBe(true);
   });
+
+  it.skipIf(backend === 'webgpu')('an infinite dy where e^(x/2) underflows gives ±∞, and x = −∞ keeps ∞·0 = NaN (100,000-case property run, seed 20261207)', async () => {
+    await use(backend);
+    const xs = [-207.9441680908203, -300, -1e4, -FLT_MAX, -Infinity, -Infinity];
+    const dys = [-Infinity, Infinity, -Infinity, Infinity, Infinity, 2];
+    const dx = await read(tf.tidy(() => tf.grad((t: tf.Tensor) => apaluComposed(t, tf.tensor1d([1]), tf.tensor1d([1])))(tf.tensor1d(xs), tf.tensor1d(dys))));
+    expect(Array.from(dx)).toEqual([-Infinity, Infinity, -Infinity, Infinity, Number.NaN, 0]);
+    // Finite dy where the floors apply stays within the class (the reference is 0 to float32).
+    const small = await read(tf.tidy(() => tf.grad((t: tf.Tensor) => apaluComposed(t, tf.tensor1d([1]), tf.tensor1d([FLT_MAX])))(tf.tensor1d([-300]), tf.tensor1d([FLT_MAX]))));
+    expect(within(small[0]!, FLT_MAX * FLT_MAX * Math.exp(-300))).toBe(true);
+  });
 });
