@@ -15,6 +15,7 @@ const singletons = [
   '@tensorflow/tfjs-core',
   '@tensorflow/tfjs-backend-cpu',
   '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-webgl',
   '@tensorflow/tfjs-backend-webgpu',
   '@tensorflow/tfjs-layers',
   'onnxruntime-web',

@@ -6,7 +6,7 @@ import { conformanceVariants as wasmVariants } from '@apalu/wasm/conformance';
 import { conformanceVariants as webgpuVariants } from '@apalu/webgpu/conformance';
 
 /** What a backend needs from the page before it can be created. */
-export type Requirement = 'crossOriginIsolated' | 'webgpu';
+export type Requirement = 'crossOriginIsolated' | 'webgpu' | 'webgl2';
 
 export interface BackendEntry {
   /** The name in the matrix (the backend's own `name` once created). */
@@ -31,14 +31,18 @@ function variant<V extends { readonly name: string }>(variants: readonly V[], na
   return found;
 }
 
-const tfjs = (tfBackend: 'cpu' | 'wasm' | 'webgpu', path: 'kernel' | 'composed'): BackendEntry => {
-  const v = variant(tfjsVariants, `tfjs-${tfBackend}-${path}`);
+const tfjs = (tfBackend: 'cpu' | 'wasm' | 'webgpu' | 'webgl', path: 'kernel' | 'composed'): BackendEntry => {
+  // Widened: a variant may carry input and case exclusions (none of today's carries `exclude`).
+  const v: { name: string; options: (typeof tfjsVariants)[number]['options']; excludeInputs?: InputExclusions; exclude?: Readonly<Record<string, string>> } = variant(
+    tfjsVariants,
+    `tfjs-${tfBackend}-${path}`,
+  );
   return {
     name: v.name,
     pkg: '@apalu/tfjs',
-    ...(tfBackend === 'webgpu' ? { requires: 'webgpu' as const } : {}),
-    ...('excludeInputs' in v ? { excludeInputs: v.excludeInputs } : {}),
-    ...('exclude' in v ? { exclude: v.exclude } : {}),
+    ...(tfBackend === 'webgpu' ? { requires: 'webgpu' as const } : tfBackend === 'webgl' ? { requires: 'webgl2' as const } : {}),
+    ...(v.excludeInputs ? { excludeInputs: v.excludeInputs } : {}),
+    ...(v.exclude ? { exclude: v.exclude } : {}),
     async create() {
       const [{ registerTfBackend }, { createBackend }] = await Promise.all([import('./tfjs-setup.js'), import('@apalu/tfjs')]);
       await registerTfBackend(tfBackend);
@@ -110,6 +114,8 @@ export const BACKENDS: readonly BackendEntry[] = [
   tfjs('wasm', 'composed'),
   tfjs('webgpu', 'kernel'),
   tfjs('webgpu', 'composed'),
+  tfjs('webgl', 'kernel'),
+  tfjs('webgl', 'composed'),
   ort('wasm'),
   ort('webgpu'),
 ];
@@ -120,5 +126,8 @@ export function unmet(requirement: Requirement | undefined): string | undefined 
     return 'needs cross-origin isolation (COOP/COEP headers) for SharedArrayBuffer; serve with `pnpm --filter playground preview`';
   }
   if (requirement === 'webgpu' && !('gpu' in navigator)) return 'navigator.gpu is missing: this browser or context has no WebGPU';
+  if (requirement === 'webgl2' && document.createElement('canvas').getContext('webgl2') === null) {
+    return "no WebGL2 context: this browser has WebGL off or no driver for it (headless chromium needs --use-angle=swiftshader --enable-unsafe-swiftshader)";
+  }
   return undefined;
 }

@@ -23,6 +23,8 @@ export async function registerTfBackend(name: TfBackendName): Promise<void> {
       });
       wasmPathsSet = true;
     }
+  } else if (name === 'webgl') {
+    await import('@tensorflow/tfjs-backend-webgl');
   } else {
     await import('@tensorflow/tfjs-backend-webgpu');
   }

@@ -5,7 +5,11 @@ import { type BrowserContext, type Page, chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** The flags a closed network and WebGPU on SwiftShader need: headless, no sandbox, no background networking, unsafe WebGPU. */
+/**
+ * The flags a closed network and WebGPU and WebGL2 on SwiftShader need: headless, no sandbox, no
+ * background networking, unsafe WebGPU, WebGL through ANGLE's SwiftShader (headless chromium has
+ * no WebGL context without them).
+ */
 const FLAGS = [
   '--no-sandbox',
   '--no-first-run',
@@ -14,6 +18,8 @@ const FLAGS = [
   '--disable-component-update',
   '--disable-sync',
   '--enable-unsafe-webgpu',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
 ];
 
 export interface Browser {

@@ -58,6 +58,27 @@ describe.skipIf(skipReason !== '')('playground in Debian chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('has a WebGL2 context on SwiftShader for the tfjs-webgl rows (in CI a missing one is a failure)', async () => {
+    const gl = await browser.page.evaluate(() => {
+      const context = document.createElement('canvas').getContext('webgl2');
+      if (context === null) return null;
+      const info = context.getExtension('WEBGL_debug_renderer_info');
+      const highp = context.getShaderPrecisionFormat(context.FRAGMENT_SHADER, context.HIGH_FLOAT);
+      return {
+        renderer: String(info ? context.getParameter(info.UNMASKED_RENDERER_WEBGL) : context.getParameter(context.RENDERER)),
+        highp: highp ? { precision: highp.precision, rangeMin: highp.rangeMin, rangeMax: highp.rangeMax } : null,
+      };
+    });
+    if (gl === null && !process.env.CI) {
+      console.warn('[playground] no WebGL2 context in this chromium: the tfjs-webgl rows are unavailable (a failure in CI)');
+      return;
+    }
+    console.log(`[playground] WebGL2: ${JSON.stringify(gl)}`);
+    expect(gl).not.toBeNull();
+    // IEEE float32 highp: 23 fraction bits, exponents to ±127.
+    expect(gl?.highp).toEqual({ precision: 23, rangeMin: 127, rangeMax: 127 });
+  });
+
   it('moving a slider redraws f and ∂f/∂x for the new parameters', async () => {
     const { page } = browser;
     const before = await plotted();
@@ -125,7 +146,19 @@ describe.skipIf(skipReason !== '')('playground in Debian chromium', () => {
     // GPU-ops rows leave out the inputs their device cannot compute; whole cases only where the
     // backend has no dispose() or its variant names an open finding of the property case.
     for (const r of rows) {
-      for (const e of r.excluded ?? []) expect(e, r.name).toMatch(/^((negative-subnormal|positive-subnormal|nan) \(\d+ elements\)|case (dispose-mid-flight|property)): /);
+      for (const e of r.excluded ?? []) {
+        expect(e, r.name).toMatch(/^((negative-subnormal|positive-subnormal|nan|subnormal-dy|subnormal-param|infinite-dy-underflow) \(\d+ elements\)|case (dispose-mid-flight|property)): /);
+      }
+    }
+    // tfjs on WebGL2 (SwiftShader here): the fused kernels and the composed path both hold their
+    // class; the kernel's probe finds IEEE float32 highp, so it is strict with no input left out.
+    const webgl = rows.filter((r) => r.name.startsWith('tfjs-webgl-'));
+    expect(webgl.map((r) => r.name)).toEqual(['tfjs-webgl-kernel', 'tfjs-webgl-composed']);
+    for (const r of webgl.filter((r) => r.status !== 'unavailable' || process.env.CI)) expect(`${r.name}: ${r.status}`).toBe(`${r.name}: pass`);
+    const kernel = webgl.find((r) => r.name === 'tfjs-webgl-kernel');
+    if (kernel?.status === 'pass') {
+      expect(kernel.accuracy).toBe('strict');
+      expect((kernel.excluded ?? []).filter((e) => !e.startsWith('case dispose-mid-flight'))).toEqual([]);
     }
     expect(await page.locator('#matrix table').count()).toBe(2);
     expect(errors).toEqual([]);

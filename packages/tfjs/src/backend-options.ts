@@ -1,7 +1,7 @@
 import type { Precision } from './op.js';
 import type { CpuKernelEngine } from './kernels/cpu-engine.js';
 
-export type TfBackendName = 'cpu' | 'wasm' | 'webgpu';
+export type TfBackendName = 'cpu' | 'wasm' | 'webgpu' | 'webgl';
 
 export interface TfjsBackendOptions {
   /** The tfjs backend to compute on (default 'cpu'); its package must be installed (in browsers: imported). */
@@ -29,4 +29,5 @@ export const BACKEND_PACKAGES: Readonly<Record<TfBackendName, string>> = {
   cpu: '@tensorflow/tfjs-backend-cpu',
   wasm: '@tensorflow/tfjs-backend-wasm',
   webgpu: '@tensorflow/tfjs-backend-webgpu',
+  webgl: '@tensorflow/tfjs-backend-webgl',
 };

@@ -6,6 +6,7 @@ import { withCpuKernelEngine } from './kernels/cpu-engine.js';
 import { apalu } from './op.js';
 import type { Platform } from './platform/types.js';
 import { hasApaluKernel } from './register.js';
+import { probeStrict } from './kernels/webgl.js';
 import { checkLength, sizeLimits } from './size.js';
 
 export type { TfBackendName, TfjsBackendOptions };
@@ -48,7 +49,7 @@ async function ensureBackend(platform: Platform, name: TfBackendName): Promise<v
   initChain = init.catch(() => undefined);
   await init;
   if (!initialised(name)) {
-    throw new ApaluInputError('E_BACKEND', `tfjs could not initialise its '${name}' backend${name === 'webgpu' ? ' (no WebGPU adapter: navigator.gpu is missing or offers none)' : ''}.`);
+    throw new ApaluInputError('E_BACKEND', `tfjs could not initialise its '${name}' backend${name === 'webgpu' ? ' (no WebGPU adapter: navigator.gpu is missing or offers none)' : name === 'webgl' ? ' (no WebGL context: this browser or page has none)' : ''}.`);
   }
 }
 
@@ -89,6 +90,29 @@ function gpuBufferBytes(name: TfBackendName): number | undefined {
   return sizes.length === 0 ? undefined : Math.min(...sizes);
 }
 
+let webglProbe: { backend: unknown; strict: boolean } | undefined;
+
+/** Whether the webgl kernels compute in the strict class on this device (probed once per webgl backend instance). */
+function webglStrict(): boolean {
+  const instance = engine().registry.webgl;
+  if (webglProbe !== undefined && webglProbe.backend === instance) return webglProbe.strict;
+  const strict = on('webgl', () =>
+    probeStrict((x, dy, a, b) => {
+      const ts = tf.tidy(() => {
+        const t = shaped(x, Float32Array.of(a), Float32Array.of(b), 1);
+        const g = tf.tensor3d(dy, t.x.shape, 'float32');
+        const f = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => apalu(p, q, r, 'kernel');
+        return [f(t.x, t.a, t.b), ...tf.grads(f)([t.x, t.a, t.b], g)];
+      });
+      const values = ts.map((t) => t.dataSync() as Float32Array);
+      tf.dispose(ts);
+      return values;
+    }),
+  );
+  webglProbe = { backend: instance, strict };
+  return strict;
+}
+
 /** Shapes the flat call (@apalu/core's SPEC.md layout) as x: [N/(C·S), C, S] and a, b: [C, 1], which the op maps back to (C, S). */
 function shaped(x: Float32Array, a: Float32Array, b: Float32Array, inner: number) {
   const c = a.length;
@@ -109,7 +133,7 @@ export async function createBackendOn(platform: Platform, options: TfjsBackendOp
   if (memoryLimitBytes !== undefined && !(typeof memoryLimitBytes === 'number' && memoryLimitBytes > 0 && Number.isFinite(memoryLimitBytes))) {
     throw new ApaluInputError('E_OPTION', `memoryLimitBytes = ${String(memoryLimitBytes)}: give a positive number of bytes (e.g. 2 ** 32), or leave it out for the default.`);
   }
-  if (!Object.hasOwn(BACKEND_PACKAGES, tfBackend)) throw new ApaluInputError('E_BACKEND', `tfBackend = ${String(tfBackend)}: use 'cpu', 'wasm' or 'webgpu'.`);
+  if (!Object.hasOwn(BACKEND_PACKAGES, tfBackend)) throw new ApaluInputError('E_BACKEND', `tfBackend = ${String(tfBackend)}: use 'cpu', 'wasm', 'webgpu' or 'webgl'.`);
   if (path !== 'kernel' && path !== 'composed') throw new ApaluInputError('E_PATH', `path = ${String(path)}: use 'kernel' or 'composed'.`);
   precisionCode(precision);
   // Checks the value (and that 'wasm' can run here) without changing the process-wide choice.
@@ -121,11 +145,13 @@ export async function createBackendOn(platform: Platform, options: TfjsBackendOp
     throw new ApaluInputError('E_PATH', `no Apalu kernel is registered for tfjs backend '${tfBackend}'; use path 'composed'.`);
   }
   const limits = sizeLimits(tfBackend, path, memoryLimitBytes ?? (tfBackend === 'cpu' ? platform.memoryBytes() : undefined), gpuBufferBytes(tfBackend));
+  // The webgl kernels are strict only where highp float is IEEE float32: a probe decides (kernels/webgl.ts).
+  const strict = path === 'kernel' && precision === 'strict' && (tfBackend !== 'webgl' || webglStrict());
   const name = `tfjs-${tfBackend}-${path}${precision === 'fast' ? '-fast' : ''}${cpuEngine === 'js' ? '-js' : ''}`;
   return {
     name,
     // 'fast' changes only the kernels that run @apalu/wasm, but the class a caller asked for is the one checked.
-    accuracy: path === 'kernel' && precision === 'strict' ? 'strict' : 'composed',
+    accuracy: strict ? 'strict' : 'composed',
     async forward(x, a, b, layout) {
       const { inner } = validateForwardCall(x, a, b, layout);
       checkLength(x.length, 'forward', limits, name);

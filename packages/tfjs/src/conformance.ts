@@ -3,7 +3,7 @@ import type { TfjsBackendOptions } from './backend-options.js';
 
 /**
  * Every variant the conformance report lists (`@apalu/tfjs/conformance`, read by the kit's
- * `loadVariants`); webgpu needs an adapter (see the README).
+ * `loadVariants`); webgpu needs an adapter, webgl a browser with WebGL2 (see the README).
  */
 export const conformanceVariants = [
   { name: 'tfjs-cpu-kernel', options: { tfBackend: 'cpu', path: 'kernel' } },
@@ -15,4 +15,8 @@ export const conformanceVariants = [
   { name: 'tfjs-wasm-composed', options: { tfBackend: 'wasm', path: 'composed' } },
   { name: 'tfjs-webgpu-kernel', options: { tfBackend: 'webgpu', path: 'kernel' } },
   { name: 'tfjs-webgpu-composed', options: { tfBackend: 'webgpu', path: 'composed' }, excludeInputs: gpuOpsInputExclusions('tfjs-webgpu') },
+  // Browser only (WebGL2). The kernel's class comes from a probe at createBackend: strict where
+  // highp float is IEEE float32, composed elsewhere (see the README's WebGL section).
+  { name: 'tfjs-webgl-kernel', options: { tfBackend: 'webgl', path: 'kernel' } },
+  { name: 'tfjs-webgl-composed', options: { tfBackend: 'webgl', path: 'composed' }, excludeInputs: gpuOpsInputExclusions('tfjs-webgl') },
 ] as const satisfies readonly { name: string; options: TfjsBackendOptions; excludeInputs?: InputExclusions; exclude?: Readonly<Record<string, string>> }[];

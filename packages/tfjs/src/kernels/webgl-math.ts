@@ -1,0 +1,283 @@
+import { APALU_K } from '@apalu/core';
+
+/** A float32 constant written so that GLSL reads back exactly the same float32. */
+function f32(value: number): string {
+  const v = Math.fround(value);
+  return Number.isInteger(v) ? `${v}.0` : `${v}`;
+}
+
+// ln 2 in three parts: n·LN2_HI is exact for |n| < 4096 (12 significant bits).
+const LN2_HI = 0.693115234375;
+const LN2_MID = Math.fround(Math.LN2 - LN2_HI);
+const LN2_LO = Math.fround(Math.LN2 - LN2_HI - LN2_MID);
+// k = 1.702 is not a float32: k·x is formed as a double-float from two parts.
+const K_HI = Math.fround(APALU_K);
+const K_LO = Math.fround(APALU_K - K_HI);
+
+/**
+ * APALU in GLSL ES 3.00 (WebGL2), the same algorithm as @apalu/webgpu's WGSL: double-float
+ * (hi + lo) error-free transformations built from float32 + − × only, a Cody–Waite reduced
+ * exp/expm1, one Newton step after the division, and results rounded once from a double-float
+ * with integer operations on the float32 bits (so subnormal results are exact even where the
+ * GPU flushes subnormal arithmetic, and NaN/±∞ never go through arithmetic).
+ *
+ * It is IEEE float32 accurate only where `highp float` is IEEE float32 with correctly rounded
+ * + − × (and no fast-math folding across `apalu_opaque`): the webgl kernels run a probe before
+ * they call themselves strict (see `webglAccuracy`).
+ *
+ * `apaluZero` is an int uniform that is always 0: XOR-ing a rounded value's bits with it hides
+ * the value from compilers that would fold (a + b) − a into b.
+ */
+export const GLSL_APALU_MATH = /* glsl */ `
+const uint APALU_SIGN = 0x80000000u;
+const uint APALU_INF = 0x7f800000u;
+const uint APALU_QNAN = 0x7fc00000u;
+const float APALU_LOG2E = ${f32(Math.LOG2E)};
+const float APALU_LN2_HI = ${f32(LN2_HI)};
+const float APALU_LN2_MID = ${f32(LN2_MID)};
+const float APALU_LN2_LO = ${f32(LN2_LO)};
+const float APALU_K_HI = ${f32(K_HI)};
+const float APALU_K_LO = ${f32(K_LO)};
+
+float apalu_opaque(float v) {
+  return uintBitsToFloat(floatBitsToUint(v) ^ uint(apaluZero));
+}
+vec2 apalu_two_sum(float a, float b) {
+  float s = apalu_opaque(a + b);
+  float bb = apalu_opaque(s - a);
+  return vec2(s, (a - (s - bb)) + (b - bb));
+}
+vec2 apalu_fast_two_sum(float a, float b) {
+  float s = apalu_opaque(a + b);
+  return vec2(s, b - (s - a));
+}
+float apalu_split_hi(float a) {
+  return uintBitsToFloat(floatBitsToUint(a) & 0xfffff000u);
+}
+vec2 apalu_two_prod(float a, float b) {
+  float p = apalu_opaque(a * b);
+  float ah = apalu_split_hi(a);
+  float al = a - ah;
+  float bh = apalu_split_hi(b);
+  float bl = b - bh;
+  return vec2(p, ((ah * bh - p) + ah * bl + al * bh) + al * bl);
+}
+vec2 apalu_df_mul(vec2 a, vec2 b) {
+  vec2 p = apalu_two_prod(a.x, b.x);
+  return apalu_fast_two_sum(p.x, p.y + (a.x * b.y + a.y * b.x));
+}
+vec2 apalu_df_mul_f(vec2 a, float b) {
+  vec2 p = apalu_two_prod(a.x, b);
+  return apalu_fast_two_sum(p.x, p.y + a.y * b);
+}
+float apalu_pow2(int n) {
+  // 2^n for n in [-126, 127]
+  return uintBitsToFloat(uint(n + 127) << 23u);
+}
+
+// Finite, nonzero bits (subnormals included) as a signed mantissa in [1, 2) (m) and an exponent (e).
+void apalu_decode(uint bits, out float m, out int e) {
+  uint biased = (bits >> 23u) & 0xffu;
+  uint frac = bits & 0x7fffffu;
+  e = int(biased) - 127;
+  if (biased == 0u) {
+    // A subnormal: its fraction converts to float exactly (< 2^23); read the exponent off that.
+    uint fb = floatBitsToUint(float(frac));
+    e = int(fb >> 23u) - 127 - 149;
+    frac = fb & 0x7fffffu;
+  }
+  m = uintBitsToFloat((bits & APALU_SIGN) | 0x3f800000u | frac);
+}
+
+// The float32 bits nearest to (v.x + v.y)·2^e, ties to even; overflow gives ±∞ and tiny
+// results are rounded onto the subnormal grid with integer operations (never flushed).
+uint apalu_pack(vec2 v, int e) {
+  float r = apalu_opaque(v.x + v.y);
+  uint rb = floatBitsToUint(r);
+  uint sign = rb & APALU_SIGN;
+  if ((rb & 0x7fffffffu) == 0u) { return sign; }
+  float dm; int de;
+  apalu_decode(rb, dm, de);
+  uint frac = floatBitsToUint(dm) & 0x7fffffu;
+  int biased = de + 127 + e;
+  if (biased >= 255) { return sign | APALU_INF; }
+  if (biased >= 1) { return sign | (uint(biased) << 23u) | frac; }
+  uint sh = uint(1 - biased);
+  if (sh > 24u) { return sign; }
+  uint m = frac | 0x800000u;
+  uint q = m >> sh;
+  uint rem = m & ((1u << sh) - 1u);
+  uint half_ = 1u << (sh - 1u);
+  float rest = (v.x - r) + v.y;
+  uint restb = floatBitsToUint(rest);
+  bool up = rem > half_;
+  if (rem == half_) {
+    if ((restb & 0x7fffffffu) == 0u) { up = (q & 1u) == 1u; } else { up = (restb & APALU_SIGN) == sign; }
+  }
+  return sign | (q + (up ? 1u : 0u));
+}
+
+// For x in [2^-60, 47): u = 1 + σ(kx) and t = ∂f/∂x / a, as double-floats.
+void apalu_pos(float x, out vec2 u, out vec2 t) {
+  vec2 p = apalu_two_prod(x, APALU_K_HI);
+  vec2 y = apalu_fast_two_sum(p.x, p.y + x * APALU_K_LO);
+  float n = floor(y.x * APALU_LOG2E + 0.5);
+  float r = (n * APALU_LN2_HI - y.x) + (n * APALU_LN2_MID - y.y);
+  float er = 1.0 + r * (1.0 + r * (0.5 + r * (${f32(1 / 6)} + r * (${f32(1 / 24)} + r * (${f32(1 / 120)} + r * (${f32(1 / 720)} + r * ${f32(1 / 5040)}))))));
+  float e = er * apalu_pow2(-int(n));
+  vec2 d = apalu_two_sum(1.0, e);
+  float q = 1.0 / d.x;
+  vec2 pq = apalu_two_prod(d.x, q);
+  float rho = ((1.0 - pq.x) - pq.y) - d.y * q;
+  vec2 u0 = apalu_two_sum(1.0, q);
+  u = apalu_two_sum(u0.x, u0.y + q * rho);
+  float slope = y.x * e * q * q;
+  vec2 t0 = apalu_two_sum(u.x, slope);
+  t = apalu_fast_two_sum(t0.x, t0.y + u.y);
+}
+
+// For x in [-400, -2^-25]: e^x = 2^n·(1 + m), m a double-float.
+void apalu_neg(float x, out int nOut, out vec2 m) {
+  float n = floor(x * APALU_LOG2E + 0.5);
+  float t = x - n * APALU_LN2_HI;
+  vec2 pm = apalu_two_prod(n, APALU_LN2_MID);
+  vec2 r0 = apalu_two_sum(t, -pm.x);
+  vec2 r = apalu_fast_two_sum(r0.x, (r0.y - pm.y) - n * APALU_LN2_LO);
+  float rh = r.x;
+  vec2 q2 = apalu_two_prod(rh, rh);
+  vec2 h = apalu_two_sum(rh, 0.5 * q2.x);
+  float poly = ${f32(1 / 6)} + rh * (${f32(1 / 24)} + rh * (${f32(1 / 120)} + rh * (${f32(1 / 720)} + rh * (${f32(1 / 5040)} + rh * (${f32(1 / 40320)} + rh * ${f32(1 / 362880)})))));
+  float tail = rh * q2.x * poly + (0.5 * q2.y + r.y * (1.0 + rh));
+  nOut = int(n);
+  m = apalu_fast_two_sum(h.x, h.y + tail);
+}
+
+// e^x's mantissa part (the power of two is 2^n).
+vec2 apalu_exp_mant(vec2 m) {
+  vec2 g = apalu_two_sum(1.0, m.x);
+  return apalu_fast_two_sum(g.x, g.y + m.y);
+}
+
+// expm1(x) for x in [-80, -2^-25] from its reduction.
+vec2 apalu_expm1(int n, vec2 m) {
+  if (n == 0) { return m; }
+  vec2 g = apalu_exp_mant(m);
+  float s = apalu_pow2(n);
+  vec2 d = apalu_two_sum(-1.0, g.x * s);
+  return apalu_fast_two_sum(d.x, d.y + g.y * s);
+}
+
+// f(x) = a·x·(1 + σ(kx)) for x ≥ 0, b·expm1(x) for x < 0; arguments and result are float32 bits.
+uint apalu_forward(uint xb, uint ab, uint bb) {
+  uint ax = xb & 0x7fffffffu;
+  if (ax > APALU_INF) { return xb | 0x00400000u; }
+  if (ax == 0u) { return xb; }
+  bool neg = xb >= APALU_SIGN;
+  if (ax == APALU_INF) { return neg ? (bb | APALU_SIGN) : APALU_INF; }
+  float xm; int xe;
+  apalu_decode(xb, xm, xe);
+  if (!neg) {
+    float am; int ae;
+    apalu_decode(ab, am, ae);
+    vec2 u = vec2(1.5, 0.0);
+    vec2 t;
+    if (ax >= 0x423c0000u) { u = vec2(2.0, 0.0); }
+    else if (ax >= 0x21800000u) { apalu_pos(uintBitsToFloat(xb), u, t); }
+    return apalu_pack(apalu_df_mul(apalu_two_prod(xm, am), u), xe + ae);
+  }
+  float bm; int be;
+  apalu_decode(bb, bm, be);
+  if (ax < 0x33000000u) {
+    vec2 em1 = apalu_fast_two_sum(xm, xm * (0.5 * uintBitsToFloat(xb)));
+    return apalu_pack(apalu_df_mul_f(em1, bm), xe + be);
+  }
+  if (ax >= 0x42a00000u) { return bb | APALU_SIGN; }
+  int n; vec2 m;
+  apalu_neg(uintBitsToFloat(xb), n, m);
+  return apalu_pack(apalu_df_mul_f(apalu_expm1(n, m), bm), be);
+}
+
+// dy·∂f/∂x as float32 bits.
+uint apalu_dx(uint xb, uint gb, uint ab, uint bb) {
+  uint ax = xb & 0x7fffffffu;
+  uint ag = gb & 0x7fffffffu;
+  uint gsign = gb & APALU_SIGN;
+  if (ax > APALU_INF || ag > APALU_INF) { return APALU_QNAN; }
+  bool on_a = xb < APALU_SIGN || ax == 0u;
+  if (!on_a && ax == APALU_INF) { return ag == APALU_INF ? APALU_QNAN : gsign; }
+  if (ag == APALU_INF) { return gsign | APALU_INF; }
+  if (ag == 0u) { return gsign; }
+  float gm; int ge;
+  apalu_decode(gb, gm, ge);
+  if (on_a) {
+    float am; int ae;
+    apalu_decode(ab, am, ae);
+    vec2 u = vec2(1.5, 0.0);
+    vec2 t = vec2(1.5, 0.0);
+    if (ax >= 0x423c0000u) { t = vec2(2.0, 0.0); }
+    else if (ax >= 0x21800000u) { apalu_pos(uintBitsToFloat(xb), u, t); }
+    return apalu_pack(apalu_df_mul(apalu_two_prod(gm, am), t), ge + ae);
+  }
+  float bm; int be;
+  apalu_decode(bb, bm, be);
+  vec2 gb2 = apalu_two_prod(gm, bm);
+  if (ax < 0x33000000u) {
+    return apalu_pack(apalu_df_mul(gb2, vec2(1.0, uintBitsToFloat(xb))), ge + be);
+  }
+  if (ax >= 0x43c80000u) { return gsign; }
+  int n; vec2 m;
+  apalu_neg(uintBitsToFloat(xb), n, m);
+  return apalu_pack(apalu_df_mul(gb2, apalu_exp_mant(m)), ge + be + n);
+}
+
+// One per-element term of the parameter gradients as a double-float value·2^e, or a special:
+// which = 0: dy·∂f/∂a = dy·x·(1 + σ(kx)) where x ≥ 0; which = 1: dy·∂f/∂b = dy·expm1(x) where x < 0.
+// Returns 0 for a finite term (in v, e), 1 for none (0), 2 for a non-finite term (bits in special).
+int apalu_term(int which, uint xb, uint gb, out vec2 v, out int e, out uint special) {
+  v = vec2(0.0); e = 0; special = 0u;
+  uint ax = xb & 0x7fffffffu;
+  uint ag = gb & 0x7fffffffu;
+  uint gsign = gb & APALU_SIGN;
+  bool on_a = xb < APALU_SIGN || ax == 0u;
+  if (ax > APALU_INF || ag > APALU_INF) {
+    // NaN x reaches both sums; NaN dy only the branch x is on.
+    if (ax > APALU_INF || (which == 0) == on_a) { special = APALU_QNAN; return 2; }
+    return 1;
+  }
+  if ((which == 0) != on_a) { return 1; }
+  if (which == 0) {
+    if (ax == 0u) { if (ag == APALU_INF) { special = APALU_QNAN; return 2; } return 1; }
+    if (ag == 0u) { if (ax == APALU_INF) { special = APALU_QNAN; return 2; } return 1; }
+    if (ax == APALU_INF || ag == APALU_INF) { special = gsign | APALU_INF; return 2; }
+    float gm; int ge; float xm; int xe;
+    apalu_decode(gb, gm, ge);
+    apalu_decode(xb, xm, xe);
+    vec2 u = vec2(1.5, 0.0);
+    vec2 t;
+    if (ax >= 0x423c0000u) { u = vec2(2.0, 0.0); }
+    else if (ax >= 0x21800000u) { apalu_pos(uintBitsToFloat(xb), u, t); }
+    v = apalu_df_mul(apalu_two_prod(gm, xm), u);
+    e = ge + xe;
+    return 0;
+  }
+  // x < 0: the term is dy·expm1(x), −dy for x = −∞.
+  if (ag == APALU_INF) { special = (gsign ^ APALU_SIGN) | APALU_INF; return 2; }
+  if (ag == 0u) { return 1; }
+  float gm; int ge;
+  apalu_decode(gb, gm, ge);
+  if (ax >= 0x42a00000u) { v = vec2(-gm, 0.0); e = ge; return 0; }   // expm1(x) = −1 in float32
+  float xm; int xe;
+  apalu_decode(xb, xm, xe);
+  if (ax < 0x33000000u) {
+    vec2 em1 = apalu_fast_two_sum(xm, xm * (0.5 * uintBitsToFloat(xb)));
+    v = apalu_df_mul_f(em1, gm);
+    e = xe + ge;
+    return 0;
+  }
+  int n; vec2 m;
+  apalu_neg(uintBitsToFloat(xb), n, m);
+  v = apalu_df_mul_f(apalu_expm1(n, m), gm);
+  e = ge;
+  return 0;
+}
+`;
