@@ -1,6 +1,7 @@
 // Everything both entries export except createBackend, which each binds to its platform
 // (src/index.ts: Node, src/index.browser.ts: browsers).
 export type { WasmBackend, WasmBackendOptions } from './backend.js';
+export type { WasmForwardOptions, WasmBackwardOptions, WasmBackwardOutputs } from './outputs.js';
 export {
   instantiateKernels,
   chooseKind,

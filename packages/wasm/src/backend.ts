@@ -20,8 +20,10 @@ import {
   forwardRegions,
   precisionCode,
 } from './kernels.js';
+import { type WasmBackwardOptions, type WasmForwardOptions, checkBackwardOut, checkForwardOut } from './outputs.js';
 import type { Platform } from './platform/types.js';
 import { WorkerPool } from './pool.js';
+import { BLOCK_ELEMENTS, MAX_STREAM_LENGTH, blockThatFits, slotsFor, streamBackward, streamForward, streamLayout, streamTooLarge } from './stream.js';
 
 export interface WasmBackendOptions {
   /** true: SIMD build (error where unsupported); false: scalar build; 'auto' (default): SIMD when available. */
@@ -41,6 +43,12 @@ export interface WasmBackendOptions {
    * loops, the composed class (XNNPACK's tolerance, like tf.elu), ≈ 1.7× backward, 1.1× forward.
    */
   precision?: Precision;
+  /**
+   * Elements per block of a streamed call (default 32768, a multiple of 64): `forward` and
+   * `backward` copy x (and dy) through the memory block by block, so the memory they use stays
+   * about `blockElements`·(4 or 12 bytes)·(1, or 4 per thread) whatever x.length is.
+   */
+  blockElements?: number;
 }
 
 /** An ApaluBackend running the WebAssembly kernels, with what it chose at creation. */
@@ -62,6 +70,17 @@ export interface WasmBackend extends ApaluBackend {
    * `forwardAt`, `backwardAt`). Its buffer changes when it grows: re-create views after.
    */
   readonly memory: WebAssembly.Memory;
+  /**
+   * f(x) as a new Float32Array, or written into `options.out` (x.length floats; `x` itself for
+   * in place) and returned. Checked before anything is written, `out` included (type, length,
+   * detached, overlaps: only out = x exactly).
+   */
+  forward(x: Float32Array, a: Float32Array, b: Float32Array, options?: WasmForwardOptions): Promise<Float32Array>;
+  /**
+   * dx, da, db as new arrays, or written into `options.out.dx` (may be dy or x itself), `.da`,
+   * `.db` (C floats each) where given, and returned. Checked before anything is written.
+   */
+  backward(x: Float32Array, dy: Float32Array, a: Float32Array, b: Float32Array, options?: WasmBackwardOptions): Promise<ApaluGradients>;
   /**
    * Grows the memory to at least `bytes` (clear error if the limit or the engine refuses) and
    * claims [0, bytes) for the caller's own tensors: `forward`/`backward` copy their arrays above it.
@@ -211,6 +230,10 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
     throw optionError(`maximumMemoryBytes = ${String(options.maximumMemoryBytes)}: use an integer from 65536 (one page) to 4 GiB.`);
   }
   const maximumPages = Math.floor(maximumBytes / PAGE);
+  const blockElements = options.blockElements ?? BLOCK_ELEMENTS;
+  if (!(Number.isInteger(blockElements) && blockElements >= 64 && blockElements % 64 === 0 && blockElements <= 1 << 24)) {
+    throw optionError(`blockElements = ${String(options.blockElements)}: use a multiple of 64 from 64 to 16777216 (default ${BLOCK_ELEMENTS}).`);
+  }
 
   let threads = requested;
   let threadsNote: string | undefined;
@@ -276,12 +299,26 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
     const { a: a32, b: b32 } = float32Params(a, b);
     // Contract 5: refused before the memory grows (checked again when the call runs: a
     // reserve() made meanwhile may have moved the arrays up).
-    checkSize(x.length, resolved.channels, backward, sizeLimit());
+    if (streams) streamBlock(x.length, resolved.channels, backward, splits(x.length) ? threads : 1);
+    else checkSize(x.length, resolved.channels, backward, sizeLimit());
     const waits = inFlight > 0;
     return { ...resolved, a32, b32, xs: waits ? x.slice() : x, dys: waits && dy !== undefined ? dy.slice() : dy };
   };
 
   const sizeLimit = (): SizeLimit => ({ limitBytes: maximumPages * PAGE, claimed, slices: scratchSlices });
+
+  /**
+   * Node and one-thread backends stream the array calls through the memory in blocks
+   * (src/stream.ts); browsers' threaded backends, whose workers take jobs by message (the page's
+   * thread cannot wait for them block by block), copy whole arrays as before.
+   */
+  const streams = pool === undefined || pool.direct;
+  /** The block length of a streamed call on `parts` threads (smaller than blockElements only under a small memory limit), or E_TOO_LARGE. */
+  const streamBlock = (n: number, channels: number, backward: boolean, parts: number) => {
+    const block = n > MAX_STREAM_LENGTH ? 0 : blockThatFits(channels, backward, slotsFor(parts), blockElements, claimed, maximumPages * PAGE);
+    if (block === 0) throw streamTooLarge(n, maximumPages * PAGE, claimed, backward);
+    return block;
+  };
 
   /**
    * Calls run one after another (they share the memory, and the threaded ones the workers). A
@@ -297,8 +334,10 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
     return run;
   };
 
+  /** Whether a call of n elements is shared with the workers. */
+  const splits = (n: number) => pool !== undefined && n >= parallelThreshold && n >= 32;
   const partsFor = (n: number) => {
-    const parts = pool !== undefined && n >= parallelThreshold && n >= 32 ? threads : 1;
+    const parts = splits(n) ? threads : 1;
     if (parts > 1) parallelCalls++;
     return parts;
   };
@@ -351,9 +390,20 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
     }
   }
 
-  async function forward(x: Float32Array, a: Float32Array, b: Float32Array, layout?: ApaluLayout): Promise<Float32Array> {
-    const { channels, inner, a32, b32, xs } = check(false, x, a, b, layout);
+  async function forward(x: Float32Array, a: Float32Array, b: Float32Array, options?: WasmForwardOptions): Promise<Float32Array> {
+    const { channels, inner, a32, b32, xs } = check(false, x, a, b, options);
+    const given = checkForwardOut(options, x, a, b);
     const n = x.length;
+    if (streams) {
+      return serial(async () => {
+        const parts = partsFor(n);
+        const at = streamLayout(channels, false, slotsFor(parts), streamBlock(n, channels, false, parts), claimed);
+        reserve(at.end, n);
+        const out = given ?? new Float32Array(n);
+        streamForward({ raw, memory, pool: parts > 1 ? pool : undefined, at, channels, inner, code, a32, b32 }, xs, out, n);
+        return out;
+      });
+    }
     return serial(async () => {
       checkSize(n, channels, false, sizeLimit());
       const at = layoutFor(n, channels, 1, false, claimed);
@@ -364,13 +414,29 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
       heap.set(b32, at.bPtr / 4);
       heap.set(xs, at.xPtr / 4);
       await runForward(at.xPtr, at.xPtr, n, at.aPtr, at.bPtr, channels, inner);
-      return new Float32Array(memory.buffer, at.xPtr, n).slice();
+      const result = new Float32Array(memory.buffer, at.xPtr, n);
+      if (given === undefined) return result.slice();
+      given.set(result);
+      return given;
     });
   }
 
-  async function backward(x: Float32Array, dy: Float32Array, a: Float32Array, b: Float32Array, layout?: ApaluLayout): Promise<ApaluGradients> {
-    const { channels, inner, a32, b32, xs, dys } = check(true, x, a, b, layout, dy);
+  async function backward(x: Float32Array, dy: Float32Array, a: Float32Array, b: Float32Array, options?: WasmBackwardOptions): Promise<ApaluGradients> {
+    const { channels, inner, a32, b32, xs, dys } = check(true, x, a, b, options, dy);
+    const given = checkBackwardOut(options, x, dy, a, b, channels);
     const n = x.length;
+    if (streams) {
+      return serial(async () => {
+        const parts = partsFor(n);
+        const at = streamLayout(channels, true, slotsFor(parts), streamBlock(n, channels, true, parts), claimed);
+        reserve(at.end, n);
+        const dx = given.dx ?? new Float32Array(n);
+        const da = given.da ?? new Float32Array(channels);
+        const db = given.db ?? new Float32Array(channels);
+        streamBackward({ raw, memory, pool: parts > 1 ? pool : undefined, at, channels, inner, code, a32, b32 }, xs, dys as Float32Array, dx, da, db, n);
+        return { dx, da, db };
+      });
+    }
     return serial(async () => {
       checkSize(n, channels, true, sizeLimit());
       const at = layoutFor(n, channels, scratchSlices, true, claimed);
@@ -381,11 +447,13 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
       heap.set(xs, at.xPtr / 4);
       heap.set(dys as Float32Array, at.dyPtr / 4);
       await runBackward(at.xPtr, at.dyPtr, at.dxPtr, at.daPtr, at.dbPtr, n, at.aPtr, at.bPtr, channels, inner, at.scratchPtr);
-      return {
-        dx: new Float32Array(memory.buffer, at.dxPtr, n).slice(),
-        da: new Float32Array(memory.buffer, at.daPtr, channels).slice(),
-        db: new Float32Array(memory.buffer, at.dbPtr, channels).slice(),
+      const result = (ptr: number, length: number, into: Float32Array | undefined) => {
+        const view = new Float32Array(memory.buffer, ptr, length);
+        if (into === undefined) return view.slice();
+        into.set(view);
+        return into;
       };
+      return { dx: result(at.dxPtr, n, given.dx), da: result(at.daPtr, channels, given.da), db: result(at.dbPtr, channels, given.db) };
     });
   }
 
@@ -427,6 +495,10 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
     },
     maxLengths(channels = 1) {
       if (!(Number.isInteger(channels) && channels >= 1)) throw new ApaluInputError('E_COUNT', `channels = ${String(channels)}: must be a positive integer.`);
+      if (streams) {
+        const longest = (backward: boolean) => (blockThatFits(channels, backward, slotsFor(threads), blockElements, claimed, maximumPages * PAGE) > 0 ? MAX_STREAM_LENGTH : 0);
+        return { forward: longest(false), backward: longest(true) };
+      }
       return { forward: largestLength(false, channels, sizeLimit()), backward: largestLength(true, channels, sizeLimit()) };
     },
     forward,

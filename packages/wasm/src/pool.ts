@@ -1,6 +1,6 @@
 import type { Platform, Reply, WorkerPort } from './platform/types.js';
 
-export type JobType = 'forwardChunks' | 'backwardChunks';
+export type JobType = 'forwardChunks' | 'backwardChunks' | 'streamForward' | 'streamBackward';
 
 export interface WorkerMessage {
   type: 'init' | JobType;
@@ -18,7 +18,7 @@ export interface WorkerMessage {
 /** Int32 fields per control slot: seq, done, failed, type, nargs, 16 arguments, then 491 characters of an error message. */
 const SLOT = 512;
 /** Job codes in a control slot (the worker body's `run`, src/worker-source.ts). */
-const JOB_TYPES = { forwardChunks: 1, backwardChunks: 2 } as const;
+const JOB_TYPES = { forwardChunks: 1, backwardChunks: 2, streamForward: 3, streamBackward: 4 } as const;
 /** Where a slot's error text starts (after the 5 fields and 16 arguments); the worker body agrees. */
 const ERROR_AT = 21;
 /** How long `join` waits for a worker before it gives up with an error. */

@@ -1,4 +1,5 @@
 import { SCRATCH_BYTES_PER_CHANNEL } from './kernels.js';
+import { STREAM_WORKER } from './stream-worker.js';
 
 /**
  * The worker body, as source text: started with `eval: true` in Node and from a Blob URL
@@ -13,8 +14,12 @@ export const workerSource = (prelude: string): string => `'use strict';
 ${prelude}
 let kernels;
 let counter;
+let memory;
+${STREAM_WORKER}
 function run(type, args) {
-  if (type === 1) {
+  if (type === 3 || type === 4) {
+    stream(type === 4, args);
+  } else if (type === 1) {
     // Forward in chunks taken from the shared counter (see WorkerPool.chunks).
     const [x, out, n, a, b, C, S, code, chunk] = args;
     for (;;) {
@@ -33,7 +38,7 @@ function run(type, args) {
     }
   }
 }
-const JOB_TYPES = { forwardChunks: 1, backwardChunks: 2 };
+const JOB_TYPES = { forwardChunks: 1, backwardChunks: 2, streamForward: 3, streamBackward: 4 };
 const describe = (error) => String((error && error.stack) || error);
 // With control slots (the Node platform), after init the worker waits on its slot (Atomics)
 // instead of its message port. Slot: [seq, done, failed, type, nargs, 16 args, error text...];
@@ -62,6 +67,7 @@ function handle(m) {
     if (m.type === 'init') {
       kernels = new WebAssembly.Instance(m.module, { env: { memory: m.memory } }).exports;
       counter = m.counter;
+      memory = m.memory;
     } else run(JOB_TYPES[m.type], m.args);
     port.postMessage({ id: m.id });
     if (m.type === 'init' && m.control) later(() => serve(m.control, m.slot, m.slotSize));

@@ -259,11 +259,15 @@ describe('bad input: clear errors, nothing written', () => {
     await expect(backend.forward(new Float32Array(5), Float32Array.of(1, 1), Float32Array.of(1, 1))).rejects.toThrow(/multiple of C·S/);
   });
 
-  it('rejects inputs beyond the memory limit before touching memory', async () => {
+  it('streams inputs beyond the memory limit; refuses a call when reserve() left no room, before touching memory', async () => {
     const backend = await make({ maximumMemoryBytes: 1 << 20 });
-    const x = new Float32Array(300_000);
-    await expect(backend.forward(x, a, b)).rejects.toThrow(/x.length = 300000 is too large for this backend: .* limit is 1048576 bytes .*up to \d+ for forward and \d+ for backward/);
-    expect((await backend.forward(new Float32Array(1000), a, b)).length).toBe(1000);
+    expect((await backend.forward(new Float32Array(300_000), a, b)).length).toBe(300_000);
+    expect(backend.memory.buffer.byteLength).toBeLessThanOrEqual(1 << 20);
+    const full = await make({ maximumMemoryBytes: 1 << 16 });
+    full.reserve(1 << 16);
+    const out = new Float32Array(1000).fill(3);
+    await expect(full.forward(new Float32Array(1000), a, b, { out })).rejects.toThrow(/x.length = 1000: the memory limit of 65536 bytes .*leaves no room/);
+    expect(out.every((v) => v === 3)).toBe(true);
   });
 
   it('reports memory that cannot grow', async () => {
