@@ -13,11 +13,11 @@ export const formulations: readonly Formulation[] = ['shared-exp', 'sigmoid-exp'
 
 export const formulationNotes: Record<Formulation, string> = {
   'shared-exp':
-    'one Exp for both branches: E = exp(min(x, −k·x)); x ≥ 0: (a·x)·(1 + 1/(1 + E)), x < 0: b·expm1(x) with expm1(x) = tanh(x/2)·(E + 1) held inside [x, x·(1 + x/2)] (accurate near 0⁻). E ≤ 1, so nothing overflows and no branch makes ∞ or NaN.',
-  'sigmoid-exp': 'the textbook form: Where(x ≥ 0, (a·x)·(1 + Sigmoid(k·x)), b·expm1(x)) with expm1(x) = tanh(x/2)·(Exp(x) + 1) held inside [x, x·(1 + x/2)]; three transcendental passes.',
-  quickgelu: 'x·Sigmoid(k·x) written so ORT fuses it into com.microsoft.QuickGelu: Where(x ≥ 0, a·x + a·QuickGelu(x), b·expm1(x)) with expm1(x) = tanh(x/2)·(Exp(x) + 1) held inside [x, x·(1 + x/2)].',
-  'elu-quickgelu': 'Where(x ≥ 0, a, b)·Elu(x) + a·QuickGelu(Relu(x)): ONNX Elu for the negative side (on (−1/8, 0), where its e^x − 1 cancels, tanh(x/2)·(Elu(x) + 2) held inside [x, x·(1 + x/2)] instead), fused QuickGelu for the positive.',
-  'relu-min': 'no Where: p = Relu(x), n = Min(x, 0), f = (a·p)·(1 + Sigmoid(k·p)) + b·tanh(n/2)·(Exp(n) + 1) held inside [n, n·(1 + n/2)]; each side is exactly 0 on the other side of 0.',
+    'one Exp for both branches: E = exp(min(x, −k·x)); x ≥ 0: (a·x)·(1 + 1/(1 + E)), x < 0: b·expm1(x) with expm1(x) = tanh(x/2)·(E + 1) held inside [max(x, −1), x·(1 + x/2)] (accurate near 0⁻). E ≤ 1, so nothing overflows and no branch makes ∞ or NaN.',
+  'sigmoid-exp': 'the textbook form: Where(x ≥ 0, (a·x)·(1 + Sigmoid(k·x)), b·expm1(x)) with expm1(x) = tanh(x/2)·(Exp(x) + 1) held inside [max(x, −1), x·(1 + x/2)]; three transcendental passes.',
+  quickgelu: 'x·Sigmoid(k·x) written so ORT fuses it into com.microsoft.QuickGelu: Where(x ≥ 0, a·x + a·QuickGelu(x), b·expm1(x)) with expm1(x) = tanh(x/2)·(Exp(x) + 1) held inside [max(x, −1), x·(1 + x/2)].',
+  'elu-quickgelu': 'Where(x ≥ 0, a, b)·Elu(x) + a·QuickGelu(Relu(x)): ONNX Elu for the negative side (on (−1/8, 0), where its e^x − 1 cancels, tanh(x/2)·(Elu(x) + 2) held inside [max(x, −1), x·(1 + x/2)] instead), fused QuickGelu for the positive.',
+  'relu-min': 'no Where: p = Relu(x), n = Min(x, 0), f = (a·p)·(1 + Sigmoid(k·p)) + b·tanh(n/2)·(Exp(n) + 1) held inside [max(n, −1), n·(1 + n/2)]; each side is exactly 0 on the other side of 0.',
 };
 
 function scalar(out: string, value: number): NodeProto {
@@ -28,13 +28,15 @@ const op = (type: string, inputs: string[], output: string, attributes?: NodePro
   node(type, { inputs, outputs: [output], ...(attributes ? { attributes: attributes as never } : {}) });
 
 /**
- * expm1(X) for X < 0 as tanh(X/2)·(e^X + 1) held inside [X, X·(1 + X/2)] (Min, then Max), from
+ * expm1(X) for X < 0 as tanh(X/2)·(e^X + 1) held inside [max(X, −1), X·(1 + X/2)] (Min, then Max), from
  * the Exp output `ex` = e^X, into `em1`. Float32 e^X − 1 cancels near 0⁻ (absolute error ≈ 6e-8: b = 1000, x = −2e-8 gave 0
  * instead of −2e-5); the tanh identity keeps the relative error at a few float32 ulps (≤ 2.6e-6
  * measured on onnxruntime-web wasm over x in −[1e-37, 100]). onnxruntime-web's Tanh gives 0 or
  * values far off for subnormal inputs; for X < 0, X < expm1(X) < X + X²/2, and for tiny |X| that
  * interval is the one float32 value X, so holding the identity inside it fixes those without a
- * Where and changes nothing where the identity is right. X = −∞ gives −1; NaN stays NaN.
+ * Where and changes nothing where the identity is right. The −1 floor: onnxruntime-web's Tanh
+ * returns values just below −1 (x = −17.75), and b = FLT_MAX then made f = −∞. X = −∞ gives −1;
+ * NaN stays NaN.
  */
 function expm1Nodes(ex: string, em1: string, x = 'X'): NodeProto[] {
   return [
@@ -46,7 +48,9 @@ function expm1Nodes(ex: string, em1: string, x = 'X'): NodeProto[] {
     op('Add', [`${em1}_half_x`, 'one'], `${em1}_one_plus_half_x`),
     op('Mul', [x, `${em1}_one_plus_half_x`], `${em1}_series`),
     op('Min', [`${em1}_identity`, `${em1}_series`], `${em1}_below`),
-    op('Max', [`${em1}_below`, x], em1),
+    scalar('minus_one', -1),
+    op('Max', [x, 'minus_one'], `${em1}_floor`),
+    op('Max', [`${em1}_below`, `${em1}_floor`], em1),
   ];
 }
 
