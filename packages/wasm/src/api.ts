@@ -15,3 +15,6 @@ export {
   type RangeArgs,
 } from './kernels.js';
 export { kernelBytes, kernelModule, simdSupported, sharedMemorySupported, type KernelKind, type KernelBytesOptions } from './bytes.js';
+// Block streaming for hosts that run the kernels in a memory of their own (the tfjs cpu kernel):
+// a layout above a base address, then forward/backward copied through it block by block.
+export { streamLayout, streamForward, streamBackward, BLOCK_ELEMENTS, type StreamLayout, type StreamJob, type StreamPool } from './stream.js';

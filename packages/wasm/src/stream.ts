@@ -1,7 +1,7 @@
 // Streaming of the array calls (backend.forward/backward with Float32Arrays) through the backend's WebAssembly memory in cache-sized blocks: copy a block in, compute it, copy it out, on the calling thread or pipelined with the Node worker pool.
 import { ApaluInputError } from '@apalu/core';
 import { type RawKernels, SCRATCH_BYTES_PER_CHANNEL } from './kernels.js';
-import type { WorkerPool } from './pool.js';
+import type { JobType } from './pool.js';
 
 /**
  * Elements per block (default): x, dy and dx of a block (384 KB for backward) stay in a core's
@@ -81,12 +81,22 @@ export function blockAt(j: number, block: number, n: number, channels: number, i
   return { start, length, within: start - run * inner, c0: run % channels };
 }
 
-/** What a streamed call needs besides its arrays. */
+/** Workers that take jobs through shared control slots and block the caller in `join` (the backend's Node pool). */
+export interface StreamPool {
+  readonly size: number;
+  start(index: number, type: JobType, args: number[]): void;
+  join(index: number): void;
+}
+
+/**
+ * What a streamed call needs besides its arrays. Hosts that run the kernels in a memory of their
+ * own (the tfjs cpu kernel) pass `pool: undefined`: one thread, synchronous.
+ */
 export interface StreamJob {
   raw: RawKernels;
   memory: WebAssembly.Memory;
   /** The Node pool (direct jobs); undefined: one thread. */
-  pool: WorkerPool | undefined;
+  pool: StreamPool | undefined;
   at: StreamLayout;
   channels: number;
   inner: number;
@@ -217,7 +227,7 @@ function pipeline(
   compute: (j: number) => void,
   copyOut: (j: number) => void,
 ): void {
-  const pool = job.pool as WorkerPool;
+  const pool = job.pool as StreamPool;
   const { slots } = job.at;
   const state = new Int32Array(job.memory.buffer, job.at.statePtr, DONE + slots);
   for (let i = 0; i < pool.size; i++) pool.start(i, type, args);

@@ -1,5 +1,5 @@
 import { ApaluInputError, backward, forward, type ResolvedLayout, validateParams } from '@apalu/core';
-import { type RawKernels, SCRATCH_BYTES_PER_CHANNEL } from '@apalu/wasm';
+import { BLOCK_ELEMENTS, type RawKernels, streamBackward, streamForward, streamLayout } from '@apalu/wasm';
 import { kernelModuleSync } from './module.js';
 
 /**
@@ -10,13 +10,14 @@ import { kernelModuleSync } from './module.js';
 export type CpuKernelEngine = 'wasm' | 'js';
 
 /**
- * The wasm engine streams a call through its memory in chunks of about this many elements (a
- * whole number of (C, S) periods, so every chunk starts at channel 0): x, dy and dx of a chunk
- * stay in the core's cache, and the memory stays small whatever the tensor's size.
+ * The wasm engine streams a call through its memory in blocks of this many elements, as
+ * @apalu/wasm's backend does (its streamForward/streamBackward): x, dy and dx of a block stay in
+ * the core's cache, and the memory stays small whatever the tensor's size or layout (a block may
+ * start anywhere in a (C, S) period).
  */
-export const CPU_ENGINE_CHUNK_ELEMENTS = 1 << 16;
+export const CPU_ENGINE_CHUNK_ELEMENTS = BLOCK_ELEMENTS;
 
-/** The most memory the wasm engine keeps between calls; a call whose one (C, S) period needs more gets a memory of its own. */
+/** The most memory the wasm engine keeps between calls; a call that needs more (C in the hundred thousands) gets a memory of its own. */
 export const CPU_ENGINE_KEEP_BYTES = 64 << 20;
 
 let limits = { chunkElements: CPU_ENGINE_CHUNK_ELEMENTS, keepBytes: CPU_ENGINE_KEEP_BYTES };
@@ -98,11 +99,11 @@ function instantiate(mod: WebAssembly.Module, memory: WebAssembly.Memory): Insta
   return { raw: new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as RawKernels, memory };
 }
 
-const align16 = (bytes: number) => (bytes + 15) & ~15;
-
-/** Elements per chunk for a call of n elements with (C, S) period `period`: whole periods, at least one. */
-function chunkLength(n: number, period: number): number {
-  return Math.min(n, Math.max(1, Math.floor(limits.chunkElements / period)) * period);
+/** The block layout of a call (from address 0) and the instance that holds it, or null (compute in JavaScript). */
+function streamFor(n: number, channels: number, backward: boolean) {
+  const at = streamLayout(channels, backward, 1, Math.min(n, limits.chunkElements), 0);
+  const inst = instanceFor(at.end);
+  return inst === null ? null : { at, inst };
 }
 
 /** f(x) for the cpu backend's arrays; a fresh array (the inputs are never written). */
@@ -111,28 +112,18 @@ export function cpuForward(x: Float32Array, a: Float32Array, b: Float32Array, la
   if (cpuKernelEngine() === 'wasm') {
     validateParams(a, b);
     const n = x.length;
-    const chunk = chunkLength(n, channels * inner);
-    // [a | b | a chunk of x, overwritten by f(x)]
-    const xAt = align16(8 * channels);
-    const inst = instanceFor(xAt + 4 * chunk);
-    if (inst !== null) {
-      const heap = new Float32Array(inst.memory.buffer);
-      heap.set(a, 0);
-      heap.set(b, channels);
+    const stream = streamFor(n, channels, false);
+    if (stream !== null) {
       const out = new Float32Array(n);
-      for (let start = 0; start < n; start += chunk) {
-        const len = Math.min(chunk, n - start);
-        heap.set(x.subarray(start, start + len), xAt / 4);
-        inst.raw.forward(xAt, xAt, len, 0, 4 * channels, channels, inner, precision);
-        out.set(heap.subarray(xAt / 4, xAt / 4 + len), start);
-      }
+      const { raw, memory } = stream.inst;
+      streamForward({ raw, memory, pool: undefined, at: stream.at, channels, inner, code: precision, a32: a, b32: b }, x, out, n);
       return out;
     }
   }
   return forward(x, a, b, { inner });
 }
 
-/** dx, da, db for the cpu backend's arrays (fresh arrays; float64 per-channel sums over all chunks). */
+/** dx, da, db for the cpu backend's arrays (fresh arrays; each block's float64 sums added in block order, as @apalu/wasm's backend does). */
 export function cpuBackward(
   x: Float32Array,
   dy: Float32Array,
@@ -145,31 +136,12 @@ export function cpuBackward(
   if (cpuKernelEngine() === 'wasm') {
     validateParams(a, b);
     const n = x.length;
-    const chunk = chunkLength(n, channels * inner);
-    // [float64 sums | a | b | da | db | a chunk of x | of dy | of dx]: dx apart from dy lets the
-    // kernel check a whole block of sums at once instead of each vector (in place: ≈ 20 % slower).
-    const aAt = SCRATCH_BYTES_PER_CHANNEL * channels;
-    const xAt = align16(aAt + 16 * channels);
-    const dyAt = xAt + align16(4 * chunk);
-    const dxAt = dyAt + align16(4 * chunk);
-    const inst = instanceFor(dxAt + 4 * chunk);
-    if (inst !== null) {
-      const heap = new Float32Array(inst.memory.buffer);
-      const [bAt, daAt, dbAt] = [aAt + 4 * channels, aAt + 8 * channels, aAt + 12 * channels];
-      heap.set(a, aAt / 4);
-      heap.set(b, bAt / 4);
-      new Float64Array(inst.memory.buffer, 0, 2 * channels).fill(0);
-      const dx = new Float32Array(n);
-      for (let start = 0; start < n; start += chunk) {
-        const len = Math.min(chunk, n - start);
-        heap.set(x.subarray(start, start + len), xAt / 4);
-        heap.set(dy.subarray(start, start + len), dyAt / 4);
-        // Every chunk starts at channel 0 (whole periods): its sums are added to the float64 ones.
-        inst.raw.backwardRange(xAt, dyAt, dxAt, 0, len, aAt, bAt, channels, inner, 0, precision);
-        dx.set(heap.subarray(dxAt / 4, dxAt / 4 + len), start);
-      }
-      inst.raw.finishSums(0, daAt, dbAt, channels);
-      return { dx, da: heap.slice(daAt / 4, daAt / 4 + channels), db: heap.slice(dbAt / 4, dbAt / 4 + channels) };
+    const stream = streamFor(n, channels, true);
+    if (stream !== null) {
+      const out = { dx: new Float32Array(n), da: new Float32Array(channels), db: new Float32Array(channels) };
+      const { raw, memory } = stream.inst;
+      streamBackward({ raw, memory, pool: undefined, at: stream.at, channels, inner, code: precision, a32: a, b32: b }, x, dy, out.dx, out.da, out.db, n);
+      return out;
     }
   }
   return backward(x, dy, a, b, { inner });
