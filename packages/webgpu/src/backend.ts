@@ -8,8 +8,10 @@ import {
   validateForwardCall,
 } from '@apalu/core';
 import { type DeviceRequest, requestApaluDevice } from './device.js';
+import { FREE_OR_SPLIT, inErrorScopes, scopeError } from './error-scopes.js';
 import { ApaluGpuError } from './errors.js';
-import { type ApaluGpuRunner, BufferUsage, getRunner } from './runner.js';
+import { BufferUsage } from './buffers.js';
+import { type ApaluGpuRunner, getRunner } from './runner.js';
 
 export interface WebGpuBackendOptions extends DeviceRequest {
   /**
@@ -95,35 +97,27 @@ export async function createBackend(options: WebGpuBackendOptions = {}): Promise
    * error is this call's error. On any failure every buffer made here is destroyed.
    */
   const stage = (arrays: readonly (readonly [Float32Array, string])[]): { buffers: GPUBuffer[]; ready: Promise<void>; destroy(): void } => {
-    device.pushErrorScope('out-of-memory');
-    device.pushErrorScope('validation');
     const buffers: GPUBuffer[] = [];
-    let thrown: unknown;
-    let failed = false;
-    try {
+    const { failed, thrown, errors } = inErrorScopes(device, () => {
       for (const [data, label] of arrays) {
         const buffer = device.createBuffer({ label, size: Math.max(4, data.byteLength), usage: BufferUsage.STORAGE | BufferUsage.COPY_DST });
         buffers.push(buffer);
         if (data.length > 0) writeNow(device.queue, buffer, data);
       }
-    } catch (error) {
-      failed = true;
-      thrown = error;
-    }
-    const scopes = Promise.all([device.popErrorScope(), device.popErrorScope()]);
+    });
     const destroy = () => {
       for (const buffer of buffers.splice(0)) buffer.destroy();
     };
     if (failed) {
       destroy();
-      scopes.catch(() => undefined);
+      errors.catch(() => undefined);
       throw new ApaluGpuError('E_GPU_VALIDATION', `Uploading the inputs failed: ${(thrown as Error)?.message ?? String(thrown)}`, { cause: thrown });
     }
-    const ready = scopes.then(([validation, oom]) => {
-      if (validation === null && oom === null) return;
+    const ready = errors.then((caught) => {
+      const error = scopeError(caught, { during: 'uploading the inputs', advice: FREE_OR_SPLIT });
+      if (error === undefined) return;
       runner.assertAlive();
-      if (oom !== null) throw new ApaluGpuError('E_GPU_OOM', `Out of GPU memory uploading the inputs: ${oom.message}. Free GPU buffers or split the input into smaller calls.`);
-      throw new ApaluGpuError('E_GPU_VALIDATION', `WebGPU rejected uploading the inputs: ${(validation as GPUError).message}`);
+      throw error;
     });
     return { buffers, ready, destroy };
   };

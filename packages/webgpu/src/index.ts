@@ -4,15 +4,13 @@ export { ApaluGpuError } from './errors.js';
 export {
   ApaluGpuRunner,
   getRunner,
-  planBackward,
-  grid,
-  BufferUsage,
-  RESULT_USAGE,
   type RunnerOptions,
   type GpuForwardArgs,
   type GpuBackwardArgs,
   type GpuBackwardResult,
 } from './runner.js';
+export { planBackward, grid } from './plan.js';
+export { BufferUsage, RESULT_USAGE } from './buffers.js';
 export { WGSL_APALU_MATH } from './wgsl/math.js';
 export {
   WGSL_SOURCES,
