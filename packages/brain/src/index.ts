@@ -1,24 +1,18 @@
-export {
-  ApaluNeuralNetwork,
-  type ApaluNeuralNetworkOptions,
-  type ApaluTrainOptions,
-  type ApaluNeuralNetworkJSON,
-  type ApaluLayerJSON,
-  type BrainNeuralNetworkJSON,
-  type NetworkData,
-} from './network.js';
+export { ApaluNeuralNetwork, loadNeuralNetwork, type NetworkData } from './network.js';
+export { type ApaluNeuralNetworkJSON, type ApaluLayerJSON, type BrainNeuralNetworkJSON, isApaluNetworkJSON, assertPlainBrainNetwork } from './json.js';
 export {
   ACTIVATIONS,
   APALU_JSON_ACTIVATION,
   DEFAULT_MIN_PARAM,
   DEFAULT_PARAM_INIT,
   type ApaluActivation,
+  type ApaluNeuralNetworkOptions,
+  type ApaluTrainOptions,
   type ApaluParamOptions,
   type ParamInit,
   type ResolvedParamOptions,
 } from './options.js';
 export { ApaluTrainingError, type DivergenceInfo } from './divergence.js';
-export { isApaluNetworkJSON, assertPlainBrainNetwork, loadNeuralNetwork } from './json.js';
 export { activateLayer, backpropLayer } from './neuron-layer.js';
 export { APALU_SOURCE } from './to-function.js';
 export { createBackend, type BrainBackendOptions } from './backend.js';

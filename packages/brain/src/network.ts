@@ -1,18 +1,21 @@
-import { ApaluInputError, splitmix32, validateParams } from '@apalu/core';
+// ApaluNeuralNetwork: brain.js's NeuralNetwork with a trainable APALU per neuron — forward and
+// backward passes, a and b updates, serialisation and toFunction (checks and guard live beside it).
+import { ApaluInputError, splitmix32 } from '@apalu/core';
 import { NeuralNetwork } from 'brain.js';
-import { ApaluTrainingError, firstNonFinite, firstNonFiniteTyped, UpdateSnapshot } from './divergence.js';
+import { firstNonFinite } from './divergence.js';
+import { type GuardedNetwork, TrainingGuard, firstNonFiniteParam } from './guard.js';
+import { type ApaluNeuralNetworkJSON, type BrainNeuralNetworkJSON, checkNetworkJSON, hasOwn, isApaluNetworkJSON } from './json.js';
 import { activateLayer, backpropLayer } from './neuron-layer.js';
 import {
   APALU_JSON_ACTIVATION,
-  type ApaluActivation,
-  type ApaluParamOptions,
+  type ApaluNeuralNetworkOptions,
+  type ApaluTrainOptions,
+  type BrainTrainOptions,
   type ResolvedParamOptions,
   checkActivation,
+  checkConstructorOptions,
   checkPraxis,
-  checkSeed,
-  float32ParamProblem,
   normalizeActivation,
-  PARAM_OPTION_KEYS,
   paramInitializer,
   resolveParamOptions,
 } from './options.js';
@@ -23,188 +26,9 @@ import { networkSource } from './to-function.js';
 export type NetworkData = number[] | Float32Array | Partial<Record<string, number>>;
 
 type BrainNetwork = NeuralNetwork<NetworkData, NetworkData>;
-/** brain.js's `NeuralNetwork#toJSON()` result. */
-export type BrainNeuralNetworkJSON = ReturnType<BrainNetwork['toJSON']>;
-type BrainOptions = NonNullable<ConstructorParameters<typeof NeuralNetwork>[0]>;
-type BrainTrainOptions = NonNullable<Parameters<BrainNetwork['train']>[1]>;
 type BrainFullTrainOptions = Parameters<BrainNetwork['validateTrainingOptions']>[0];
-type BrainLayerJSON = BrainNeuralNetworkJSON['layers'][number];
 type BrainDatum = Parameters<BrainNetwork['trainPattern']>[0];
 type BrainTickArgs = Parameters<BrainNetwork['trainingTick']>;
-type Numbers = Float32Array | Float64Array;
-
-/** brain.js training options, with 'apalu' among the activations and 'sgd' named. */
-export interface ApaluTrainOptions extends Omit<BrainTrainOptions, 'activation' | 'praxis'> {
-  activation?: ApaluActivation;
-  /** 'sgd' (brain.js's default: SGD with momentum on weights) or 'adam'. a and b follow it. */
-  praxis?: 'sgd' | 'adam';
-}
-
-export interface ApaluNeuralNetworkOptions extends Omit<BrainOptions, 'activation' | 'praxis'>, ApaluTrainOptions {
-  /**
-   * Seeds weights, biases (uniform in [−0.2, 0.2), brain.js's range) and a, b, so the same
-   * seed trains to the same network everywhere. Without it brain.js uses Math.random.
-   */
-  seed?: number;
-  /** Initial values and limits of the per-neuron APALU parameters. */
-  apalu?: ApaluParamOptions;
-}
-
-/** One layer of an APALU network's JSON: brain.js's weights and biases plus a and b. */
-export interface ApaluLayerJSON extends BrainLayerJSON {
-  a?: number[];
-  b?: number[];
-}
-
-/** `ApaluNeuralNetwork#toJSON()` for activation 'apalu'. */
-export interface ApaluNeuralNetworkJSON extends Omit<BrainNeuralNetworkJSON, 'layers'> {
-  type: string;
-  layers: ApaluLayerJSON[];
-}
-
-function describe(value: unknown): string {
-  return typeof value === 'string' ? `'${value}'` : String(value);
-}
-
-function checkConstructorOptions(options: ApaluNeuralNetworkOptions): BrainOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new ApaluInputError('E_TYPE', `options = ${describe(options)}: pass an object such as { hiddenLayers: [4], activation: 'apalu' }.`);
-  }
-  // brain.js ignores keys it does not know, so APALU's own keys at the top level would be
-  // dropped in silence; they belong under apalu.
-  for (const key of PARAM_OPTION_KEYS) {
-    if (key in options) {
-      throw new ApaluInputError(
-        'E_OPTION',
-        `options.${key}: APALU's ${key} goes under apalu, e.g. { activation: 'apalu', apalu: { ${key}: ${describe((options as Record<string, unknown>)[key])} } } (apalu takes ${PARAM_OPTION_KEYS.join(', ')}).`,
-      );
-    }
-  }
-  checkSeed(options.seed);
-  resolveParamOptions(options.apalu);
-  return options as unknown as BrainOptions;
-}
-
-const hasOwn = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
-
-function isArrayOfNumbers(value: unknown, length: number): boolean {
-  if (!(Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView)))) return false;
-  const list = value as ArrayLike<unknown>;
-  if (list.length !== length) return false;
-  for (let i = 0; i < length; i++) if (typeof list[i] !== 'number') return false;
-  return true;
-}
-
-function lengthOf(value: unknown): string {
-  return Array.isArray(value) || ArrayBuffer.isView(value) ? `length ${(value as ArrayLike<unknown>).length}` : describe(value);
-}
-
-/** Runs a check from options.ts and puts `fromJSON: <field>.` in front of its message. */
-function inField(prefix: string, check: () => void): void {
-  try {
-    check();
-  } catch (error) {
-    if (error instanceof ApaluInputError) throw new ApaluInputError(error.code, `fromJSON: ${prefix}${error.message}`);
-    throw error;
-  }
-}
-
-/**
- * Checks all of `json` that brain.js's fromJSON and initialize() read, so a bad file is
- * refused with the field named before the network is touched (brain.js replaces options,
- * sizes and every weight first and fails halfway, on a missing row, with a bare TypeError).
- * Returns the activation the network will run after loading and, for APALU, a and b.
- */
-function checkNetworkJSON(json: unknown, currentActivation: unknown): { activation: unknown; a: Float32Array[]; b: Float32Array[] } {
-  if (json === null || typeof json !== 'object' || !Array.isArray((json as { sizes?: unknown }).sizes) || !Array.isArray((json as { layers?: unknown }).layers)) {
-    throw new ApaluInputError('E_JSON', `fromJSON: expected the object toJSON() returns (with sizes and layers), got ${describe(json)}.`);
-  }
-  const { sizes, layers, options, trainOpts } = json as { sizes: unknown[]; layers: unknown[]; options?: unknown; trainOpts?: unknown };
-  if (sizes.length < 2 || !sizes.every((n) => Number.isSafeInteger(n) && (n as number) > 0)) {
-    throw new ApaluInputError('E_JSON', `fromJSON: sizes = ${JSON.stringify(sizes)}: expected the neuron count of every layer, input to output (at least 2 positive integers).`);
-  }
-  if (layers.length !== sizes.length) {
-    throw new ApaluInputError('E_JSON', `fromJSON: layers has ${layers.length} entries but sizes has ${sizes.length}; toJSON() writes one layer per size.`);
-  }
-  for (let i = 1; i < sizes.length; i++) {
-    const layer = layers[i] as { weights?: unknown; biases?: unknown } | null | undefined;
-    const size = sizes[i] as number;
-    const inputs = sizes[i - 1] as number;
-    if (layer === null || typeof layer !== 'object') {
-      throw new ApaluInputError('E_JSON', `fromJSON: layers[${i}] = ${describe(layer)}: expected { weights, biases }.`);
-    }
-    const weights = layer.weights;
-    if (!Array.isArray(weights) || weights.length !== size) {
-      throw new ApaluInputError('E_JSON', `fromJSON: layers[${i}].weights needs sizes[${i}] = ${size} rows (got ${lengthOf(weights)}).`);
-    }
-    for (let node = 0; node < size; node++) {
-      if (!isArrayOfNumbers(weights[node], inputs)) {
-        throw new ApaluInputError(
-          'E_JSON',
-          `fromJSON: layers[${i}].weights[${node}] needs sizes[${i - 1}] = ${inputs} numbers (got ${lengthOf(weights[node])}${Array.isArray(weights[node]) && (weights[node] as unknown[]).length === inputs ? ' with a non-number' : ''}).`,
-        );
-      }
-    }
-    if (!isArrayOfNumbers(layer.biases, size)) {
-      throw new ApaluInputError(
-        'E_JSON',
-        `fromJSON: layers[${i}].biases needs sizes[${i}] = ${size} numbers (got ${lengthOf(layer.biases)}${Array.isArray(layer.biases) && layer.biases.length === size ? ' with a non-number' : ''}).`,
-      );
-    }
-    // A non-finite weight or bias makes every output NaN; training never writes one.
-    for (let node = 0; node < size; node++) {
-      const row = weights[node] as ArrayLike<number>;
-      const k = firstNonFinite(row);
-      if (k >= 0) throw new ApaluInputError('E_JSON', `fromJSON: layers[${i}].weights[${node}][${k}] = ${String(row[k])}: weights must be finite numbers.`);
-    }
-    const biases = layer.biases as ArrayLike<number>;
-    const nb = firstNonFinite(biases);
-    if (nb >= 0) throw new ApaluInputError('E_JSON', `fromJSON: layers[${i}].biases[${nb}] = ${String(biases[nb])}: biases must be finite numbers.`);
-  }
-  if (options !== undefined && options !== null) {
-    if (typeof options !== 'object' || Array.isArray(options)) {
-      throw new ApaluInputError('E_JSON', `fromJSON: options = ${describe(options)}: expected the options object toJSON() writes.`);
-    }
-    // initialize() reads these; a bad value there would fail after brain.js replaced the state.
-    inField('options.', () => checkSeed((options as { seed?: unknown }).seed));
-    inField('options.', () => resolveParamOptions((options as { apalu?: unknown }).apalu));
-  }
-  let activation = currentActivation;
-  if (hasOwn(json, 'trainOpts')) {
-    if (trainOpts === null || typeof trainOpts !== 'object' || Array.isArray(trainOpts)) {
-      throw new ApaluInputError('E_JSON', `fromJSON: trainOpts = ${describe(trainOpts)}: expected the training options object toJSON() writes (or no trainOpts).`);
-    }
-    // brain.js merges trainOpts into the current ones: a key it lacks keeps its current value.
-    if (hasOwn(trainOpts, 'activation')) activation = normalizeActivation((trainOpts as { activation?: unknown }).activation);
-    inField('trainOpts.', () => checkActivation(activation));
-    inField('trainOpts.', () => checkPraxis((trainOpts as { praxis?: unknown }).praxis));
-  }
-  const a: Float32Array[] = [];
-  const b: Float32Array[] = [];
-  if (activation !== 'apalu') return { activation, a, b };
-  a.push(new Float32Array(0));
-  b.push(new Float32Array(0));
-  for (let i = 1; i < sizes.length; i++) {
-    const layer = layers[i] as ApaluLayerJSON;
-    const size = sizes[i] as number;
-    if (!Array.isArray(layer.a) || !Array.isArray(layer.b) || layer.a.length !== size || layer.b.length !== size) {
-      throw new ApaluInputError(
-        'E_JSON',
-        `fromJSON: layers[${i}] needs arrays a and b of length sizes[${i}] = ${String(size)} (got a: ${describe(layer.a && layer.a.length)}, b: ${describe(layer.b && layer.b.length)}); save the network with ApaluNeuralNetwork#toJSON().`,
-      );
-    }
-    inField(`layers[${i}].`, () => validateParams(layer.a as number[], layer.b as number[]));
-    for (const [name, values] of [['a', layer.a], ['b', layer.b]] as const) {
-      for (let c = 0; c < size; c++) {
-        const problem = float32ParamProblem(values[c] as number);
-        if (problem !== undefined) throw new ApaluInputError('E_PARAM', `fromJSON: layers[${i}].${name}[${c}] = ${String(values[c])} ${problem}.`);
-      }
-    }
-    a.push(Float32Array.from(layer.a));
-    b.push(Float32Array.from(layer.b));
-  }
-  return { activation, a, b };
-}
 
 /**
  * brain.js's NeuralNetwork with `activation: 'apalu'`: every neuron of every layer (the
@@ -230,13 +54,7 @@ export class ApaluNeuralNetwork<
   private adamA: { m: Float64Array; v: Float64Array }[] = [];
   private adamB: { m: Float64Array; v: Float64Array }[] = [];
   private params: ResolvedParamOptions = resolveParamOptions(undefined);
-  /** Copies of what the last two updates wrote, taken before each ([current] is the next one's). */
-  private snapshots: [UpdateSnapshot, UpdateSnapshot] = [new UpdateSnapshot(), new UpdateSnapshot()];
-  private current = 0;
-  /** Updates made since train() started, the iteration being trained and the pattern within it. */
-  private trainStep = 0;
-  private tickIteration = 0;
-  private tickPattern = 0;
+  private guard = new TrainingGuard();
   private asyncTraining = false;
   private asyncFailure: unknown = undefined;
 
@@ -255,6 +73,13 @@ export class ApaluNeuralNetwork<
 
   private get isApalu(): boolean {
     return this.trainOpts.activation === 'apalu';
+  }
+
+  /** What the training guard copies and scans. */
+  private guarded(): GuardedNetwork {
+    if (!this.isApalu) return { brain: this };
+    const { apaluA: a, apaluB: b, gradA, gradB, changesA, changesB, adamA, adamB } = this;
+    return { brain: this, apalu: { a, b, gradA, gradB, trainable: this.params.trainable, changesA, changesB, adamA, adamB } };
   }
 
   override updateTrainingOptions(trainOpts: Partial<BrainTrainOptions> | ApaluTrainOptions): void {
@@ -333,7 +158,7 @@ export class ApaluNeuralNetwork<
     this.upstream = perLayer();
     this.changesA = perLayer();
     this.changesB = perLayer();
-    this.forgetUpdates();
+    this.guard.forget();
   }
 
   override _setupAdam(): void {
@@ -394,7 +219,7 @@ export class ApaluNeuralNetwork<
   }
 
   override adjustWeights(): void {
-    this.guardedUpdate('sgd', () => {
+    this.guard.run(this.guarded(), 'sgd', this.trainOpts.learningRate, () => {
       super.adjustWeights();
       if (!this.isApalu) return;
       const { trainable, minParam } = this.params;
@@ -408,7 +233,7 @@ export class ApaluNeuralNetwork<
   }
 
   override _adjustWeightsAdam(): void {
-    this.guardedUpdate('adam', () => {
+    this.guard.run(this.guarded(), 'adam', this.trainOpts.learningRate, () => {
       super._adjustWeightsAdam();
       if (!this.isApalu) return;
       const { trainable, minParam } = this.params;
@@ -424,129 +249,6 @@ export class ApaluNeuralNetwork<
     });
   }
 
-  private forgetUpdates(): void {
-    this.snapshots[0].valid = false;
-    this.snapshots[1].valid = false;
-    this.trainStep = 0;
-  }
-
-  /** Every typed array one update writes: weights, biases, a, b and the optimizer's state. */
-  private updatedArrays(praxis: 'sgd' | 'adam'): Numbers[] {
-    const list: Numbers[] = [];
-    const rows = (layers: Numbers[][] | undefined, layer: number) => {
-      for (const row of layers?.[layer] ?? []) list.push(row);
-    };
-    const one = (layers: Numbers[] | undefined, layer: number) => {
-      const row = layers?.[layer];
-      if (row !== undefined) list.push(row);
-    };
-    const apalu = this.isApalu && this.params.trainable;
-    for (let layer = 1; layer <= this.outputLayer; layer++) {
-      rows(this.weights, layer);
-      one(this.biases, layer);
-      if (praxis === 'sgd') {
-        rows(this.changes, layer);
-      } else {
-        rows(this.changesLow, layer);
-        rows(this.changesHigh, layer);
-        one(this.biasChangesLow, layer);
-        one(this.biasChangesHigh, layer);
-      }
-      if (!apalu) continue;
-      one(this.apaluA, layer);
-      one(this.apaluB, layer);
-      if (praxis === 'sgd') {
-        one(this.changesA, layer);
-        one(this.changesB, layer);
-      } else {
-        for (const s of [this.adamA[layer], this.adamB[layer]]) if (s !== undefined) list.push(s.m, s.v);
-      }
-    }
-    return list;
-  }
-
-  /** The first non-finite weight, bias, a or b, as [layer, name, value]. */
-  private firstNonFiniteParam(): [number, string, number] | undefined {
-    for (let layer = 1; layer <= this.outputLayer; layer++) {
-      const weights = (this.weights[layer] ?? []) as Float32Array[];
-      for (let node = 0; node < weights.length; node++) {
-        const k = firstNonFiniteTyped(weights[node] as Float32Array);
-        if (k >= 0) return [layer, `weights[${node}][${k}]`, (weights[node] as Float32Array)[k] as number];
-      }
-      for (const [name, values] of [['biases', this.biases[layer]], ['a', this.isApalu ? this.apaluA[layer] : undefined], ['b', this.isApalu ? this.apaluB[layer] : undefined]] as const) {
-        if (values === undefined) continue;
-        const i = firstNonFiniteTyped(values);
-        if (i >= 0) return [layer, `${name}[${i}]`, values[i] as number];
-      }
-    }
-    return undefined;
-  }
-
-  /** The first non-finite value the forward and backward pass of this pattern left, as [layer, name, value]. */
-  private firstNonFinitePass(): [number, string, number] | undefined {
-    for (let layer = 1; layer <= this.outputLayer; layer++) {
-      for (const [name, values] of [
-        ['outputs', this.outputs[layer]],
-        ['errors', this.errors[layer]],
-        ['deltas', this.deltas[layer]],
-        ['∂L/∂a', this.isApalu ? this.gradA[layer] : undefined],
-        ['∂L/∂b', this.isApalu ? this.gradB[layer] : undefined],
-      ] as const) {
-        if (values === undefined) continue;
-        const i = firstNonFiniteTyped(values);
-        if (i >= 0) return [layer, `${name}[${i}]`, values[i] as number];
-      }
-    }
-    return undefined;
-  }
-
-  /**
-   * Runs one update (brain.js's weights and biases, then a and b) so that it never leaves a
-   * non-finite value: the pass it applies must be finite, what it writes is copied first,
-   * and if any weight, bias, a or b is not finite afterwards the copy is put back and
-   * training stops with an ApaluTrainingError. When the pass itself is not finite, the
-   * previous update made the network overflow: that update is undone instead.
-   */
-  private guardedUpdate(praxis: 'sgd' | 'adam', update: () => void): void {
-    const step = ++this.trainStep;
-    const pattern = ++this.tickPattern;
-    const iteration = this.tickIteration;
-    const learningRate = this.trainOpts.learningRate;
-    const pass = this.firstNonFinitePass();
-    if (pass !== undefined) {
-      const [layer, value, v] = pass;
-      const previous = this.snapshots[this.current ^ 1] as UpdateSnapshot;
-      if (previous.valid) {
-        previous.restore();
-        this.iterations = previous.counter;
-        this.forgetUpdates();
-        throw new ApaluTrainingError(
-          { layer, value, iteration: previous.iteration, step: previous.step, pattern: previous.pattern, learningRate, praxis, restored: true },
-          `became ${String(v)} on the next training pattern (${pattern} of iteration ${iteration}) after that update`,
-        );
-      }
-      throw new ApaluTrainingError(
-        { layer, value, iteration, step, pattern, learningRate, praxis, restored: false },
-        `is ${String(v)} for this pattern with the network's current weights`,
-      );
-    }
-    const snapshot = this.snapshots[this.current] as UpdateSnapshot;
-    snapshot.take(this.updatedArrays(praxis), this.iterations);
-    snapshot.iteration = iteration;
-    snapshot.step = step;
-    snapshot.pattern = pattern;
-    update();
-    const bad = this.firstNonFiniteParam();
-    if (bad !== undefined) {
-      const [layer, value, v] = bad;
-      snapshot.restore();
-      this.iterations = snapshot.counter;
-      this.forgetUpdates();
-      throw new ApaluTrainingError({ layer, value, iteration, step, pattern, learningRate, praxis, restored: true }, `would have become ${String(v)}`);
-    }
-    this.current ^= 1;
-  }
-
   /** Refuses training data with a non-finite value before it reaches the network. */
   override trainPattern(value: BrainDatum, logErrorRate?: boolean): number | null {
     for (const [name, values] of [['input', value.input], ['output', value.output]] as const) {
@@ -554,7 +256,7 @@ export class ApaluNeuralNetwork<
       if (i >= 0) {
         throw new ApaluInputError(
           'E_DATA',
-          `training pattern ${this.tickPattern + 1} of iteration ${this.tickIteration}: ${name}[${i}] = ${String(values[i])}; training data must be finite numbers.`,
+          `training pattern ${this.guard.pattern + 1} of iteration ${this.guard.iteration}: ${name}[${i}] = ${String(values[i])}; training data must be finite numbers.`,
         );
       }
     }
@@ -566,13 +268,13 @@ export class ApaluNeuralNetwork<
     options?: Parameters<NeuralNetwork<InputType, OutputType>['prepTraining']>[1],
   ): ReturnType<NeuralNetwork<InputType, OutputType>['prepTraining']> {
     const prepared = super.prepTraining(data, options);
-    this.forgetUpdates();
+    this.guard.forget();
     return prepared;
   }
 
   override trainingTick(data: BrainTickArgs[0], status: BrainTickArgs[1], endTime: BrainTickArgs[2]): boolean {
-    this.tickIteration = status.iterations + 1;
-    this.tickPattern = 0;
+    this.guard.iteration = status.iterations + 1;
+    this.guard.pattern = 0;
     if (!this.asyncTraining) return super.trainingTick(data, status, endTime);
     // brain.js's trainAsync calls this from a timer: an error thrown here would be
     // uncaught, so it is kept, training stops, and trainAsync rejects with it.
@@ -621,7 +323,7 @@ export class ApaluNeuralNetwork<
     const json = super.toJSON() as ApaluNeuralNetworkJSON;
     // fromJSON refuses non-finite weights, biases, a and b; training never leaves one, so
     // only a value written by hand gets here, and the error says which.
-    const bad = this.firstNonFiniteParam();
+    const bad = firstNonFiniteParam(this.guarded());
     if (bad !== undefined) {
       throw new ApaluInputError(
         'E_STATE',
@@ -682,4 +384,12 @@ export class ApaluNeuralNetwork<
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point is a standalone function, as brain.js's own toFunction
     return new Function('input', cb ? cb(source) : source) as (input: Partial<InputType>) => OutputType;
   }
+}
+
+/** Loads any NeuralNetwork JSON into the class that can run it: ApaluNeuralNetwork for APALU, brain.NeuralNetwork otherwise. */
+export function loadNeuralNetwork(
+  json: ApaluNeuralNetworkJSON | BrainNeuralNetworkJSON,
+): ApaluNeuralNetwork | NeuralNetwork<NetworkData, NetworkData> {
+  if (isApaluNetworkJSON(json)) return new ApaluNeuralNetwork().fromJSON(json);
+  return new NeuralNetwork<NetworkData, NetworkData>().fromJSON(json);
 }

@@ -1,4 +1,6 @@
 import { ApaluInputError, type ParamInitializer, constant, uniform } from '@apalu/core';
+import type { NeuralNetwork } from 'brain.js';
+import type { NetworkData } from './network.js';
 
 /** The activations ApaluNeuralNetwork runs: APALU plus brain.js's own four. */
 export const ACTIVATIONS = ['apalu', 'sigmoid', 'relu', 'leaky-relu', 'tanh'] as const;
@@ -192,4 +194,49 @@ export function resolveParamOptions(options: unknown): ResolvedParamOptions {
     throw new ApaluInputError('E_TYPE', `apalu.trainable = ${show(resolved.trainable)}: must be true or false (leave it out for true).`);
   }
   return resolved;
+}
+
+type BrainNetwork = NeuralNetwork<NetworkData, NetworkData>;
+export type BrainOptions = NonNullable<ConstructorParameters<typeof NeuralNetwork>[0]>;
+export type BrainTrainOptions = NonNullable<Parameters<BrainNetwork['train']>[1]>;
+
+/** brain.js training options, with 'apalu' among the activations and 'sgd' named. */
+export interface ApaluTrainOptions extends Omit<BrainTrainOptions, 'activation' | 'praxis'> {
+  activation?: ApaluActivation;
+  /** 'sgd' (brain.js's default: SGD with momentum on weights) or 'adam'. a and b follow it. */
+  praxis?: 'sgd' | 'adam';
+}
+
+export interface ApaluNeuralNetworkOptions extends Omit<BrainOptions, 'activation' | 'praxis'>, ApaluTrainOptions {
+  /**
+   * Seeds weights, biases (uniform in [−0.2, 0.2), brain.js's range) and a, b, so the same
+   * seed trains to the same network everywhere. Without it brain.js uses Math.random.
+   */
+  seed?: number;
+  /** Initial values and limits of the per-neuron APALU parameters. */
+  apalu?: ApaluParamOptions;
+}
+
+export function describe(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : String(value);
+}
+
+/** Checks the constructor's options (APALU's keys belong under `apalu`) and hands them on to brain.js. */
+export function checkConstructorOptions(options: ApaluNeuralNetworkOptions): BrainOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new ApaluInputError('E_TYPE', `options = ${describe(options)}: pass an object such as { hiddenLayers: [4], activation: 'apalu' }.`);
+  }
+  // brain.js ignores keys it does not know, so APALU's own keys at the top level would be
+  // dropped in silence; they belong under apalu.
+  for (const key of PARAM_OPTION_KEYS) {
+    if (key in options) {
+      throw new ApaluInputError(
+        'E_OPTION',
+        `options.${key}: APALU's ${key} goes under apalu, e.g. { activation: 'apalu', apalu: { ${key}: ${describe((options as Record<string, unknown>)[key])} } } (apalu takes ${PARAM_OPTION_KEYS.join(', ')}).`,
+      );
+    }
+  }
+  checkSeed(options.seed);
+  resolveParamOptions(options.apalu);
+  return options as unknown as BrainOptions;
 }
