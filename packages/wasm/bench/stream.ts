@@ -1,6 +1,6 @@
 // Streamed array calls against the in-memory kernels: throughput (forward/backward with a fresh result, with `out`, and forwardAt/backwardAt on data already in memory), interleaved in one process, and the peak memory of one call (each in a fresh process).
 //
-//   node --import tsx bench/stream.ts [--sizes=1048576,16777216] [--rounds=7] [--old=path/to/an/older/dist/index.js]
+//   node --import tsx bench/stream.ts [--sizes=1048576,16777216] [--rounds=7] [--threads=1,2] [--block=32768] [--old=path/to/an/older/dist/index.js]
 //   node --import tsx bench/stream.ts --memory [--old=…]     peak memory of one 16M call per configuration
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,8 @@ const args = new Map(process.argv.slice(2).map((a) => (a.includes('=') ? (a.spli
 const sizes = (args.get('--sizes') ?? '1048576,16777216').split(',').map(Number);
 const rounds = Number(args.get('--rounds') ?? 7);
 const oldPath = args.get('--old');
+const blockElements = args.has('--block') ? Number(args.get('--block')) : undefined;
+const threadCounts = (args.get('--threads') ?? '1,2').split(',').map(Number);
 const C = 64;
 
 function inputs(n: number) {
@@ -59,9 +61,9 @@ async function throughput() {
     const db = new Float32Array(C);
     const rows: { name: string; forward: () => Promise<unknown>; backward: () => Promise<unknown> }[] = [];
     const opened: Backend[] = [];
-    for (const threads of [1, 2]) {
+    for (const threads of threadCounts) {
       const open = async (m: Module) => {
-        const b = await m.createBackend({ threads });
+        const b = await m.createBackend({ threads, ...(m !== old && blockElements ? { blockElements } : {}) });
         opened.push(b);
         return b;
       };
@@ -96,7 +98,10 @@ async function throughput() {
       for (const [name, ms] of samples) {
         const sorted = [...ms].sort((p, q) => p - q);
         const median = sorted[Math.floor(sorted.length / 2)] as number;
-        console.log(`  ${name.padEnd(34)} ${(n / median / 1000).toFixed(0).padStart(6)}   (${(sorted[0] as number).toFixed(1)}–${(sorted[sorted.length - 1] as number).toFixed(1)} ms)`);
+        const best = sorted[0] as number;
+        console.log(
+          `  ${name.padEnd(34)} ${(n / median / 1000).toFixed(0).padStart(6)} median, ${(n / best / 1000).toFixed(0).padStart(6)} best   (${best.toFixed(2)}–${(sorted[sorted.length - 1] as number).toFixed(1)} ms)`,
+        );
       }
     }
     for (const b of opened) await b.dispose();

@@ -5,7 +5,7 @@ const align64 = (bytes: number) => Math.ceil(bytes / 64) * 64;
 
 /**
  * @apalu/wasm three ways through createBackend (Float32Array in, new Float32Array out, so
- * two copies per call are included), plus the SIMD kernels on data already in the backend's
+ * two copies per call are included), the SIMD build writing into the caller's arrays (`out`), plus the SIMD kernels on data already in the backend's
  * memory (forwardAt/backwardAt, one thread and all threads): the figures to hold against
  * `wasm memory.copy`.
  */
@@ -52,6 +52,28 @@ export async function loadWasm(): Promise<Family> {
       entry(variant.id, backend, `Float32Array in/out${threads}`, async (input, direction) => ({
         run: () => (direction === 'forward' ? backend.forward(input.x, input.a, input.b) : backend.backward(input.x, input.dy, input.a, input.b)),
       })),
+    );
+  }
+
+  // `out` rows: the caller's own output arrays, written block by block (streamed through the
+  // backend's memory: no fresh 64 MB result to allocate and fault in at 16M).
+  for (const variant of [
+    { id: 'wasm-simd (out)', options: { simd: true } },
+    { id: 'wasm-simd-threads (out)', options: { simd: true, threads: 'auto' } },
+  ] as const) {
+    const backend = await open(variant.id, variant.options);
+    if (backend === undefined) continue;
+    const threads = backend.threads > 1 ? `, ${backend.threads} threads` : '';
+    entries.push(
+      entry(variant.id, backend, `Float32Array in, caller's arrays out (out, out: { dx, da, db })${threads}`, async (input, direction) => {
+        const out = { y: new Float32Array(input.n), dx: new Float32Array(input.n), da: new Float32Array(input.channels), db: new Float32Array(input.channels) };
+        return {
+          run: () =>
+            direction === 'forward'
+              ? backend.forward(input.x, input.a, input.b, { out: out.y })
+              : backend.backward(input.x, input.dy, input.a, input.b, { out: { dx: out.dx, da: out.da, db: out.db } }),
+        };
+      }),
     );
   }
 
