@@ -41,6 +41,14 @@ async function run() {
     const backend = await createBackend(options);
     const y = await backend.forward(x, a, b, { inner: 7 });
     const grads = await backend.backward(x, dy, a, b, { inner: 7 });
+    // Caller-given outputs, in place (out = x, dx = dy): the same bits as the new arrays.
+    const yIn = x.slice();
+    const dyIn = dy.slice();
+    const da = new Float32Array(3);
+    const same = (p: Float32Array, q: Float32Array) => p.every((v, i) => Object.is(v, q[i]));
+    const yOut = await backend.forward(yIn, a, b, { inner: 7, out: yIn });
+    const gOut = await backend.backward(x, dyIn, a, b, { inner: 7, out: { dx: dyIn, da } });
+    const outSame = yOut === yIn && gOut.dx === dyIn && gOut.da === da && same(yIn, y) && same(dyIn, grads.dx) && same(da, grads.da) && same(gOut.db, grads.db);
     let forwardUlp = 0;
     let dxUlp = 0;
     let forwardComposed = 0;
@@ -67,6 +75,7 @@ async function run() {
       forwardComposed,
       dxComposed,
       sumRel,
+      outSame,
     });
     await backend.dispose();
   }
