@@ -102,9 +102,10 @@ export interface WasmBackend extends ApaluBackend {
    */
   scratchBytes(channels: number): number;
   /**
-   * The largest x.length `forward` and `backward` take with `channels` channels (default 1)
-   * within the memory limit (`maximumMemoryBytes`, at most 4 GiB), above what `reserve` has
-   * claimed and with this backend's threads. A longer call is refused with E_TOO_LARGE.
+   * The largest x.length `forward` and `backward` take with `channels` channels (default 1):
+   * streamed (Node, one thread): 2^31 − 1, or 0 when `reserve` left no room for the block
+   * buffers; browsers' threaded route: what fits the memory limit (`maximumMemoryBytes`, at most
+   * 4 GiB) above what `reserve` has claimed. A longer call is refused with E_TOO_LARGE.
    */
   maxLengths(channels?: number): { forward: number; backward: number };
   dispose(): Promise<void>;
@@ -210,9 +211,9 @@ export function chunksPerThread(threads: number): number {
 
 /**
  * Creates the WebAssembly backend on `platform` (how workers start; the package's entries bind
- * it: `createBackend` in src/index.ts and src/index.browser.ts). Every call copies x (and dy)
- * into the backend's own memory, runs the kernels there and returns fresh arrays: the inputs are
- * never written.
+ * it: `createBackend` in src/index.ts and src/index.browser.ts). Every call streams x (and dy)
+ * through the backend's own memory in blocks (src/stream.ts; browsers' threaded backends copy
+ * whole arrays) and writes new arrays or the caller's `out`.
  */
 export async function createBackendOn(platform: Platform, options: WasmBackendOptions = {}): Promise<WasmBackend> {
   const kind = chooseKind(options.simd ?? 'auto');

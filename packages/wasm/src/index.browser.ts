@@ -7,8 +7,9 @@ import { browserPlatform } from './platform/browser.js';
 export * from './api.js';
 
 /**
- * Creates the WebAssembly backend. Every call copies x (and dy) into the backend's own
- * memory, runs the kernels there and returns fresh arrays: the inputs are never written.
+ * Creates the WebAssembly backend. Every call copies x (and dy) through the backend's own
+ * memory in cache-sized blocks, runs the kernels there and writes the results into new arrays,
+ * or into the caller's (`{ out }`); the inputs are never written unless passed as an output.
  * Threads (`threads` > 1) are Web Workers sharing the backend's memory (cross-origin isolated
  * pages only; elsewhere one thread, with `threadsNote` saying why).
  */

@@ -82,6 +82,7 @@ describe.skipIf(executablePath === undefined)('in Chromium', () => {
         forwardComposed: number;
         dxComposed: number;
         sumRel: number;
+        outSame: boolean;
       }>;
     };
     expect(result.error).toBeUndefined();
