@@ -20,7 +20,7 @@ import {
   forwardRegions,
   precisionCode,
 } from './kernels.js';
-import { type WasmBackwardOptions, type WasmForwardOptions, checkBackwardOut, checkForwardOut } from './outputs.js';
+import { type WasmBackwardOptions, type WasmForwardOptions, checkBackwardOut, checkForwardOut, checkOwnMemory } from './outputs.js';
 import type { Platform } from './platform/types.js';
 import { WorkerPool } from './pool.js';
 import { BLOCK_ELEMENTS, MAX_STREAM_LENGTH, blockThatFits, slotsFor, streamBackward, streamForward, streamLayout, streamTooLarge } from './stream.js';
@@ -394,6 +394,7 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
   async function forward(x: Float32Array, a: Float32Array, b: Float32Array, options?: WasmForwardOptions): Promise<Float32Array> {
     const { channels, inner, a32, b32, xs } = check(false, x, a, b, options);
     const given = checkForwardOut(options, x, a, b);
+    checkOwnMemory(memory, claimed, [['x', x], ['a', a], ['b', b], ['out', given]]);
     const n = x.length;
     if (streams) {
       return serial(async () => {
@@ -425,6 +426,7 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
   async function backward(x: Float32Array, dy: Float32Array, a: Float32Array, b: Float32Array, options?: WasmBackwardOptions): Promise<ApaluGradients> {
     const { channels, inner, a32, b32, xs, dys } = check(true, x, a, b, options, dy);
     const given = checkBackwardOut(options, x, dy, a, b, channels);
+    checkOwnMemory(memory, claimed, [['x', x], ['dy', dy], ['a', a], ['b', b], ['out.dx', given.dx], ['out.da', given.da], ['out.db', given.db]]);
     const n = x.length;
     if (streams) {
       return serial(async () => {

@@ -110,3 +110,21 @@ export function checkBackwardOut(
   ]);
   return given;
 }
+
+/**
+ * Refuses an array that views the backend's own memory above what `reserve()` claimed: the call
+ * copies its blocks there, over the array's bytes. Views inside [0, claimed) are the caller's.
+ */
+export function checkOwnMemory(memory: WebAssembly.Memory, claimed: number, arrays: ReadonlyArray<readonly [string, unknown]>): void {
+  const buffer = memory.buffer;
+  for (const [name, value] of arrays) {
+    if (!ArrayBuffer.isView(value) || value.buffer !== buffer || value.byteLength === 0) continue;
+    const end = value.byteOffset + value.byteLength;
+    if (end <= claimed) continue;
+    throw new ApaluInputError(
+      'E_OVERLAP',
+      `${name} views the backend's own memory (bytes ${value.byteOffset} to ${end}) above the ${claimed} bytes claimed with reserve(): ` +
+        `the call uses that memory for its blocks and would overwrite ${name}; claim its bytes with backend.reserve(${end}) first (then re-create the view), or pass an array of its own.`,
+    );
+  }
+}

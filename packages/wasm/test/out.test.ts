@@ -241,3 +241,21 @@ describe('memory use of a streamed call', () => {
     expect(backend.maxLengths()).toEqual({ forward: 2 ** 31 - 1, backward: 2 ** 31 - 1 });
   });
 });
+
+describe("arrays over the backend's own memory", () => {
+  it('are refused above what reserve() claimed (the blocks go there), and work inside it', async () => {
+    const backend = await make({});
+    const a = Float32Array.of(0.7);
+    const b = Float32Array.of(1.3);
+    backend.reserve(65536);
+    const values = uniform(1024, 71, 20);
+    // A first call grows the memory for its blocks (replacing a non-shared buffer): views come after.
+    const want = await backend.forward(values, a, b);
+    const x = new Float32Array(backend.memory.buffer, 0, 1024);
+    x.set(values);
+    expect(bits(await backend.forward(x, a, b, { out: x }))).toEqual(bits(want));
+    const above = new Float32Array(backend.memory.buffer, 65536, 1024);
+    await expect(backend.forward(above, a, b)).rejects.toThrow(/^x views the backend's own memory \(bytes 65536 to 69632\) above the 65536 bytes claimed with reserve\(\).*backend.reserve\(69632\)/);
+    await expect(backend.forward(x, a, b, { out: above })).rejects.toThrow(/^out views the backend's own memory/);
+  });
+});
