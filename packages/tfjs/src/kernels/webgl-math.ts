@@ -281,3 +281,38 @@ int apalu_term(int which, uint xb, uint gb, out vec2 v, out int e, out uint spec
   return 0;
 }
 `;
+
+/**
+ * precision 'fast': APALU from GLSL's own exp and float32 arithmetic (the composed class, like
+ * tf.elu on webgl): a short polynomial for expm1 near 0⁻ so f does not cancel there, NaN kept.
+ */
+export const GLSL_APALU_FAST = /* glsl */ `
+const float APALU_K = ${f32(APALU_K)};
+float apalu_fast_expm1(float x) {
+  return x > -0.01 ? x * (1.0 + x * (0.5 + x * (${f32(1 / 6)} + x * ${f32(1 / 24)}))) : exp(x) - 1.0;
+}
+float apalu_fast_forward(float x, float a, float b) {
+  if (isnan(x)) { return x; }
+  if (x >= 0.0) { return x * (a * (1.0 + 1.0 / (1.0 + exp(-APALU_K * x)))); }
+  return b * apalu_fast_expm1(x);
+}
+float apalu_fast_dx(float x, float dy, float a, float b) {
+  if (isnan(x) || isnan(dy)) { return x + dy; }
+  if (x >= 0.0) {
+    float e = exp(-APALU_K * x);
+    float s = 1.0 / (1.0 + e);
+    // k·x·σ·(1 − σ) with 1 − σ = e·σ; 0 once e underflows (x = +∞ included).
+    float slope = e == 0.0 ? 0.0 : APALU_K * x * s * (e * s);
+    return dy * (a * (1.0 + s + slope));
+  }
+  return dy * (b * exp(x));
+}
+// dy·∂f/∂a (which 0, x ≥ 0) or dy·∂f/∂b (which 1, x < 0); 0 off the branch.
+float apalu_fast_term(int which, float x, float dy) {
+  if (isnan(x)) { return x; }
+  bool on_a = x >= 0.0;
+  if ((which == 0) != on_a) { return 0.0; }
+  if (on_a) { return dy * (x * (1.0 + 1.0 / (1.0 + exp(-APALU_K * x)))); }
+  return dy * apalu_fast_expm1(x);
+}
+`;

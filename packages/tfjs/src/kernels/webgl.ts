@@ -2,7 +2,7 @@ import { ApaluInputError, apalu, apaluGrad } from '@apalu/core';
 import { type DataType, type KernelConfig, type KernelFunc, type TensorInfo, env, getKernel } from '@tensorflow/tfjs-core';
 import { APALU_GRAD_KERNEL, APALU_KERNEL } from '../names.js';
 import { kernelLayout, sizeOf } from './shared.js';
-import { GLSL_APALU_MATH } from './webgl-math.js';
+import { GLSL_APALU_FAST, GLSL_APALU_MATH } from './webgl-math.js';
 
 /**
  * tfjs-backend-webgl's program contract (its `GPGPUProgram` type): the backend compiles
@@ -21,7 +21,7 @@ interface WebGlProgram {
 }
 
 interface WebGlBackend {
-  runWebGLProgram(program: WebGlProgram, inputs: TensorInfo[], dtype: DataType, customUniformValues?: number[][]): TensorInfo;
+  runWebGLProgram(program: WebGlProgram, inputs: TensorInfo[], dtype: DataType, customUniformValues?: number[][], preventEagerUnpackingOfOutput?: boolean): TensorInfo;
   disposeIntermediateTensorInfo(info: TensorInfo): void;
 }
 
@@ -45,32 +45,32 @@ function flat(backend: WebGlBackend, x: TensorInfo): TensorInfo {
 const bits = (v: string) => `floatBitsToUint(${v})`;
 
 /** f(x) element-wise, channel floor(i / inner) mod channels, in one program. */
-const forwardProgram = (n: number): WebGlProgram => ({
+const forwardProgram = (n: number, fast: boolean): WebGlProgram => ({
   variableNames: ['x', 'a', 'b'],
   outputShape: [n],
   packedInputs: false,
   packedOutput: false,
   customUniforms: UNIFORMS,
-  userCode: `${GLSL_APALU_MATH}
+  userCode: `${fast ? GLSL_APALU_FAST : GLSL_APALU_MATH}
 void main() {
   int i = getOutputCoords();
   int c = imod(i / inner, channels);
-  setOutput(uintBitsToFloat(apalu_forward(${bits('getX(i)')}, ${bits('getA(c)')}, ${bits('getB(c)')})));
+  ${fast ? 'setOutput(apalu_fast_forward(getX(i), getA(c), getB(c)));' : `setOutput(uintBitsToFloat(apalu_forward(${bits('getX(i)')}, ${bits('getA(c)')}, ${bits('getB(c)')})));`}
 }`,
 });
 
 /** dy·∂f/∂x element-wise. */
-const dxProgram = (n: number): WebGlProgram => ({
+const dxProgram = (n: number, fast: boolean): WebGlProgram => ({
   variableNames: ['dy', 'x', 'a', 'b'],
   outputShape: [n],
   packedInputs: false,
   packedOutput: false,
   customUniforms: UNIFORMS,
-  userCode: `${GLSL_APALU_MATH}
+  userCode: `${fast ? GLSL_APALU_FAST : GLSL_APALU_MATH}
 void main() {
   int i = getOutputCoords();
   int c = imod(i / inner, channels);
-  setOutput(uintBitsToFloat(apalu_dx(${bits('getX(i)')}, ${bits('getDy(i)')}, ${bits('getA(c)')}, ${bits('getB(c)')})));
+  ${fast ? 'setOutput(apalu_fast_dx(getX(i), getDy(i), getA(c), getB(c)));' : `setOutput(uintBitsToFloat(apalu_dx(${bits('getX(i)')}, ${bits('getDy(i)')}, ${bits('getA(c)')}, ${bits('getB(c)')})));`}
 }`,
 });
 
@@ -133,39 +133,48 @@ uint apalu_acc_result(ApaluAcc acc) {
 `;
 
 /**
- * Stage 1 of da (which 0) and db (which 1): output [2, channels, chunks, 3]; each fragment sums
- * CHUNK elements of one channel and writes one word of its accumulator: s.x, s.y, or t rounded
- * to one float (its flags, when set, as NaN/±∞ in that word instead).
+ * Stage 1: one fragment per (channel, chunk) sums CHUNK elements of that channel into the da
+ * and db accumulators and writes both as one packed texel, vec4(s_a, t_a, s_b, t_b), each s
+ * (its double-float rounded once: 2^-24 of that chunk's sum, far inside the strict 1e-6) and
+ * t rounded to one float, set flags as NaN/±∞ in the t word instead. Logical shape
+ * [channels, 2·chunks, 2]: texel (c, 2g, 0) is chunk g's 2×2 block.
  */
 const partialProgram = (channels: number, chunks: number): WebGlProgram => ({
   variableNames: ['dy', 'x'],
-  outputShape: [2, channels, chunks, 3],
+  outputShape: [channels, 2 * chunks, 2],
   packedInputs: false,
-  packedOutput: false,
+  packedOutput: true,
   customUniforms: [...UNIFORMS, { name: 'perChannel', type: 'int' }],
   userCode: `${GLSL_APALU_MATH}
 ${GLSL_ACC}
+vec2 apalu_acc_words(ApaluAcc acc) {
+  float t = acc.f != 0u ? uintBitsToFloat(apalu_acc_result(acc)) : uintBitsToFloat(apalu_pack(acc.t, 0));
+  return vec2(apalu_opaque(acc.s.x + acc.s.y), t);
+}
 void main() {
-  ivec4 o = getOutputCoords();
-  int which = o.x;
-  int c = o.y;
-  int start = o.z * ${CHUNK};
+  ivec3 o = getOutputCoords();
+  int c = o.x;
+  int start = (o.y / 2) * ${CHUNK};
   int end = min(start + ${CHUNK}, perChannel);
-  ApaluAcc acc = ApaluAcc(vec2(0.0), vec2(0.0), 0u);
+  ApaluAcc accA = ApaluAcc(vec2(0.0), vec2(0.0), 0u);
+  ApaluAcc accB = ApaluAcc(vec2(0.0), vec2(0.0), 0u);
   for (int e = start; e < end; e++) {
     int m = e / inner;
     int i = (c + channels * m) * inner + (e - m * inner);
+    uint xb = ${bits('getX(i)')};
+    uint ax = xb & 0x7fffffffu;
+    if (ax > APALU_INF) { accA.f |= APALU_F_NAN; accB.f |= APALU_F_NAN; continue; }
+    int which = (xb < APALU_SIGN || ax == 0u) ? 0 : 1;
     vec2 v; int ex; uint special;
-    int kind = apalu_term(which, ${bits('getX(i)')}, ${bits('getDy(i)')}, v, ex, special);
-    if (kind == 0) { apalu_acc_add(acc, v, ex); }
-    else if (kind == 2) { apalu_acc_special(acc, special); }
+    int kind = apalu_term(which, xb, ${bits('getDy(i)')}, v, ex, special);
+    if (kind == 1) { continue; }
+    // One call site per accumulator kind (GLSL has no ?: on structs; a copy costs as much).
+    ApaluAcc acc;
+    if (which == 0) { acc = accA; } else { acc = accB; }
+    if (kind == 0) { apalu_acc_add(acc, v, ex); } else { apalu_acc_special(acc, special); }
+    if (which == 0) { accA = acc; } else { accB = acc; }
   }
-  float word;
-  if (o.w == 0) { word = acc.s.x; }
-  else if (o.w == 1) { word = acc.s.y; }
-  else if (acc.f != 0u) { word = uintBitsToFloat(apalu_acc_result(acc)); }
-  else { word = uintBitsToFloat(apalu_pack(acc.t, 0)); }
-  setOutput(word);
+  setOutput(vec4(apalu_acc_words(accA), apalu_acc_words(accB)));
 }`,
 });
 
@@ -173,7 +182,7 @@ void main() {
 const finalProgram = (channels: number): WebGlProgram => ({
   variableNames: ['partials'],
   outputShape: [channels],
-  packedInputs: false,
+  packedInputs: true,
   packedOutput: false,
   customUniforms: [...UNIFORMS, { name: 'chunks', type: 'int' }, { name: 'which', type: 'int' }],
   userCode: `${GLSL_APALU_MATH}
@@ -181,15 +190,75 @@ ${GLSL_ACC}
 void main() {
   int c = getOutputCoords();
   ApaluAcc acc = ApaluAcc(vec2(0.0), vec2(0.0), 0u);
-  int base = (which * channels + c) * chunks * 3;
   for (int g = 0; g < chunks; g++) {
-    int o = base + g * 3;
-    uint tb = ${bits('getPartials(o + 2)')};
+    vec4 p = getPartials(c, 2 * g, 0);
+    vec2 w = which == 0 ? p.xy : p.zw;
+    uint tb = ${bits('w.y')};
     if ((tb & 0x7fffffffu) >= APALU_INF) { apalu_acc_special(acc, tb); continue; }
-    acc.t = apalu_df_add(acc.t, vec2(uintBitsToFloat(tb), 0.0));
-    apalu_acc_add_df(acc, vec2(getPartials(o), getPartials(o + 1)));
+    acc.t = apalu_df_add(acc.t, vec2(w.y, 0.0));
+    apalu_acc_add_df(acc, vec2(w.x, 0.0));
   }
   setOutput(uintBitsToFloat(apalu_acc_result(acc)));
+}`,
+});
+
+/**
+ * precision 'fast', stage 1: one fragment per (channel, chunk) sums that chunk's da and db terms
+ * in float32 with Neumaier's compensation; vec4(da part, 0, db part, 0), same layout as above.
+ */
+const fastPartialProgram = (channels: number, chunks: number): WebGlProgram => ({
+  variableNames: ['dy', 'x'],
+  outputShape: [channels, 2 * chunks, 2],
+  packedInputs: false,
+  packedOutput: true,
+  customUniforms: [...UNIFORMS, { name: 'perChannel', type: 'int' }],
+  userCode: `${GLSL_APALU_MATH}
+${GLSL_APALU_FAST}
+vec2 apalu_neumaier(vec2 s, float v) {
+  float t = apalu_opaque(s.x + v);
+  float lost = abs(s.x) >= abs(v) ? (s.x - t) + v : (v - t) + s.x;
+  return vec2(t, s.y + lost);
+}
+void main() {
+  ivec3 o = getOutputCoords();
+  int c = o.x;
+  int start = (o.y / 2) * ${CHUNK};
+  int end = min(start + ${CHUNK}, perChannel);
+  vec2 sa = vec2(0.0);
+  vec2 sb = vec2(0.0);
+  for (int e = start; e < end; e++) {
+    int m = e / inner;
+    int i = (c + channels * m) * inner + (e - m * inner);
+    float x = getX(i);
+    float g = getDy(i);
+    sa = apalu_neumaier(sa, apalu_fast_term(0, x, g));
+    sb = apalu_neumaier(sb, apalu_fast_term(1, x, g));
+  }
+  // Non-finite sums keep the main part (the compensation is NaN there).
+  float ra = isinf(sa.x) || isnan(sa.x) ? sa.x : sa.x + sa.y;
+  float rb = isinf(sb.x) || isnan(sb.x) ? sb.x : sb.x + sb.y;
+  setOutput(vec4(ra, 0.0, rb, 0.0));
+}`,
+});
+
+/** precision 'fast', stage 2: the chunks of one channel, in order, with Neumaier's compensation. */
+const fastFinalProgram = (channels: number): WebGlProgram => ({
+  variableNames: ['partials'],
+  outputShape: [channels],
+  packedInputs: true,
+  packedOutput: false,
+  customUniforms: [...UNIFORMS, { name: 'chunks', type: 'int' }, { name: 'which', type: 'int' }],
+  userCode: `${GLSL_APALU_MATH}
+void main() {
+  int c = getOutputCoords();
+  vec2 s = vec2(0.0);
+  for (int g = 0; g < chunks; g++) {
+    vec4 p = getPartials(c, 2 * g, 0);
+    float v = which == 0 ? p.x : p.z;
+    float t = apalu_opaque(s.x + v);
+    s = vec2(t, s.y + (abs(s.x) >= abs(v) ? (s.x - t) + v : (v - t) + s.x));
+  }
+  setOutput(isinf(s.x) || isnan(s.x) ? s.x : s.x + s.y);
 }`,
 });
 
@@ -210,14 +279,16 @@ function checkWebGl2(): void {
 }
 
 /** f(x) on the webgl backend: one program. */
-const apaluWebGl: KernelFunc = ({ inputs, backend }) => {
+const isFast = (attrs: unknown) => (attrs as { precision?: string } | undefined)?.precision === 'fast';
+
+const apaluWebGl: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, a, b } = inputs as { x: TensorInfo; a: TensorInfo; b: TensorInfo };
   const { channels, inner } = kernelLayout(x, a, b);
   checkWebGl2();
   const gl = backend as unknown as WebGlBackend;
   const n = sizeOf(x.shape);
   const flats = [x, a, b].map((t) => flat(gl, t));
-  const out = gl.runWebGLProgram(forwardProgram(n), flats, 'float32', [[0], [channels], [inner]]);
+  const out = gl.runWebGLProgram(forwardProgram(n, isFast(attrs)), flats, 'float32', [[0], [channels], [inner]]);
   for (const t of flats) gl.disposeIntermediateTensorInfo(t);
   return { ...out, shape: [...x.shape] };
 };
@@ -227,7 +298,7 @@ const apaluWebGl: KernelFunc = ({ inputs, backend }) => {
  * elements of one channel into double-float accumulators, and one fragment per channel
  * merges that channel's partial sums in order.
  */
-const apaluGradWebGl: KernelFunc = ({ inputs, backend }) => {
+const apaluGradWebGl: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, x, a, b } = inputs as { dy: TensorInfo; x: TensorInfo; a: TensorInfo; b: TensorInfo };
   const { channels, inner } = kernelLayout(x, a, b);
   checkWebGl2();
@@ -237,12 +308,14 @@ const apaluGradWebGl: KernelFunc = ({ inputs, backend }) => {
   const chunks = Math.max(1, Math.ceil(perChannel / CHUNK));
   const [fdy, fx, fa, fb] = [dy, x, a, b].map((t) => flat(gl, t)) as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
   const layout = [[0], [channels], [inner]];
-  const dx = gl.runWebGLProgram(dxProgram(n), [fdy, fx, fa, fb], 'float32', layout);
-  const partials = gl.runWebGLProgram(partialProgram(channels, chunks), [fdy, fx], 'float32', [...layout, [perChannel]]);
-  const flatPartials = flat(gl, partials);
-  const da = gl.runWebGLProgram(finalProgram(channels), [flatPartials], 'float32', [...layout, [chunks], [0]]);
-  const db = gl.runWebGLProgram(finalProgram(channels), [flatPartials], 'float32', [...layout, [chunks], [1]]);
-  for (const t of [fdy, fx, fa, fb, partials, flatPartials]) gl.disposeIntermediateTensorInfo(t);
+  const fast = isFast(attrs);
+  const dx = gl.runWebGLProgram(dxProgram(n, fast), [fdy, fx, fa, fb], 'float32', layout);
+  // Kept packed (the final program reads it packed) even where tfjs unpacks outputs eagerly.
+  const partials = gl.runWebGLProgram((fast ? fastPartialProgram : partialProgram)(channels, chunks), [fdy, fx], 'float32', [...layout, [perChannel]], true);
+  const final = fast ? fastFinalProgram : finalProgram;
+  const da = gl.runWebGLProgram(final(channels), [partials], 'float32', [...layout, [chunks], [0]]);
+  const db = gl.runWebGLProgram(final(channels), [partials], 'float32', [...layout, [chunks], [1]]);
+  for (const t of [fdy, fx, fa, fb, partials]) gl.disposeIntermediateTensorInfo(t);
   return [
     { ...dx, shape: [...x.shape] },
     { ...da, shape: [...a.shape] },
