@@ -54,6 +54,11 @@ function expm1Nodes(ex: string, em1: string, x = 'X'): NodeProto[] {
   ];
 }
 
+/** b·expm1(X) from `ex` = e^X into `neg`, then Y = Where(X ≥ 0, pos, neg): how every Where formulation ends. */
+function negativeThenWhere(ex: string): NodeProto[] {
+  return [...expm1Nodes(ex, 'em1'), op('Mul', ['B', 'em1'], 'neg'), op('Where', ['nonneg', 'pos', 'neg'], 'Y')];
+}
+
 /** The body nodes of one formulation, over function-scope names X, A, B → Y. */
 export function formulationBody(formulation: Formulation): NodeProto[] {
   const common = [scalar('zero', 0), scalar('one', 1), op('GreaterOrEqual', ['X', 'zero'], 'nonneg')];
@@ -73,9 +78,7 @@ export function formulationBody(formulation: Formulation): NodeProto[] {
         // overflowed for a > FLT_MAX/1.5 and made 0·∞ = NaN at x = 0 (a = 3e38).
         op('Mul', ['X', 'A'], 'ax'),
         op('Mul', ['ax', 'one_plus_sig'], 'pos'),
-        ...expm1Nodes('E', 'em1'),
-        op('Mul', ['B', 'em1'], 'neg'),
-        op('Where', ['nonneg', 'pos', 'neg'], 'Y'),
+        ...negativeThenWhere('E'),
       ];
     case 'sigmoid-exp':
       return [
@@ -87,9 +90,7 @@ export function formulationBody(formulation: Formulation): NodeProto[] {
         op('Mul', ['X', 'A'], 'ax'),
         op('Mul', ['ax', 'one_plus_sig'], 'pos'),
         op('Exp', ['X'], 'ex'),
-        ...expm1Nodes('ex', 'em1'),
-        op('Mul', ['B', 'em1'], 'neg'),
-        op('Where', ['nonneg', 'pos', 'neg'], 'Y'),
+        ...negativeThenWhere('ex'),
       ];
     case 'quickgelu':
       return [
@@ -103,9 +104,7 @@ export function formulationBody(formulation: Formulation): NodeProto[] {
         op('Mul', ['A', 'qg'], 'aqg'),
         op('Add', ['ax', 'aqg'], 'pos'),
         op('Exp', ['X'], 'ex'),
-        ...expm1Nodes('ex', 'em1'),
-        op('Mul', ['B', 'em1'], 'neg'),
-        op('Where', ['nonneg', 'pos', 'neg'], 'Y'),
+        ...negativeThenWhere('ex'),
       ];
     case 'elu-quickgelu':
       return [

@@ -5,7 +5,7 @@ export { createSession, type CreateSessionOptions, type InferenceSession, type O
 export { createBackend, type OnnxBackendOptions } from './backend.js';
 export { onnx, IR_VERSION, ONNX_OPSET } from './proto.js';
 export { exportTfjsModel, type ExportOptions } from './export/export-tfjs.js';
-export { supportedLayers } from './export/layers.js';
+export { supportedLayers } from './export/layers/index.js';
 export { supportedActivations } from './export/activations.js';
 export { ExportError } from './export/errors.js';
 export type { TfjsModel, TfjsLayer, TfjsSymbolicTensor } from './export/tfjs-types.js';

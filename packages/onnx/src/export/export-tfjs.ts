@@ -10,7 +10,7 @@ import type { Formulation } from '../formulations.js';
 import { type Dim, encodeModel, floatValueInfo, node } from '../proto.js';
 import { ExportError } from './errors.js';
 import { GraphBuilder, type Value } from './graph.js';
-import { converters, supportedLayers } from './layers.js';
+import { converters, supportedLayers } from './layers/index.js';
 import { type TfjsModel, type TfjsSymbolicTensor, isTfjsModel } from './tfjs-types.js';
 
 export interface ExportOptions {

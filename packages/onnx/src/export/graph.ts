@@ -86,9 +86,3 @@ export function onnxAxis(value: Value, axis: number): number {
   const a = axis < 0 ? axis + rank : axis;
   return value.nchw ? TO_NCHW.indexOf(a as 0 | 1 | 2 | 3) : a;
 }
-
-/** The shape ONNX holds for a tfjs parameter shaped like `shape` without the batch axis. */
-export function paramPermutation(value: Value): number[] | undefined {
-  // NHWC param [H, W, C] broadcast against NCHW data must become [C, H, W].
-  return value.nchw ? [2, 0, 1] : undefined;
-}
