@@ -6,7 +6,7 @@
 import { type ApaluBackend, type ApaluLayout, type ParamArray, APALU_K, ApaluInputError, float32Params, validateBackwardCall, validateForwardCall } from '@apalu/core';
 import { largestCall } from './limits.js';
 import { APALU_DOMAIN, APALU_OP, DEFAULT_FORMULATION, apaluFunction, apaluOpset } from './function.js';
-import type { Formulation } from './formulations.js';
+import { type Formulation, sharedExpSigmoid } from './formulations.js';
 import { attribute, encodeModel, floatTensor, floatValueInfo, int64Tensor, node, onnx, type NodeProto } from './proto.js';
 import { type CreateSessionOptions, type InferenceSession, type OrtRuntime, createSession, loadRuntime } from './session.js';
 
@@ -57,12 +57,7 @@ function backwardModel(shape: GraphShape): Uint8Array {
     n('Not', ['negative'], 'a_side'), // x ≥ 0 or NaN
     n('Not', ['nonneg'], 'b_side'), // x < 0 or NaN
     // One exponential for both sides: e^(−k·x) for x ≥ 0, e^x for x < 0, never above 1.
-    n('Mul', ['x', 'minus_k'], 'mkx'),
-    n('Min', ['x', 'mkx'], 'u'),
-    n('Exp', ['u'], 'E'),
-    n('Add', ['E', 'one'], 'den'),
-    n('Reciprocal', ['den'], 'sig'),
-    n('Add', ['sig', 'one'], 'one_plus_sig'),
+    ...sharedExpSigmoid('x'),
     // k·x·σ·(1 − σ) with 1 − σ = E·σ; x is capped where E has underflowed (x > 61) so ∞·0 never happens.
     n('Min', ['x', 'x_cap'], 'x_capped'),
     n('Mul', ['x_capped', 'k'], 'kx'),

@@ -54,6 +54,22 @@ function expm1Nodes(ex: string, em1: string, x = 'X'): NodeProto[] {
   ];
 }
 
+/**
+ * One Exp for both sides: E = e^min(x, −k·x) — e^(−k·x) for x ≥ 0, e^x for x < 0 — and from it
+ * sig = σ(k·x) = 1/(1 + E) and one_plus_sig. Needs `minus_k` and `one`. x ≥ 0: −k·x ≤ 0 ≤ x;
+ * x < 0: x < 0 < −k·x. So the exponent is never positive and nothing overflows.
+ */
+export function sharedExpSigmoid(x: string): NodeProto[] {
+  return [
+    op('Mul', [x, 'minus_k'], 'mkx'),
+    op('Min', [x, 'mkx'], 'u'),
+    op('Exp', ['u'], 'E'),
+    op('Add', ['E', 'one'], 'den'),
+    op('Reciprocal', ['den'], 'sig'),
+    op('Add', ['sig', 'one'], 'one_plus_sig'),
+  ];
+}
+
 /** b·expm1(X) from `ex` = e^X into `neg`, then Y = Where(X ≥ 0, pos, neg): how every Where formulation ends. */
 function negativeThenWhere(ex: string): NodeProto[] {
   return [...expm1Nodes(ex, 'em1'), op('Mul', ['B', 'em1'], 'neg'), op('Where', ['nonneg', 'pos', 'neg'], 'Y')];
@@ -67,13 +83,7 @@ export function formulationBody(formulation: Formulation): NodeProto[] {
       return [
         ...common,
         scalar('minus_k', -APALU_K),
-        op('Mul', ['X', 'minus_k'], 'mkx'),
-        // x ≥ 0: −k·x ≤ 0 ≤ x; x < 0: x < 0 < −k·x. So the exponent is never positive.
-        op('Min', ['X', 'mkx'], 'u'),
-        op('Exp', ['u'], 'E'),
-        op('Add', ['E', 'one'], 'den'),
-        op('Reciprocal', ['den'], 'sig'),
-        op('Add', ['sig', 'one'], 'one_plus_sig'),
+        ...sharedExpSigmoid('X'),
         // a·x first, then ·(1 + σ) ∈ [1.5, 2]: a·x overflows only where f(x) does, while a·(1 + σ)
         // overflowed for a > FLT_MAX/1.5 and made 0·∞ = NaN at x = 0 (a = 3e38).
         op('Mul', ['X', 'A'], 'ax'),
