@@ -31,11 +31,11 @@ function variant<V extends { readonly name: string }>(variants: readonly V[], na
   return found;
 }
 
-const tfjs = (tfBackend: 'cpu' | 'wasm' | 'webgpu' | 'webgl', path: 'kernel' | 'composed'): BackendEntry => {
+const tfjs = (tfBackend: 'cpu' | 'wasm' | 'webgpu' | 'webgl', path: 'kernel' | 'composed', suffix: '' | '-fast' = ''): BackendEntry => {
   // Widened: a variant may carry input and case exclusions (none of today's carries `exclude`).
   const v: { name: string; options: (typeof tfjsVariants)[number]['options']; excludeInputs?: InputExclusions; exclude?: Readonly<Record<string, string>> } = variant(
     tfjsVariants,
-    `tfjs-${tfBackend}-${path}`,
+    `tfjs-${tfBackend}-${path}${suffix}`,
   );
   return {
     name: v.name,
@@ -115,6 +115,7 @@ export const BACKENDS: readonly BackendEntry[] = [
   tfjs('webgpu', 'kernel'),
   tfjs('webgpu', 'composed'),
   tfjs('webgl', 'kernel'),
+  tfjs('webgl', 'kernel', '-fast'),
   tfjs('webgl', 'composed'),
   ort('wasm'),
   ort('webgpu'),

@@ -76,6 +76,8 @@ const page = {
   /** Each backend's factory, for trying one from the devtools console. */
   backends: BACKENDS,
   setParams,
+  /** model.fit with Apalu layers on webgl against cpu (see src/webgl-fit.ts). */
+  webglFit: (steps?: number) => import('./webgl-fit.js').then((m) => m.webglFit(steps)),
 };
 (globalThis as { apaluPlayground?: typeof page }).apaluPlayground = page;
 

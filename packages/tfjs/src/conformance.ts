@@ -18,5 +18,6 @@ export const conformanceVariants = [
   // Browser only (WebGL2). The kernel's class comes from a probe at createBackend: strict where
   // highp float is IEEE float32, composed elsewhere (see the README's WebGL section).
   { name: 'tfjs-webgl-kernel', options: { tfBackend: 'webgl', path: 'kernel' } },
+  { name: 'tfjs-webgl-kernel-fast', options: { tfBackend: 'webgl', path: 'kernel', precision: 'fast' }, excludeInputs: gpuOpsInputExclusions('tfjs-webgl (precision fast)') },
   { name: 'tfjs-webgl-composed', options: { tfBackend: 'webgl', path: 'composed' }, excludeInputs: gpuOpsInputExclusions('tfjs-webgl') },
 ] as const satisfies readonly { name: string; options: TfjsBackendOptions; excludeInputs?: InputExclusions; exclude?: Readonly<Record<string, string>> }[];

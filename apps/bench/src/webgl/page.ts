@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 export interface WebglBenchRow {
-  /** 'apalu kernel', 'apalu composed', 'tf.elu', 'tf.prelu', 'tf.relu'. */
+  /** 'apalu kernel', "apalu kernel 'fast'", 'apalu composed', 'tf.elu', 'tf.prelu', 'tf.relu'. */
   name: string;
   direction: 'forward' | 'forward+backward';
   /** Median over the rounds of the mean time per call, ms. */
@@ -23,7 +23,7 @@ export interface WebglBenchRow {
 }
 
 export interface WebglEpochRow {
-  activation: 'apalu' | 'relu';
+  activation: 'apalu' | 'apalu-fast' | 'relu';
   medianMs: number;
   roundsMs: number[];
 }
@@ -99,6 +99,7 @@ export async function run(options: { elements?: number; channels?: number; reps?
 
   const forward: Record<string, () => tf.Tensor[]> = {
     'apalu kernel': () => [apalu(x, a, b, 'kernel')],
+    "apalu kernel 'fast'": () => [apalu(x, a, b, { path: 'kernel', precision: 'fast' })],
     'apalu composed': () => [apalu(x, a, b, 'composed')],
     'tf.elu': () => [tf.elu(x)],
     'tf.prelu': () => [tf.prelu(x as tf.Tensor, alpha)],
@@ -106,6 +107,7 @@ export async function run(options: { elements?: number; channels?: number; reps?
   };
   const both: Record<string, () => tf.Tensor[]> = {
     'apalu kernel': () => tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => apalu(p, q, r, 'kernel'))([x, a, b], dy),
+    "apalu kernel 'fast'": () => tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => apalu(p, q, r, { path: 'kernel', precision: 'fast' }))([x, a, b], dy),
     'apalu composed': () => tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => apalu(p, q, r, 'composed'))([x, a, b], dy),
     'tf.elu': () => tf.grads((p: tf.Tensor) => tf.elu(p))([x], dy),
     'tf.prelu': () => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.prelu(p, q))([x, alpha], dy),
@@ -132,13 +134,14 @@ export async function run(options: { elements?: number; channels?: number; reps?
   const xs = tf.tensor2d(uniform(6, digits * 784, 0, 1), [digits, 784]);
   const labels = tf.oneHot(tf.tensor1d(Array.from(uniform(7, digits, 0, 10), Math.floor), 'int32'), 10);
   const epoch: WebglEpochRow[] = [];
-  const models = new Map<'apalu' | 'relu', tfl.Sequential>();
-  for (const activation of ['apalu', 'relu'] as const) {
+  const models = new Map<WebglEpochRow['activation'], tfl.Sequential>();
+  for (const activation of ['apalu', 'apalu-fast', 'relu'] as const) {
     const m = tfl.sequential();
     m.add(tfl.layers.dense({ units: 128, inputShape: [784], kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }));
-    m.add(activation === 'apalu' ? new Apalu({}) : tfl.layers.reLU());
+    const act = () => (activation === 'relu' ? tfl.layers.reLU() : new Apalu(activation === 'apalu-fast' ? { precision: 'fast' } : {}));
+    m.add(act());
     m.add(tfl.layers.dense({ units: 64, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }));
-    m.add(activation === 'apalu' ? new Apalu({}) : tfl.layers.reLU());
+    m.add(act());
     m.add(tfl.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }));
     m.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
     await m.fit(xs, labels, { epochs: 1, batchSize: 32, shuffle: false, verbose: 0 });

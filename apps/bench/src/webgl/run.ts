@@ -55,7 +55,8 @@ export function formatWebglMarkdown(r: WebglBenchResult, command = COMMAND): str
   const relu = r.epoch.find((e) => e.activation === 'relu')?.medianMs ?? Number.NaN;
   lines.push(`| training (${r.epochSetup}) | median ms / epoch | × ReLU |`);
   lines.push('|---|---:|---:|');
-  for (const e of r.epoch) lines.push(`| ${e.activation === 'apalu' ? 'Apalu layers (webgl kernels)' : 'ReLU'} | ${e.medianMs.toFixed(0)} | ${(e.medianMs / relu).toFixed(2)} |`);
+  const label = { apalu: 'Apalu layers (webgl kernels)', 'apalu-fast': "Apalu layers, precision 'fast'", relu: 'ReLU' } as const;
+  for (const e of r.epoch) lines.push(`| ${label[e.activation]} | ${e.medianMs.toFixed(0)} | ${(e.medianMs / relu).toFixed(2)} |`);
   lines.push('');
   lines.push(`Command: \`${command}\` (Debian chromium, headless, \`--use-angle=swiftshader --enable-unsafe-swiftshader\`).`);
   return lines.join('\n');
@@ -90,6 +91,9 @@ async function main(): Promise<number> {
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error' || /ERROR:/.test(m.text())) console.error(`console.error: ${m.text().slice(0, 4000)}`);
+      });
       await page.goto(`http://127.0.0.1:${address.port}/`);
       await page.waitForFunction(() => 'apaluWebglBench' in globalThis, null, { timeout: 60_000 });
       const hasGl = await page.evaluate(() => document.createElement('canvas').getContext('webgl2') !== null);

@@ -293,7 +293,8 @@ float apalu_fast_expm1(float x) {
 }
 float apalu_fast_forward(float x, float a, float b) {
   if (isnan(x)) { return x; }
-  if (x >= 0.0) { return x * (a * (1.0 + 1.0 / (1.0 + exp(-APALU_K * x)))); }
+  // Products ordered as the composed path orders them, so none overflows where f is finite.
+  if (x >= 0.0) { return (a * x) * (1.0 + 1.0 / (1.0 + exp(-APALU_K * x))); }
   return b * apalu_fast_expm1(x);
 }
 float apalu_fast_dx(float x, float dy, float a, float b) {
@@ -303,16 +304,18 @@ float apalu_fast_dx(float x, float dy, float a, float b) {
     float s = 1.0 / (1.0 + e);
     // k·x·σ·(1 − σ) with 1 − σ = e·σ; 0 once e underflows (x = +∞ included).
     float slope = e == 0.0 ? 0.0 : APALU_K * x * s * (e * s);
-    return dy * (a * (1.0 + s + slope));
+    return (dy * a) * (1.0 + s + slope);
   }
-  return dy * (b * exp(x));
+  // b·e^x as (b·e^(x/2))·e^(x/2): a large b still meets an e^x that is subnormal on its own.
+  float h = exp(0.5 * x);
+  return (dy * h) * (b * h);
 }
 // dy·∂f/∂a (which 0, x ≥ 0) or dy·∂f/∂b (which 1, x < 0); 0 off the branch.
 float apalu_fast_term(int which, float x, float dy) {
   if (isnan(x)) { return x; }
   bool on_a = x >= 0.0;
   if ((which == 0) != on_a) { return 0.0; }
-  if (on_a) { return dy * (x * (1.0 + 1.0 / (1.0 + exp(-APALU_K * x)))); }
+  if (on_a) { return (x * dy) * (1.0 + 1.0 / (1.0 + exp(-APALU_K * x))); }
   return dy * apalu_fast_expm1(x);
 }
 `;
