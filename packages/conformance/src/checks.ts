@@ -115,7 +115,7 @@ export function sums(
   input: CaseInput,
   got: ApaluGradients,
   ref: ChannelSums,
-  limits: Pick<ClassLimits, 'sumRelative' | 'termSlack'>,
+  limits: Pick<ClassLimits, 'sumRelative' | 'termSlack' | 'partialOverflow'>,
   skipChannel: Uint8Array | undefined,
 ): CheckResult[] {
   const channels = input.a.length;
@@ -141,7 +141,7 @@ export function sums(
       } else {
         // A NaN x goes to one branch's sum (x ≥ 0 is false, and so is x < 0); the other sum
         // holds only that branch's terms, which the NaN-free reference sums exactly.
-        e = sumError(values[ch] as number, ref[name][ch]!, limits.termSlack);
+        e = sumError(values[ch] as number, ref[name][ch]!, limits);
       }
       if (e > error || (Number.isNaN(e) && worst < 0)) {
         error = Number.isNaN(e) ? Number.POSITIVE_INFINITY : e;

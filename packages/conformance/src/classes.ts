@@ -20,11 +20,17 @@ export interface ClassLimits {
    * that flush subnormals do.
    */
   termSlack: number;
+  /**
+   * Whether a non-finite da, db is accepted where Σ|finite terms| reaches FLT_MAX: a float32
+   * reduction in the framework's order may overflow on the way (−FLT_MAX − 1e31 = −∞, then + ∞ =
+   * NaN) where the float64 sum is finite or of the other sign. Strict kernels must sum exactly.
+   */
+  partialOverflow: boolean;
   /** Element-wise error measure for this class. */
   measure(got: number, want: number): number;
 }
 
 export const ACCURACY_CLASSES: Readonly<Record<AccuracyClass, ClassLimits>> = {
-  strict: { unit: 'ulp', elementwise: 2, elementwiseScaled: 3, sumRelative: 1e-6, termSlack: 2 ** -149, measure: ulpDistance },
-  composed: { unit: 'ratio', elementwise: 1, elementwiseScaled: 1, sumRelative: 1e-4, termSlack: 2 ** -126, measure: composedRatio },
+  strict: { unit: 'ulp', elementwise: 2, elementwiseScaled: 3, sumRelative: 1e-6, termSlack: 2 ** -149, partialOverflow: false, measure: ulpDistance },
+  composed: { unit: 'ratio', elementwise: 1, elementwiseScaled: 1, sumRelative: 1e-4, termSlack: 2 ** -126, partialOverflow: true, measure: composedRatio },
 };
