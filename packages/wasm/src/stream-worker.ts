@@ -8,6 +8,16 @@
 export const STREAM_WORKER = `function stream(backward, args) {
   const [slots, slotBytes, K, nb, block, n, a2, b2, C, S, code, state, sums, sliceBytes] = args;
   const st = new Int32Array(memory.buffer, state, 3 + K);
+  try {
+    streamBlocks(backward, args, st, K, nb, block, n, slots, slotBytes, a2, b2, C, S, code, sums, sliceBytes);
+  } catch (error) {
+    // The calling thread may be waiting for one of this worker's blocks: abort the call.
+    Atomics.store(st, 1, 1);
+    for (let k = 0; k < K; k++) Atomics.notify(st, 3 + k);
+    throw error;
+  }
+}
+function streamBlocks(backward, args, st, K, nb, block, n, slots, slotBytes, a2, b2, C, S, code, sums, sliceBytes) {
   const b4 = Math.ceil((4 * block) / 64) * 64;
   for (;;) {
     const j = Atomics.add(st, 2, 1);

@@ -256,6 +256,10 @@ function pipeline(
         continue;
       }
       // A worker has block nextOut: spin briefly, then sleep until its done flag changes.
+      if (Atomics.load(state, ABORT) !== 0) {
+        failure = new Error('@apalu/wasm: a worker failed during a streamed call');
+        break;
+      }
       if (deadline === 0) deadline = Date.now() + WAIT_LIMIT_MS;
       const seen = Atomics.load(state, DONE + slot);
       if (seen === nextOut + 1) continue;
@@ -271,13 +275,16 @@ function pipeline(
       Atomics.store(state, ABORT, 1);
       Atomics.notify(state, FILLED);
     }
+    // A worker's own error (join throws it) says more than the abort seen here.
+    let workerError: unknown;
     for (let i = 0; i < pool.size; i++) {
       try {
         pool.join(i);
       } catch (error) {
-        failure ??= error;
+        workerError ??= error;
       }
     }
+    if (workerError !== undefined) failure = workerError;
   }
   if (failure !== undefined) throw failure;
 }
