@@ -148,11 +148,11 @@ describe.skipIf(skipReason !== '')('playground in Debian chromium', () => {
     }
   });
 
-  it('every backend in the in-page conformance matrix passes its accuracy class', { timeout: 900_000 }, async () => {
+  it('every backend in the in-page conformance matrix passes its accuracy class', { timeout: 1_800_000 }, async () => {
     const { page, errors } = browser;
     await page.locator('#run-matrix').click();
     await page.waitForFunction(() => (globalThis as unknown as { apaluPlayground: { matrix: { state: string } } }).apaluPlayground.matrix.state === 'done', null, {
-      timeout: 880_000,
+      timeout: 1_780_000,
       polling: 1000,
     });
     const rows = await page.evaluate(() => (globalThis as unknown as { apaluPlayground: { matrix: { rows: MatrixRow[] } } }).apaluPlayground.matrix.rows);
