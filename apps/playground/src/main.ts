@@ -78,6 +78,7 @@ const page = {
   setParams,
   /** model.fit with Apalu layers on webgl against cpu (see src/webgl-fit.ts). */
   webglFit: (steps?: number) => import('./webgl-fit.js').then((m) => m.webglFit(steps)),
+  webglPackCompare: () => import('./webgl-fit.js').then((m) => m.webglPackCompare()),
 };
 (globalThis as { apaluPlayground?: typeof page }).apaluPlayground = page;
 

@@ -5,7 +5,7 @@
  * each run left behind (tf.memory() before and after). Loaded on demand (the end-to-end test
  * and the devtools console: `await apaluPlayground.webglFit()`).
  */
-import { Apalu } from '@apalu/tfjs';
+import { Apalu, apalu } from '@apalu/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import * as tf from '@tensorflow/tfjs-core';
@@ -81,6 +81,49 @@ export async function webglFit(steps = 4): Promise<Record<'dense' | 'conv', { cp
     for (const kind of ['dense', 'conv'] as const) out[kind] = { cpu: await fitOn('cpu', kind, steps), webgl: await fitOn('webgl', kind, steps) };
     return out;
   } finally {
+    if (previous) await tf.setBackend(previous);
+  }
+}
+
+/**
+ * The webgl kernels with packed textures (WEBGL_PACK, tfjs's default: x arrives packed from a
+ * packed op) and with WEBGL_PACK off: f, dx, da, db as float32 bits, which must be identical
+ * (the same programs run on unpacked copies). Shape [8, 3, 50] with a, b of shape [3, 1] (C = 3,
+ * S = 50), so the layout's inner size is not 1; over tfjs's 128-element CPU hand-off, so it runs
+ * on the GPU.
+ */
+export async function webglPackCompare(): Promise<{ packed: number[][]; unpacked: number[][]; packedInput: boolean }> {
+  const previous = tf.getBackend();
+  await tf.setBackend('webgl');
+  await tf.ready();
+  const pack = tf.env().getBool('WEBGL_PACK');
+  const run = (packFlag: boolean) => {
+    tf.env().set('WEBGL_PACK', packFlag);
+    const outs = tf.tidy(() => {
+      // x from a packed op where packing is on (tf.add of two tensors runs packed then).
+      const x = tf.add(tf.tensor3d(seeded(21, 1200).map((v) => v * 8), [8, 3, 50]), tf.scalar(0.25));
+      const dy = tf.tensor3d(seeded(22, 1200), [8, 3, 50]);
+      const a = tf.tensor2d([0.5, 1, 1.5], [3, 1]);
+      const b = tf.tensor2d([1.25, 0.75, 2], [3, 1]);
+      const f = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => apalu(p, q, r, 'kernel');
+      return [f(x, a, b), ...tf.grads(f)([x, a, b], dy)];
+    });
+    const bits = outs.map((t) => Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer)));
+    tf.dispose(outs);
+    return bits;
+  };
+  try {
+    const packed = run(true);
+    const packedInput = (() => {
+      const t = tf.add(tf.tensor3d(seeded(21, 1200), [8, 3, 50]), tf.scalar(0.25));
+      const isPacked = (tf.backend() as unknown as { texData: { get(id: object): { isPacked?: boolean } } }).texData.get(t.dataId).isPacked === true;
+      t.dispose();
+      return isPacked;
+    })();
+    const unpacked = run(false);
+    return { packed, unpacked, packedInput };
+  } finally {
+    tf.env().set('WEBGL_PACK', pack);
     if (previous) await tf.setBackend(previous);
   }
 }

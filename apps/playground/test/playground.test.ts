@@ -109,6 +109,20 @@ describe.skipIf(skipReason !== '')('playground in Debian chromium', () => {
     }
   });
 
+  it('the webgl kernels give the same bits with packed textures (WEBGL_PACK) and without', async () => {
+    const hasGl = await browser.page.evaluate(() => document.createElement('canvas').getContext('webgl2') !== null);
+    if (!hasGl && !process.env.CI) {
+      console.warn('[playground] no WebGL2 context: packed/unpacked webgl kernels not checked (a failure in CI)');
+      return;
+    }
+    const r = await browser.page.evaluate(() =>
+      (globalThis as unknown as { apaluPlayground: { webglPackCompare(): Promise<{ packed: number[][]; unpacked: number[][]; packedInput: boolean }> } }).apaluPlayground.webglPackCompare(),
+    );
+    expect(r.packedInput).toBe(true);
+    expect(r.packed.map((v) => v.length)).toEqual([1200, 1200, 3, 3]);
+    expect(r.unpacked).toEqual(r.packed);
+  });
+
   it('moving a slider redraws f and ∂f/∂x for the new parameters', async () => {
     const { page } = browser;
     const before = await plotted();
