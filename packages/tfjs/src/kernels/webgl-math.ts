@@ -288,34 +288,40 @@ int apalu_term(int which, uint xb, uint gb, out vec2 v, out int e, out uint spec
  */
 export const GLSL_APALU_FAST = /* glsl */ `
 const float APALU_K = ${f32(APALU_K)};
+// expm1 for x in (−0.25, 0]: the series to x^7/5040 (truncation < 1e-9 relative there); below
+// −0.25, e^(x/2)·e^(x/2) − 1 loses at most a few float32 ULPs of 1 against |expm1| > 0.22.
 float apalu_fast_expm1(float x) {
-  return x > -0.01 ? x * (1.0 + x * (0.5 + x * (${f32(1 / 6)} + x * ${f32(1 / 24)}))) : exp(x) - 1.0;
+  return x * (1.0 + x * (0.5 + x * (${f32(1 / 6)} + x * (${f32(1 / 24)} + x * (${f32(1 / 120)} + x * (${f32(1 / 720)} + x * ${f32(1 / 5040)}))))));
+}
+// One exp per element whichever the branch (lanes of a SIMD group that take different
+// branches then share it): e^(−kx) for x ≥ 0, e^(x/2) for x < 0.
+float apalu_fast_exp(float x) {
+  return exp(x >= 0.0 ? -APALU_K * x : 0.5 * x);
 }
 float apalu_fast_forward(float x, float a, float b) {
   if (isnan(x)) { return x; }
+  float e = apalu_fast_exp(x);
   // Products ordered as the composed path orders them, so none overflows where f is finite.
-  if (x >= 0.0) { return (a * x) * (1.0 + 1.0 / (1.0 + exp(-APALU_K * x))); }
-  return b * apalu_fast_expm1(x);
+  if (x >= 0.0) { return (a * x) * (1.0 + 1.0 / (1.0 + e)); }
+  return b * (x > -0.25 ? apalu_fast_expm1(x) : e * e - 1.0);
 }
 float apalu_fast_dx(float x, float dy, float a, float b) {
   if (isnan(x) || isnan(dy)) { return x + dy; }
+  float e = apalu_fast_exp(x);
   if (x >= 0.0) {
-    float e = exp(-APALU_K * x);
     float s = 1.0 / (1.0 + e);
     // k·x·σ·(1 − σ) with 1 − σ = e·σ; 0 once e underflows (x = +∞ included).
     float slope = e == 0.0 ? 0.0 : APALU_K * x * s * (e * s);
     return (dy * a) * (1.0 + s + slope);
   }
-  // b·e^x as (b·e^(x/2))·e^(x/2): a large b still meets an e^x that is subnormal on its own.
-  float h = exp(0.5 * x);
-  return (dy * h) * (b * h);
+  // b·e^x as (dy·e^(x/2))·(b·e^(x/2)): a large b still meets an e^x that is subnormal on its own.
+  return (dy * e) * (b * e);
 }
-// dy·∂f/∂a (which 0, x ≥ 0) or dy·∂f/∂b (which 1, x < 0); 0 off the branch.
-float apalu_fast_term(int which, float x, float dy) {
-  if (isnan(x)) { return x; }
-  bool on_a = x >= 0.0;
-  if ((which == 0) != on_a) { return 0.0; }
-  if (on_a) { return (x * dy) * (1.0 + 1.0 / (1.0 + exp(-APALU_K * x))); }
-  return dy * apalu_fast_expm1(x);
+// The da term dy·∂f/∂a (x ≥ 0) and the db term dy·∂f/∂b (x < 0) of one element; 0 off the branch.
+vec2 apalu_fast_terms(float x, float dy) {
+  if (isnan(x)) { return vec2(x); }
+  float e = apalu_fast_exp(x);
+  if (x >= 0.0) { return vec2((x * dy) * (1.0 + 1.0 / (1.0 + e)), 0.0); }
+  return vec2(0.0, dy * (x > -0.25 ? apalu_fast_expm1(x) : e * e - 1.0));
 }
 `;

@@ -231,8 +231,9 @@ void main() {
     int i = (c + channels * m) * inner + (e - m * inner);
     float x = getX(i);
     float g = getDy(i);
-    sa = apalu_neumaier(sa, apalu_fast_term(0, x, g));
-    sb = apalu_neumaier(sb, apalu_fast_term(1, x, g));
+    vec2 t = apalu_fast_terms(x, g);
+    sa = apalu_neumaier(sa, t.x);
+    sb = apalu_neumaier(sb, t.y);
   }
   // Non-finite sums keep the main part (the compensation is NaN there).
   float ra = isinf(sa.x) || isnan(sa.x) ? sa.x : sa.x + sa.y;
