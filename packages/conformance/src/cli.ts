@@ -124,6 +124,12 @@ async function main(): Promise<number> {
   const exhaustive: ExhaustiveReport[] = [];
   for (const entry of positionals) {
     for (const variant of await loadVariants(entry)) {
+      if (variant.platform === 'browser') {
+        const why = `${variant.name} runs in a browser only (it needs WebGL); run it in a browser page, not in Node`;
+        if (entry.includes('#')) throw new UsageError(why);
+        console.error(`– ${why}: not run here.`);
+        continue;
+      }
       const backend = await timed(`createBackend() of ${variant.name}`, ms, () => variant.create());
       try {
         bar?.start(1, 0, { name: variant.name });

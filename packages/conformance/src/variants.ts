@@ -12,6 +12,12 @@ export interface ConformanceVariant {
   exclude?: Readonly<Record<string, string>>;
   /** Input classes this variant cannot compute, each with the reason (see `INPUT_CLASSES`); the rest of every case runs. */
   excludeInputs?: InputExclusions;
+  /**
+   * 'browser': the variant needs a browser API (WebGL) and cannot be created in Node; the CLI
+   * lists it as not run there (naming it with `#variant` is an error), and browser runners
+   * (e.g. apps/playground) run it.
+   */
+  platform?: 'browser';
 }
 
 /** The runConformance options a variant carries (its case and input exclusions). */

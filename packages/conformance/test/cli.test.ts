@@ -31,6 +31,16 @@ describe('apalu-conformance CLI', () => {
     expect(text).not.toContain('"error": null');
   });
 
+  it("lists a browser-only variant as not run in Node (exit 0 for the rest), and refuses it by name (exit 2)", () => {
+    const all = run('--quiet', '--runs', '3', fixture('browser-only-backend.mjs'));
+    expect(all.err).toMatch(/needs-webgl runs in a browser only .*: not run here\./);
+    expect(all.out).toMatch(/^\| core[^|]*\| strict \|/m);
+    expect(all.status).toBe(0);
+    const named = run('--quiet', `${fixture('browser-only-backend.mjs')}#needs-webgl`);
+    expect(named.status).toBe(2);
+    expect(named.err).toMatch(/needs-webgl runs in a browser only/);
+  });
+
   it('passes the core reference (exit 0) with the contract and property cases in the matrix', () => {
     const r = run('--quiet', '--runs', '20', '@apalu/core');
     expect(r.status).toBe(0);

@@ -27,6 +27,12 @@ export const INPUT_CLASSES = {
   'subnormal-param': ({ a, b }: InputElement) => a < FLT_MIN || b < FLT_MIN,
   /** dy = ±∞ at x < 0 where b·e^x < 2^−126 (backward only): the factor is flushed to 0, so dx = ∞·0 = NaN instead of ±∞. */
   'infinite-dy-underflow': ({ x, b, dy }: InputElement) => dy !== undefined && !Number.isFinite(dy) && !Number.isNaN(dy) && x < 0 && b * Math.exp(x) < FLT_MIN,
+  /**
+   * −2^−6 < x < 0 where the framework's expm1 is float32 e^x − 1: it is off by up to 6e-8
+   * absolutely (0 for x = −4e-27), more than the composed class allows of b·expm1(x) and of
+   * the db terms dy·expm1(x) once b or dy is large.
+   */
+  'expm1-cancels': ({ x }: InputElement) => x < 0 && x > -0.015625,
 } as const satisfies Record<string, (element: InputElement) => boolean>;
 
 export type InputClass = keyof typeof INPUT_CLASSES;
@@ -41,9 +47,10 @@ export type InputExclusions = Readonly<Partial<Record<InputClass, string>>>;
  * instead of b), a positive subnormal x comes out as +0 (f and its da term scaled by a huge a or
  * dy make that visible), a subnormal dy, a, b or b·e^x comes out as 0 (visible in dx once b is
  * huge, or as ∞·0 = NaN where dy = ±∞), and NaN comes out as ±∞. Strict WGSL kernels that handle the bits themselves
- * compute every input. Pass the result as `excludeInputs`.
+ * compute every input. Pass the result as `excludeInputs`; `expm1Cancels` adds x just below 0 for
+ * frameworks whose expm1 is e^x − 1 (tfjs's webgl and webgpu ops).
  */
-export function gpuOpsInputExclusions(framework: string): InputExclusions {
+export function gpuOpsInputExclusions(framework: string, options: { expm1Cancels?: boolean } = {}): InputExclusions {
   return {
     'negative-subnormal': `${framework} ops flush subnormal x to 0, so x = −1e-41 takes the x ≥ 0 branch`,
     'positive-subnormal': `${framework} ops flush subnormal x to 0, so f(1e-41) and its da term are 0 (off the class once a or dy is large)`,
@@ -51,5 +58,6 @@ export function gpuOpsInputExclusions(framework: string): InputExclusions {
     'subnormal-dy': `${framework} ops flush a subnormal dy to 0, so dx = dy·b·e^x is 0 where b ≥ 2^100 would make it normal`,
     'subnormal-param': `${framework} ops flush a subnormal a or b to 0, so dy = ∞ gives ∞·0 = NaN in dx`,
     'infinite-dy-underflow': `${framework} ops flush b·e^x below 2^−126 to 0, so dy = ±∞ gives ∞·0 = NaN in dx`,
+    ...(options.expm1Cancels ? { 'expm1-cancels': `${framework}'s expm1 is e^x − 1 in float32, which cancels just below 0 (expm1(−4e-27) = 0)` } : {}),
   };
 }
