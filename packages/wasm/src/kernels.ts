@@ -1,5 +1,6 @@
 import { ApaluInputError, validateLayout, validateParams } from '@apalu/core';
 import { type KernelKind, kernelModule, simdSupported } from './bytes.js';
+import { SCRATCH_BYTES_PER_CHANNEL } from './worker/protocol.js';
 
 /**
  * The arguments of every whole-tensor backward entry point (byte addresses): dx may equal dy or x;
@@ -53,8 +54,8 @@ export interface RawKernels {
   finishSums(scratchPtr: number, daPtr: number, dbPtr: number, channels: number): void;
 }
 
-/** Bytes of float64 scratch the backward kernels need per channel (da and db sums). */
-export const SCRATCH_BYTES_PER_CHANNEL = 16;
+/** Bytes of float64 scratch the backward kernels need per channel (da and db sums); the worker protocol's constant. */
+export { SCRATCH_BYTES_PER_CHANNEL };
 
 export interface KernelOptions {
   /** true: SIMD build (throws where unsupported); false: scalar; 'auto' (default): SIMD when the engine has it. */

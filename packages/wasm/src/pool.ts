@@ -1,26 +1,23 @@
-import type { Platform, Reply, WorkerPort } from './platform/types.js';
+// The worker pool: starts the platform's workers over the backend's memory and hands them jobs,
+// by message (browsers) or through shared control slots (Node); the protocol is src/worker/protocol.ts.
+import type { Platform, WorkerPort } from './platform/types.js';
+import {
+  JOB_KINDS,
+  type JobType,
+  MAX_ARGS,
+  type Reply,
+  SLOT,
+  SLOT_ARGS,
+  SLOT_DONE,
+  SLOT_ERROR,
+  SLOT_FAILED,
+  SLOT_NARGS,
+  SLOT_SEQ,
+  SLOT_TYPE,
+  type WorkerMessage,
+} from './worker/protocol.js';
 
-export type JobType = 'forwardChunks' | 'backwardChunks' | 'streamForward' | 'streamBackward';
-
-export interface WorkerMessage {
-  type: 'init' | JobType;
-  module?: WebAssembly.Module;
-  memory?: WebAssembly.Memory;
-  args?: number[];
-  /** init: the shared chunk counter (counter[0]) that chunked jobs take their chunks from. */
-  counter?: Int32Array;
-  /** With control slots (Node), the shared slots, this worker's slot offset and the slot size (see src/worker-source.ts). */
-  control?: Int32Array;
-  slot?: number;
-  slotSize?: number;
-}
-
-/** Int32 fields per control slot: seq, done, failed, type, nargs, 16 arguments, then 491 characters of an error message. */
-const SLOT = 512;
-/** Job codes in a control slot (the worker body's `run`, src/worker-source.ts). */
-const JOB_TYPES = { forwardChunks: 1, backwardChunks: 2, streamForward: 3, streamBackward: 4 } as const;
-/** Where a slot's error text starts (after the 5 fields and 16 arguments); the worker body agrees. */
-const ERROR_AT = 21;
+export type { JobType, WorkerMessage };
 /** How long `join` waits for a worker before it gives up with an error. */
 const JOIN_LIMIT_MS = 120_000;
 
@@ -117,34 +114,34 @@ export class WorkerPool {
   start(index: number, type: JobType, args: number[]): void {
     const control = this.control;
     if (control === undefined || index >= this.ports.length) throw new Error(`no direct worker ${index}`);
-    if (args.length > ERROR_AT - 5) throw new Error(`a worker job takes at most ${ERROR_AT - 5} arguments`);
+    if (args.length > MAX_ARGS) throw new Error(`a worker job takes at most ${MAX_ARGS} arguments`);
     const base = SLOT * index;
-    control[base + 3] = JOB_TYPES[type];
-    control[base + 4] = args.length;
-    args.forEach((value, i) => (control[base + 5 + i] = value));
-    Atomics.add(control, base, 1);
-    Atomics.notify(control, base);
+    control[base + SLOT_TYPE] = JOB_KINDS[type];
+    control[base + SLOT_NARGS] = args.length;
+    args.forEach((value, i) => (control[base + SLOT_ARGS + i] = value));
+    Atomics.add(control, base + SLOT_SEQ, 1);
+    Atomics.notify(control, base + SLOT_SEQ);
   }
 
   /** Control slots (Node): blocks until worker `index` has finished the job `start` gave it. */
   join(index: number): void {
     const control = this.control as Int32Array;
     const base = SLOT * index;
-    const seq = Atomics.load(control, base);
+    const seq = Atomics.load(control, base + SLOT_SEQ);
     // The worker's share ends about when ours does: poll briefly before sleeping (a wake-up
     // costs ~40 µs on a VM).
     const spinUntil = performance.now() + 0.5;
-    while (Atomics.load(control, base + 1) !== seq && performance.now() < spinUntil) {}
+    while (Atomics.load(control, base + SLOT_DONE) !== seq && performance.now() < spinUntil) {}
     const deadline = Date.now() + JOIN_LIMIT_MS;
     for (;;) {
-      const done = Atomics.load(control, base + 1);
+      const done = Atomics.load(control, base + SLOT_DONE);
       if (done === seq) break;
-      Atomics.wait(control, base + 1, done, 1000);
+      Atomics.wait(control, base + SLOT_DONE, done, 1000);
       if (Date.now() > deadline) throw new Error(`@apalu/wasm worker ${index} did not finish within ${JOIN_LIMIT_MS / 1000} s`);
     }
-    const failed = Atomics.exchange(control, base + 2, 0);
+    const failed = Atomics.exchange(control, base + SLOT_FAILED, 0);
     if (failed !== 0) {
-      const text = String.fromCharCode(...control.subarray(base + ERROR_AT, base + ERROR_AT + failed - 1));
+      const text = String.fromCharCode(...control.subarray(base + SLOT_ERROR, base + SLOT_ERROR + failed - 1));
       throw new Error(`@apalu/wasm worker ${index} failed: ${text}`);
     }
   }

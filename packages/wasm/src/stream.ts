@@ -1,7 +1,7 @@
 // Streaming of the array calls (backend.forward/backward with Float32Arrays) through the backend's WebAssembly memory in cache-sized blocks: copy a block in, compute it, copy it out, on the calling thread or pipelined with the Node worker pool.
 import { ApaluInputError } from '@apalu/core';
 import { type RawKernels, SCRATCH_BYTES_PER_CHANNEL } from './kernels.js';
-import type { JobType } from './pool.js';
+import { type JobType, STATE_ABORT as ABORT, STATE_DONE as DONE, STATE_FILLED as FILLED, STATE_NEXT as NEXT } from './worker/protocol.js';
 
 /**
  * Elements per block (default): x, dy and dx of a block (384 KB for backward) stay in a core's
@@ -15,12 +15,6 @@ export const MAX_STREAM_LENGTH = 2 ** 31 - 1;
 
 /** Ring slots per thread of a pipelined call: blocks copied in ahead while others are computed. */
 const SLOTS_PER_THREAD = 4;
-
-/** Int32 fields at the state address: [filled, abort, next block to take, done[slot]…]. */
-const FILLED = 0;
-const ABORT = 1;
-const NEXT = 2;
-const DONE = 3;
 
 /** How long the calling thread waits for a worker's block before it gives up with an error. */
 const WAIT_LIMIT_MS = 120_000;

@@ -1,9 +1,5 @@
-import { workerSource } from '../worker-source.js';
+import { BROWSER_WORKER as SOURCE } from '../generated/worker-browser.js';
 import type { Platform } from './types.js';
-
-const SOURCE = workerSource(`const port = self;
-const listen = (handle) => { self.onmessage = (event) => handle(event.data); };
-const later = (fn) => setTimeout(fn, 0);`);
 
 /**
  * Browsers, Web Workers and every runtime that does not resolve the "node" export condition:

@@ -1,12 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { workerSource } from '../worker-source.js';
+import { NODE_WORKER as SOURCE } from '../generated/worker-node.js';
 import type { Platform } from './types.js';
-
-/** Node's worker body: `eval: true` runs it as a CommonJS script, so `require` is there. */
-const SOURCE = workerSource(`const port = require('node:worker_threads').parentPort;
-const listen = (handle) => port.on('message', handle);
-const later = setImmediate;`);
 
 /** Node (and runtimes that resolve the "node" export condition): worker_threads, jobs through Atomics. */
 export const nodePlatform: Platform = {

@@ -1,7 +1,6 @@
-import type { WorkerMessage } from '../pool.js';
+import type { Reply, WorkerMessage } from '../worker/protocol.js';
 
-/** What a worker sends back: the job's id, and an error's text if it failed. */
-export type Reply = { id: number; error?: string };
+export type { Reply };
 
 /** One started worker, as the pool drives it. */
 export interface WorkerPort {
@@ -25,6 +24,6 @@ export interface Platform {
   availableThreads(): number;
   /** Why no worker can be started here (the backend then runs on one thread and says so), or undefined. */
   workersUnavailable(): string | undefined;
-  /** Starts `count` workers running the worker body (src/worker-source.ts). */
+  /** Starts `count` workers running the worker body (src/worker/body.ts, bundled to a string by scripts/build-worker.mjs). */
   startWorkers(count: number, onReply: (reply: Reply) => void, onError: (error: Error) => void): WorkerPort[];
 }
