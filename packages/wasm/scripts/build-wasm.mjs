@@ -1,4 +1,4 @@
-// Compiles assembly/kernels.ts into two modules (SIMD and scalar, for a plain memory) and
+// Compiles assembly/kernels.ts (the entry: the exports; it imports the other assembly/ files) into two modules (SIMD and scalar, for a plain memory) and
 // embeds them as base64 in src/generated/kernels.ts, so Node, bundlers, Vitest and browsers
 // load them without fetching files. AssemblyScript's output is deterministic: the same source
 // and compiler version always give the same bytes.
@@ -51,7 +51,7 @@ const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 /**
  * Non-zero v128 constants inside a loop of the text format. V8 12+ (Node 24, current Chrome)
  * rebuilds such a constant at every use (three instructions) instead of keeping it out of the
- * loop: the kernels build theirs in packs before each loop (assembly/kernels.ts, "packs").
+ * loop: the kernels build theirs in packs before each loop (assembly/math.ts, "packs").
  */
 function constantsInLoops(wat) {
   const found = [];
@@ -87,7 +87,7 @@ for (const [name, flags] of Object.entries(variants)) {
   if (error) throw new Error(`asc failed for ${name}:\n${stderr.toString()}`);
   const inLoops = constantsInLoops(wat);
   if (inLoops.length > 0) {
-    throw new Error(`${name}.wasm builds ${inLoops.length} vector constants inside loops (first: ${inLoops[0]}); build them before the loop (see "packs" in ${source}).`);
+    throw new Error(`${name}.wasm builds ${inLoops.length} vector constants inside loops (first: ${inLoops[0]}); build them before the loop (see "packs" in assembly/math.ts).`);
   }
   const ids = sectionIds(wasm);
   // 11 data, 12 data count, 8 start, 4 table, 5 memory (own memory): none allowed.
