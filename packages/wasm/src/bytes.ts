@@ -1,3 +1,5 @@
+// The embedded kernel builds: decoding the base64 modules, compiling them (shared-memory variant
+// by patching the import), and what this engine supports (SIMD, shared memory).
 import { scalarBase64, simdBase64 } from './generated/kernels.js';
 import { withSharedMemoryImport } from './memory-import.js';
 

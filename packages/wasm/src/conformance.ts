@@ -1,3 +1,4 @@
+// The `./conformance` subpath: the backend variants the conformance kit runs for @apalu/wasm.
 import type { WasmBackendOptions } from './backend.js';
 
 /**

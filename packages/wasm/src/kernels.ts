@@ -1,3 +1,5 @@
+// The kernels' raw exports (RawKernels), build and precision choice, and the pointer API over a caller's memory
+// (instantiateKernels) with its region, overlap and layout checks.
 import { ApaluInputError, validateLayout, validateParams } from '@apalu/core';
 import { type KernelKind, kernelModule, simdSupported } from './bytes.js';
 import { SCRATCH_BYTES_PER_CHANNEL } from './worker/protocol.js';

@@ -1,3 +1,4 @@
+// The browser platform: Web Workers from a Blob URL running the bundled worker, jobs by postMessage.
 import { BROWSER_WORKER as SOURCE } from '../generated/worker-browser.js';
 import type { Platform } from './types.js';
 

@@ -1,3 +1,4 @@
+// The Node platform: worker_threads running the bundled worker (eval), jobs through Atomics control slots.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { NODE_WORKER as SOURCE } from '../generated/worker-node.js';

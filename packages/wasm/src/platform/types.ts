@@ -1,3 +1,4 @@
+// What a platform provides the backend (how workers start, how many threads 'auto' means) and a started worker's port.
 import type { Reply, WorkerMessage } from '../worker/protocol.js';
 
 export type { Reply };
