@@ -1,4 +1,7 @@
+// The cpu backend's Apalu kernels' engine ('wasm': @apalu/wasm's module over copies; 'js': @apalu/core's
+// loops), chosen by the tfjs environment flag APALU_CPU_KERNEL_ENGINE, and the streamed calls themselves.
 import { ApaluInputError, backward, forward, type ResolvedLayout, validateParams } from '@apalu/core';
+import { env } from '@tensorflow/tfjs-core';
 import { BLOCK_ELEMENTS, type RawKernels, streamBackward, streamForward, streamLayout } from '@apalu/wasm';
 import { kernelModuleSync } from './module.js';
 
@@ -37,7 +40,13 @@ interface Instance {
 
 let compiledModule: WebAssembly.Module | null | undefined;
 let kept: Instance | undefined;
-let chosen: CpuKernelEngine | undefined;
+
+/**
+ * The tfjs environment flag that chooses the engine, as tfjs-backend-wasm exposes its own
+ * (`tf.env().set('APALU_CPU_KERNEL_ENGINE', 'js')`, or `?tfjsflags=APALU_CPU_KERNEL_ENGINE:js` in a
+ * page's URL); its default is 'wasm' where WebAssembly runs, else 'js'.
+ */
+export const CPU_KERNEL_ENGINE_FLAG = 'APALU_CPU_KERNEL_ENGINE';
 
 /** @apalu/wasm's module, or null where WebAssembly is missing or refused (a CSP without 'wasm-unsafe-eval'). */
 function compiled(): WebAssembly.Module | null {
@@ -51,9 +60,54 @@ function compiled(): WebAssembly.Module | null {
   return compiledModule;
 }
 
-/** The engine the cpu kernels use now: the one set by `setCpuKernelEngine`, else 'wasm' where it runs. */
+/** The flag's default: 'wasm' where @apalu/wasm's module compiles, else 'js'. */
+const defaultEngine = (): CpuKernelEngine => (compiled() === null ? 'js' : 'wasm');
+
+/** E_OPTION unless `engine` is an engine that runs here (or undefined: the default). */
+function checkEngine(engine: unknown): asserts engine is CpuKernelEngine | undefined {
+  if (engine !== undefined && engine !== 'wasm' && engine !== 'js') {
+    throw new ApaluInputError('E_OPTION', `cpu kernel engine = ${JSON.stringify(engine)}: use 'wasm' (the default where WebAssembly runs), 'js', or undefined.`);
+  }
+  if (engine === 'wasm' && compiled() === null) {
+    throw new ApaluInputError('E_OPTION', "cpu kernel engine 'wasm': this engine cannot compile WebAssembly (missing, or refused by a Content-Security-Policy); use 'js'.");
+  }
+}
+
+/**
+ * Registers the flag with tfjs's environment (idempotent: tfjs keeps one environment per process,
+ * shared by every copy of tfjs-core). A value the engine cannot use is refused (E_OPTION) and the
+ * flag goes back to its default: tfjs stores a value before its set hook runs.
+ */
+function registerFlag(): void {
+  env().registerFlag(CPU_KERNEL_ENGINE_FLAG, defaultEngine, (value) => {
+    try {
+      checkEngine(value);
+    } catch (error) {
+      env().set(CPU_KERNEL_ENGINE_FLAG, defaultEngine());
+      throw error;
+    }
+  });
+}
+registerFlag();
+
+/** The flag's value (registering it first where another tfjs-core copy's environment lacks it). */
+function flagValue(): CpuKernelEngine {
+  try {
+    return env().get(CPU_KERNEL_ENGINE_FLAG) as CpuKernelEngine;
+  } catch {
+    registerFlag();
+    return env().get(CPU_KERNEL_ENGINE_FLAG) as CpuKernelEngine;
+  }
+}
+
+/**
+ * The engine the cpu kernels use now: the APALU_CPU_KERNEL_ENGINE flag ('wasm' where it runs,
+ * unless set); 'js' where the flag says 'wasm' but WebAssembly cannot be compiled (the kernels then
+ * compute in JavaScript).
+ */
 export function cpuKernelEngine(): CpuKernelEngine {
-  return chosen ?? (compiled() === null ? 'js' : 'wasm');
+  const engine = flagValue();
+  return engine === 'wasm' && compiled() === null ? 'js' : engine;
 }
 
 /** Bytes of WebAssembly memory the 'wasm' engine keeps between calls now (0 before its first call). */
@@ -63,16 +117,13 @@ export function cpuKernelMemoryBytes(): number {
 
 /**
  * Chooses what computes the cpu backend's Apalu kernels (undefined: back to the default,
- * 'wasm' where WebAssembly runs). 'wasm' throws where it cannot run.
+ * 'wasm' where WebAssembly runs). 'wasm' throws where it cannot run. A thin wrapper over
+ * `tf.env().set('APALU_CPU_KERNEL_ENGINE', engine)`, kept for compatibility.
  */
 export function setCpuKernelEngine(engine: CpuKernelEngine | undefined): void {
-  if (engine !== undefined && engine !== 'wasm' && engine !== 'js') {
-    throw new ApaluInputError('E_OPTION', `cpu kernel engine = ${JSON.stringify(engine)}: use 'wasm' (the default where WebAssembly runs), 'js', or undefined.`);
-  }
-  if (engine === 'wasm' && compiled() === null) {
-    throw new ApaluInputError('E_OPTION', "cpu kernel engine 'wasm': this engine cannot compile WebAssembly (missing, or refused by a Content-Security-Policy); use 'js'.");
-  }
-  chosen = engine;
+  checkEngine(engine);
+  flagValue();
+  env().set(CPU_KERNEL_ENGINE_FLAG, engine ?? defaultEngine());
 }
 
 /**
@@ -150,11 +201,11 @@ export function cpuBackward(
 /** Runs f (synchronous) with `engine` chosen, then restores the previous choice. */
 export function withCpuKernelEngine<T>(engine: CpuKernelEngine | undefined, f: () => T): T {
   if (engine === undefined) return f();
-  const previous = chosen;
+  const previous = flagValue();
   setCpuKernelEngine(engine);
   try {
     return f();
   } finally {
-    chosen = previous;
+    env().set(CPU_KERNEL_ENGINE_FLAG, previous);
   }
 }
