@@ -33,6 +33,18 @@ export const INPUT_CLASSES = {
    * the db terms dy·expm1(x) once b or dy is large.
    */
   'expm1-cancels': ({ x }: InputElement) => x < 0 && x > -0.015625,
+  /**
+   * A product a graph of framework ops forms is a nonzero float32 below 2^−126 (flushed to 0):
+   * a·x, dy·a, dy·x for x ≥ 0; e^(x/2), b·e^(x/2), dy·e^(x/2), dy·expm1(x) for x < 0 — e.g.
+   * x = −2^−6, b = 2^−126, dy = 4.3e32 gives dx = 0 instead of 5e-6.
+   */
+  'subnormal-product': ({ x, a, b, dy }: InputElement) => {
+    const tiny = (v: number) => v !== 0 && Math.abs(v) < FLT_MIN;
+    if (Number.isNaN(x) || !Number.isFinite(x)) return false;
+    if (x >= 0) return tiny(a * x) || (dy !== undefined && Number.isFinite(dy) && (tiny(dy * a) || tiny(dy * x)));
+    const h = Math.exp(x / 2);
+    return tiny(h) || tiny(b * h) || (dy !== undefined && Number.isFinite(dy) && (tiny(dy * h) || tiny(dy * Math.expm1(x))));
+  },
 } as const satisfies Record<string, (element: InputElement) => boolean>;
 
 export type InputClass = keyof typeof INPUT_CLASSES;
@@ -48,9 +60,10 @@ export type InputExclusions = Readonly<Partial<Record<InputClass, string>>>;
  * dy make that visible), a subnormal dy, a, b or b·e^x comes out as 0 (visible in dx once b is
  * huge, or as ∞·0 = NaN where dy = ±∞), and NaN comes out as ±∞. Strict WGSL kernels that handle the bits themselves
  * compute every input. Pass the result as `excludeInputs`; `expm1Cancels` adds x just below 0 for
- * frameworks whose expm1 is e^x − 1 (tfjs's webgl and webgpu ops).
+ * frameworks whose expm1 is e^x − 1 (tfjs's webgl and webgpu ops), `subnormalProducts` the elements
+ * where a product of @apalu/tfjs's composed graph falls below 2^−126.
  */
-export function gpuOpsInputExclusions(framework: string, options: { expm1Cancels?: boolean } = {}): InputExclusions {
+export function gpuOpsInputExclusions(framework: string, options: { expm1Cancels?: boolean; subnormalProducts?: boolean } = {}): InputExclusions {
   return {
     'negative-subnormal': `${framework} ops flush subnormal x to 0, so x = −1e-41 takes the x ≥ 0 branch`,
     'positive-subnormal': `${framework} ops flush subnormal x to 0, so f(1e-41) and its da term are 0 (off the class once a or dy is large)`,
@@ -59,5 +72,6 @@ export function gpuOpsInputExclusions(framework: string, options: { expm1Cancels
     'subnormal-param': `${framework} ops flush a subnormal a or b to 0, so dy = ∞ gives ∞·0 = NaN in dx`,
     'infinite-dy-underflow': `${framework} ops flush b·e^x below 2^−126 to 0, so dy = ±∞ gives ∞·0 = NaN in dx`,
     ...(options.expm1Cancels ? { 'expm1-cancels': `${framework}'s expm1 is e^x − 1 in float32, which cancels just below 0 (expm1(−4e-27) = 0)` } : {}),
+    ...(options.subnormalProducts ? { 'subnormal-product': `${framework} ops flush a product of the graph below 2^−126 (a·x, dy·a, dy·x, b·e^(x/2), dy·e^(x/2), dy·expm1(x)) to 0` } : {}),
   };
 }
