@@ -31,7 +31,7 @@ function exact(x: Float32Array, dy: Float32Array, a: number, b: number): Float32
 describe('webgl kernels (Node side)', () => {
   it('lists the webgl variants with the options and exclusions the browser matrix runs', () => {
     const byName = new Map(conformanceVariants.map((v) => [v.name, v as { options: object; excludeInputs?: object }]));
-    expect(byName.get('tfjs-webgl-kernel')).toEqual({ name: 'tfjs-webgl-kernel', options: { tfBackend: 'webgl', path: 'kernel' } });
+    expect(byName.get('tfjs-webgl-kernel')).toEqual({ name: 'tfjs-webgl-kernel', options: { tfBackend: 'webgl', path: 'kernel' }, platform: 'browser' });
     expect(byName.get('tfjs-webgl-kernel-fast')?.options).toEqual({ tfBackend: 'webgl', path: 'kernel', precision: 'fast' });
     expect(Object.keys(byName.get('tfjs-webgl-kernel-fast')?.excludeInputs ?? {})).toContain('negative-subnormal');
     expect(byName.get('tfjs-webgl-composed')?.options).toEqual({ tfBackend: 'webgl', path: 'composed' });
