@@ -1,3 +1,4 @@
+/** forward and backward over whole float arrays: APALU per channel in float64, rounded once, with the per-channel da, db sums. */
 import { ApaluInputError } from './errors.js';
 import { apalu, apaluGrad } from './scalar.js';
 import { CompensatedSum } from './sum.js';

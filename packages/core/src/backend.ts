@@ -1,3 +1,4 @@
+/** The ApaluBackend interface every @apalu backend implements, and core's own float64-then-round reference backend. */
 import { backward, forward } from './arrays.js';
 import { validateBackwardCall, validateForwardCall } from './validate.js';
 

@@ -1,3 +1,4 @@
+/** The input classes (subnormals, NaN, infinite dy …) a variant may declare it cannot compute, and the usual exclusions of GPU ops. */
 const FLT_MIN = 1.1754943508222875e-38; // 2^−126, the smallest normal float32
 
 /** One element of a call as the input classes see it: its x, its channel's a and b, and dy in a backward call. */

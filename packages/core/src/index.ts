@@ -1,3 +1,4 @@
+/** The public entry of @apalu/core: the scalar math, array passes, initializers, validation, errors and the backend contract. */
 export { APALU_K, apalu, apaluDerivative, apaluGrad, apaluSecondDerivative, type ApaluGradient } from './scalar.js';
 export { forward, backward, type ForwardOptions, type BackwardOptions, type BackwardResult } from './arrays.js';
 export {

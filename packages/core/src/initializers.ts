@@ -1,3 +1,4 @@
+/** Parameter initializers for a and b: seeded uniform, constant, and fitTo, which fits APALU to relu, elu, gelu and the like. */
 import { ApaluInputError } from './errors.js';
 import { openUnit, splitmix32 } from './random.js';
 import { APALU_K, apalu } from './scalar.js';

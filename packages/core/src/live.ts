@@ -1,3 +1,4 @@
+/** Detects detached or out-of-bounds typed arrays, which read as length 0, so a call rejects them by name instead. */
 import { ApaluInputError } from './errors.js';
 
 // Call contract points 1 and 2 (SPEC.md, "The call contract"): a backend call takes x and dy as

@@ -1,3 +1,4 @@
+/** Checks the arguments of every call (float arrays, per-channel a and b, the layout C·S, dy) and throws ApaluInputError naming what is wrong. */
 import { ApaluInputError } from './errors.js';
 import { assertReadable } from './live.js';
 
