@@ -1,3 +1,4 @@
+/** The value cases of the kit: deterministic inputs (x, dy, a, b, layout) from special values to every SPEC magnitude and large sizes. */
 import { splitmix32, uniform } from '@apalu/core';
 import { FLOAT32_MAX, fromBits } from './float32.js';
 

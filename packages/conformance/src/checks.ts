@@ -1,3 +1,4 @@
+/** The measurements behind every case: element-wise error in ULPs or composed ratio, per-channel sum error, and failure records. */
 import type { ApaluGradients } from '@apalu/core';
 import type { CaseInput, ConformanceCase } from './cases.js';
 import type { ClassLimits } from './classes.js';

@@ -1,3 +1,4 @@
+/** The error limits of each accuracy class, strict and composed, that a backend's results are judged by. */
 import type { AccuracyClass } from '@apalu/core';
 import { composedRatio, ulpDistance } from './float32.js';
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/** The apalu-conformance command: runs the kit (and optionally the exhaustive check) on backend modules and prints a markdown matrix. */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';

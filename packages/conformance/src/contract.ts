@@ -1,3 +1,4 @@
+/** The call-contract cases: mutating or transferring inputs after a call, dispose mid-flight, and the seeded fast-check property case. */
 import type { ApaluBackend, ApaluGradients } from '@apalu/core';
 import { splitmix32 } from '@apalu/core';
 import fc from 'fast-check';

@@ -1,3 +1,4 @@
+/** Which elements of a case fall in a variant's excluded input classes, so they are left out of the comparison. */
 import { INPUT_CLASSES, type InputClass, type InputExclusions } from '@apalu/core';
 import type { CaseInput } from './cases.js';
 

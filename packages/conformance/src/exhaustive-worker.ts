@@ -1,3 +1,4 @@
+/** The worker thread of runExhaustive: builds its own backend and tallies f and ∂f/∂x errors over its chunks of float32 inputs. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { type ApaluBackend, apalu, apaluDerivative } from '@apalu/core';
 import { ACCURACY_CLASSES } from './classes.js';

@@ -1,3 +1,4 @@
+/** Browser stand-in for exhaustive.ts: runExhaustive needs Node worker threads, so here it only throws saying so. */
 import type { ExhaustiveOptions, ExhaustiveReport } from './exhaustive.js';
 
 /** Browser build of exhaustive.ts (see tsup.config.ts): the exhaustive checker runs on Node worker threads only. */

@@ -1,3 +1,4 @@
+/** Checks f and ∂f/∂x of a backend on every float32 input (or a sample), split over Node worker threads. */
 import type { AccuracyClass } from '@apalu/core';
 import { ACCURACY_CLASSES } from './classes.js';
 import { type FromWorker, type MetricTally, type ToWorker, type WorkerSetup, mergeTally } from './exhaustive-shared.js';

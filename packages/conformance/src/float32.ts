@@ -1,3 +1,4 @@
+/** Float32 bit helpers: values from bit patterns, ULP distance, and the composed-class error ratio. */
 const f32 = new Float32Array(1);
 const i32 = new Int32Array(f32.buffer);
 const u32 = new Uint32Array(f32.buffer);

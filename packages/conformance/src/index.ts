@@ -1,3 +1,4 @@
+/** The public entry of @apalu/conformance: cases, reference, runner, exhaustive checker, variant loading and report formatting. */
 export type { ApaluBackend, ApaluGradients, ApaluLayout, AccuracyClass, CreateBackend } from '@apalu/core';
 export { ACCURACY_CLASSES, type ClassLimits } from './classes.js';
 export { conformanceCases, SPEC_MAGNITUDES, type CaseInput, type ConformanceCase, type CaseSelection } from './cases.js';

@@ -1,3 +1,4 @@
+/** Formats conformance and exhaustive reports as markdown: worst errors per backend, then a backend × case matrix. */
 import type { ExhaustiveReport } from './exhaustive.js';
 import type { CheckResult, ConformanceReport } from './run.js';
 

@@ -1,3 +1,4 @@
+/** The float64 reference of every case: f, ∂f/∂x, dx and the per-channel sums with what judges a float32 result. */
 import { CompensatedSum, apalu, apaluDerivative, apaluGrad } from '@apalu/core';
 import type { CaseInput } from './cases.js';
 

@@ -1,3 +1,4 @@
+/** The rejection cases: invalid inputs a backend must reject with the right ApaluInputError code before writing anything. */
 import type { ApaluBackend } from '@apalu/core';
 
 /** Inputs @apalu/core's SPEC.md says a backend must reject before writing anything. */

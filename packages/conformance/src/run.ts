@@ -1,3 +1,4 @@
+/** runConformance: runs the value, rejection and contract cases on a backend and reports every check against its accuracy class. */
 import type { AccuracyClass, ApaluBackend, ApaluGradients } from '@apalu/core';
 import { type CaseInput, type CaseSelection, type ConformanceCase, conformanceCases } from './cases.js';
 import { ACCURACY_CLASSES, type ClassLimits } from './classes.js';

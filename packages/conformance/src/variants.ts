@@ -1,3 +1,4 @@
+/** Finds the variants to test in a backend module (its ./conformance subpath, its conformanceVariants, or createBackend()). */
 import type { ApaluBackend } from '@apalu/core';
 import type { InputExclusions } from './exclusions.js';
 import { moduleFileExists, resolveModule } from './resolve.js';

@@ -1,3 +1,4 @@
+/** describeConformance: the kit as a vitest suite, one test per case, for a backend package's own tests. */
 import type { ApaluBackend } from '@apalu/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConformanceOptions, formatFailures, listCaseNames, runConformance } from './run.js';
