@@ -1,3 +1,4 @@
+/** createBackend of @apalu/brain: the conformance kit's view of the exact per-neuron activation code ApaluNeuralNetwork trains with. */
 import { type ApaluBackend, type ApaluLayout, CompensatedSum, validateBackwardCall, validateForwardCall } from '@apalu/core';
 import { activateLayer, backpropLayer } from './neuron-layer.js';
 

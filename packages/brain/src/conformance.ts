@@ -1,3 +1,4 @@
+/** The @apalu/brain/conformance subpath: the variants the conformance kit runs for this package. */
 import type { BrainBackendOptions } from './backend.js';
 
 /**

@@ -1,3 +1,4 @@
+/** Detects a training update that leaves non-finite values, undoes it from a snapshot, and reports it as ApaluTrainingError. */
 import { ApaluInputError } from '@apalu/core';
 
 /** Where a training run stopped: what `ApaluTrainingError` carries. */

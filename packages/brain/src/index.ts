@@ -1,3 +1,4 @@
+/** The public entry of @apalu/brain: ApaluNeuralNetwork, its JSON helpers and options, the layer math and createBackend. */
 export { ApaluNeuralNetwork, loadNeuralNetwork, type NetworkData } from './network.js';
 export { type ApaluNeuralNetworkJSON, type ApaluLayerJSON, type BrainNeuralNetworkJSON, isApaluNetworkJSON, assertPlainBrainNetwork } from './json.js';
 export {

@@ -1,3 +1,4 @@
+/** The forward and backward step of one brain.js layer with APALU, one a and b per neuron, computed by @apalu/core. */
 import { apalu, apaluGrad } from '@apalu/core';
 
 /** Anything a layer reads per neuron: a typed array or a plain array of numbers. */

@@ -1,3 +1,4 @@
+/** The options of ApaluNeuralNetwork (activation, a and b initializers, minParam, training) and the checks that reject bad ones. */
 import { ApaluInputError, type ParamInitializer, constant, uniform } from '@apalu/core';
 import type { NeuralNetwork } from 'brain.js';
 import type { NetworkData } from './network.js';

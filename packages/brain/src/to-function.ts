@@ -1,3 +1,4 @@
+/** Generates the source of a standalone function that computes a network's run() bit for bit, APALU included (toFunction). */
 import { APALU_K, ApaluInputError } from '@apalu/core';
 
 export interface NetworkSnapshot {
