@@ -1,3 +1,4 @@
+/** The public entry of @apalu/onnx: the ai.apalu ONNX function and model builders, the tfjs exporter, sessions and createBackend. */
 export { APALU_DOMAIN, APALU_OP, DEFAULT_FORMULATION, apaluOpset, apaluFunction, apaluNode, apaluModel } from './function.js';
 export type { ChannelLayout, ApaluFunctionOptions, ApaluNodeOptions, ApaluNodeResult, ApaluModelOptions } from './function.js';
 export { formulations, formulationNotes, type Formulation } from './formulations.js';

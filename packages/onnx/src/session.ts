@@ -1,3 +1,4 @@
+/** Loads ONNX Runtime (onnxruntime-web by default) and opens sessions on model bytes, naming an unsupported opset instead of a bare error. */
 import type * as ortTypes from 'onnxruntime-web';
 import { ApaluInputError } from '@apalu/core';
 import { onnx } from './proto.js';

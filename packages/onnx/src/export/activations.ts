@@ -1,3 +1,4 @@
+/** Maps tfjs activation identifiers (relu, sigmoid, softmax …) to the ONNX nodes the exporter emits for them. */
 import { attribute } from '../proto.js';
 import { type GraphBuilder, type Value, onnxAxis } from './graph.js';
 import { ExportError } from './errors.js';
