@@ -1,3 +1,4 @@
+/** The dependency check: every package declares what its files import, @apalu imports point one way, and browser entries stay free of Node-only code. */
 import { readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+/** The reference check: every markdown file a link, comment or message mentions exists, in the repo and in the published tarball. */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';

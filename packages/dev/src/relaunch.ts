@@ -1,3 +1,4 @@
+/** Runs a command as a child process, passing on SIGINT and SIGTERM, and resolves with the exit status to end with. */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 

@@ -1,3 +1,4 @@
+/** Finds or installs SwiftShader so Dawn-based WebGPU tests and apps run on machines without a GPU. */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';

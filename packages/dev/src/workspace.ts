@@ -1,3 +1,4 @@
+/** Workspace helpers for the dev checks: the repo root, the workspace packages, file walking, packed file lists and paths. */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
