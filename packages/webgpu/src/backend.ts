@@ -1,3 +1,4 @@
+/** createBackend of @apalu/webgpu: the Float32Array ApaluBackend that validates, uploads, runs the WGSL kernels and reads back. */
 import {
   type ApaluBackend,
   type ApaluGradients,

@@ -1,3 +1,4 @@
+/** Requests the GPUDevice this package uses: navigator.gpu in browsers, Dawn (the webgpu npm package) in Node, with the adapter's storage limits. */
 import { loadNodeWebGpu } from './dawn.js';
 import { ApaluGpuError } from './errors.js';
 

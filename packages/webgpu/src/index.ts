@@ -1,3 +1,4 @@
+/** The public entry of @apalu/webgpu: createBackend, the device request, the GPU runner for GPU-resident buffers, and the WGSL sources. */
 export { createBackend, type WebGpuBackendOptions, type WebGpuBackend } from './backend.js';
 export { requestApaluDevice, type DeviceRequest } from './device.js';
 export { ApaluGpuError } from './errors.js';

@@ -1,3 +1,4 @@
+/** The WGSL compute shaders: the forward kernel and the two backward kernels (dx with per-workgroup partial sums, then the final da, db). */
 import { WGSL_APALU_MATH } from './math.js';
 
 /** Elements per load: 4 reads vec4<u32> (16-byte aligned rows), 1 reads scalars (any layout, tails). */

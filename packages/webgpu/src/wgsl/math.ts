@@ -1,3 +1,4 @@
+/** APALU forward, backward and the da, db accumulators in WGSL for every kernel: double-float math on raw float32 bits, exact on GPUs that flush subnormals. */
 import { APALU_K } from '@apalu/core';
 
 /** A float32 constant written so that WGSL reads back exactly the same float32. */
