@@ -1,3 +1,4 @@
+/** The options of @apalu/tfjs's createBackend (tfjs backend, path, precision, cpu engine, memory limit) and the npm package of each tfjs backend. */
 import type { Precision } from './op.js';
 import type { CpuKernelEngine } from './kernels/cpu-engine.js';
 

@@ -1,3 +1,4 @@
+/** createBackend on a given platform: the ApaluBackend that runs APALU through tfjs on the chosen tfjs backend, kernel or composed path. */
 import { type ApaluBackend, ApaluInputError, float32Params, validateBackwardCall, validateForwardCall } from '@apalu/core';
 import { precisionCode } from '@apalu/wasm';
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,3 +1,4 @@
+/** APALU and its gradient from tfjs's own ops (the composed class), for backends or shapes without an Apalu kernel. */
 import { APALU_K } from '@apalu/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkLength, sizeLimits } from './size.js';

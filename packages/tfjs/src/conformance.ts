@@ -1,3 +1,4 @@
+/** The @apalu/tfjs/conformance subpath: the variants (tfjs backend, path, precision, cpu engine) the conformance kit runs. */
 import { gpuOpsInputExclusions, type InputExclusions } from '@apalu/core';
 import type { TfjsBackendOptions } from './backend-options.js';
 

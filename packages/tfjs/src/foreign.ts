@@ -1,3 +1,4 @@
+/** Rejects tensors of another copy of TensorFlow.js with an ApaluInputError that names the duplicate, instead of tfjs's internal failure. */
 import { ApaluInputError } from '@apalu/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { version_layers } from '@tensorflow/tfjs-layers';

@@ -1,3 +1,4 @@
+/** The tfjs gradient of the Apalu kernel: one fused ApaluGrad kernel call gives dx, da and db. */
 import * as tf from '@tensorflow/tfjs-core';
 import { APALU_GRAD_KERNEL, APALU_KERNEL } from './names.js';
 import { checkLength, sizeLimits } from './size.js';

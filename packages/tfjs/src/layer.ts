@@ -1,3 +1,4 @@
+/** The Apalu tfjs-layers layer: trainable per-channel a and b kept above a floor, serialisable, registered with tfjs. */
 import { ApaluInputError, uniform } from '@apalu/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, type LayerVariable, type Shape, SymbolicTensor } from '@tensorflow/tfjs-layers';

@@ -1,3 +1,4 @@
+/** Maps a and b's shape against x's to the (C, S) layout the kernels take, or null where only the composed path works. */
 import { ApaluInputError, type ResolvedLayout } from '@apalu/core';
 
 /**

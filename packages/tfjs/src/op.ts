@@ -1,3 +1,4 @@
+/** The apalu op on tfjs tensors: the registered Apalu kernel where there is one and the layout maps, else the composed tfjs ops. */
 import { ApaluInputError, validateParams } from '@apalu/core';
 import { type Precision, precisionCode } from '@apalu/wasm';
 import * as tf from '@tensorflow/tfjs-core';

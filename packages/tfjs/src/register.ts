@@ -1,3 +1,4 @@
+/** Registers the Apalu and ApaluGrad kernels of every tfjs backend and the gradient with tfjs, and says whether a backend has one. */
 import * as tf from '@tensorflow/tfjs-core';
 import { apaluGradConfig } from './gradient.js';
 import { cpuKernels } from './kernels/cpu.js';

@@ -1,3 +1,4 @@
+/** tfjs serialisation for the layer's options: @apalu/core initializers as ApaluInitializer, and resolving tfjs identifiers. */
 import { ApaluInputError, constant, type ParamInitializer, uniform } from '@apalu/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { constraints, initializers, regularizers } from '@tensorflow/tfjs-layers';

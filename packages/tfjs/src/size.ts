@@ -1,3 +1,4 @@
+/** The memory a call needs per element of x on each route, and the check that rejects an x too large for the tfjs backend. */
 import { ApaluInputError } from '@apalu/core';
 import type { TfBackendName } from './backend-options.js';
 

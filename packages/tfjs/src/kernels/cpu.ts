@@ -1,3 +1,4 @@
+/** The Apalu and ApaluGrad kernels of tfjs's cpu backend, computed by the cpu kernel engine on its arrays. */
 import { type Precision, precisionCode } from '@apalu/wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { APALU_GRAD_KERNEL, APALU_KERNEL } from '../names.js';

@@ -1,3 +1,4 @@
+/** Compiles @apalu/wasm's kernel module synchronously, once per process, for the synchronous tfjs kernels. */
 import { kernelBytes, simdSupported } from '@apalu/wasm';
 
 const modules = new Map<boolean, WebAssembly.Module>();

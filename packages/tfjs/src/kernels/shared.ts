@@ -1,3 +1,4 @@
+/** Helpers the tfjs kernels share: the (C, S) layout of a kernel call, tensor sizes, and a tensor's values as a Float32Array. */
 import { ApaluInputError, type ResolvedLayout } from '@apalu/core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { paramLayout } from '../layout.js';

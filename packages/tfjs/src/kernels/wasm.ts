@@ -1,3 +1,4 @@
+/** The Apalu and ApaluGrad kernels of tfjs's wasm backend: @apalu/wasm's kernels on its heap (zero-copy) or on copies. */
 import { type ResolvedLayout, validateParams } from '@apalu/core';
 import { type Precision, precisionCode, type RawKernels, SCRATCH_BYTES_PER_CHANNEL, simdSupported } from '@apalu/wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';

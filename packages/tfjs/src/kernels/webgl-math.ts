@@ -1,3 +1,4 @@
+/** APALU in GLSL ES 3.00 for the webgl kernels: the strict double-float version and the fast (composed-class) one. */
 import { APALU_K } from '@apalu/core';
 
 /** A float32 constant written so that GLSL reads back exactly the same float32. */

@@ -1,3 +1,4 @@
+/** The Apalu and ApaluGrad kernels of tfjs's webgl backend as GLSL programs, with the check that the GPU's float32 makes them strict. */
 import { ApaluInputError, apalu, apaluGrad } from '@apalu/core';
 import { type DataType, type KernelConfig, type KernelFunc, type TensorInfo, env, getKernel } from '@tensorflow/tfjs-core';
 import { APALU_GRAD_KERNEL, APALU_KERNEL } from '../names.js';

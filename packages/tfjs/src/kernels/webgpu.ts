@@ -1,3 +1,4 @@
+/** The Apalu and ApaluGrad kernels of tfjs's webgpu backend as WGSL programs built on @apalu/webgpu's APALU math. */
 import { WGSL_APALU_MATH } from '@apalu/webgpu';
 import type { DataType, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { APALU_GRAD_KERNEL, APALU_KERNEL } from '../names.js';

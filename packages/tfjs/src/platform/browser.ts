@@ -1,3 +1,4 @@
+/** The browser platform of createBackend: the page imports tfjs backend packages, navigator.gpu is used as it is, memory from navigator.deviceMemory. */
 import { ApaluInputError } from '@apalu/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TfBackendName } from '../backend-options.js';

@@ -1,3 +1,4 @@
+/** The Node platform of createBackend: imports a missing tfjs backend package, provides navigator.gpu through Dawn, memory from os.totalmem(). */
 import { totalmem } from 'node:os';
 import { ApaluInputError } from '@apalu/core';
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,3 +1,4 @@
+/** The Platform interface: what the Node and browser builds of createBackend do differently (backend loading, navigator.gpu, memory). */
 import type { TfBackendName } from '../backend-options.js';
 
 /**
