@@ -1,6 +1,6 @@
 // ApaluNeuralNetwork: brain.js's NeuralNetwork with a trainable APALU per neuron — forward and
 // backward passes, a and b updates, serialisation and toFunction (checks and guard live beside it).
-import { ApaluInputError, splitmix32 } from '@apalu/core';
+import { ApaluEnvironmentError, ApaluInputError, splitmix32 } from '@apalu/core';
 import { NeuralNetwork } from 'brain.js';
 import { firstNonFinite } from './divergence.js';
 import { type GuardedNetwork, TrainingGuard, firstNonFiniteParam } from './guard.js';
@@ -98,7 +98,8 @@ export class ApaluNeuralNetwork<
     const { activation, praxis } = options as { activation?: unknown; praxis?: unknown };
     if (!('activation' in options)) {
       // brain.js 1.x keeps the activation outside trainOpts and serialises differently.
-      throw new Error(
+      throw new ApaluEnvironmentError(
+        'E_BACKEND',
         '@apalu/brain needs brain.js 2.0.0-beta.24 (found a brain.js whose training options have no activation, e.g. 1.6.1): ' +
           'npm i brain.js@2.0.0-beta.24 (see the @apalu/brain README, "Install").',
       );

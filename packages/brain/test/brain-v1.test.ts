@@ -14,5 +14,7 @@ describe('brain.js 1.6.1', () => {
       '@apalu/brain needs brain.js 2.0.0-beta.24 (found a brain.js whose training options have no activation, e.g. 1.6.1)',
     );
     expect(() => new ApaluNeuralNetwork()).toThrow('npm i brain.js@2.0.0-beta.24');
+    // The installed brain.js is wrong, not the call: an environment error.
+    expect(() => new ApaluNeuralNetwork()).toThrow(expect.objectContaining({ code: 'E_BACKEND', kind: 'environment' }));
   });
 });

@@ -1,5 +1,5 @@
 /** Which elements of a case fall in a variant's excluded input classes, so they are left out of the comparison. */
-import { INPUT_CLASSES, type InputClass, type InputExclusions } from '@apalu/core';
+import { ApaluInputError, INPUT_CLASSES, type InputClass, type InputExclusions } from '@apalu/core';
 import type { CaseInput } from './cases.js';
 
 export { INPUT_CLASSES, gpuOpsInputExclusions, type InputClass, type InputElement, type InputExclusions } from '@apalu/core';
@@ -16,7 +16,7 @@ export function excludedMask(
 ): { mask: Uint8Array; counts: Map<InputClass, number> } | undefined {
   const names = Object.keys(exclusions ?? {}).map((k) => {
     // Own keys only: 'constructor', 'toString' and the rest of Object.prototype are not input classes.
-    if (!Object.hasOwn(INPUT_CLASSES, k)) throw new TypeError(`excludeInputs: unknown input class '${k}'; use one of ${Object.keys(INPUT_CLASSES).join(', ')}.`);
+    if (!Object.hasOwn(INPUT_CLASSES, k)) throw new ApaluInputError('E_OPTION', `excludeInputs: unknown input class '${k}'; use one of ${Object.keys(INPUT_CLASSES).join(', ')}.`);
     return k as InputClass;
   });
   if (names.length === 0) return undefined;

@@ -1,5 +1,5 @@
 /** Checks f and ∂f/∂x of a backend on every float32 input (or a sample), split over Node worker threads. */
-import type { AccuracyClass } from '@apalu/core';
+import { type AccuracyClass, ApaluInputError } from '@apalu/core';
 import { ACCURACY_CLASSES } from './classes.js';
 import { type FromWorker, type MetricTally, type ToWorker, type WorkerSetup, mergeTally } from './exhaustive-shared.js';
 import { resolveModule } from './resolve.js';
@@ -49,12 +49,12 @@ export interface ExhaustiveReport {
 export async function runExhaustive(options: ExhaustiveOptions): Promise<ExhaustiveReport> {
   const sampleBits = options.sampleBits ?? 32;
   if (!(Number.isInteger(sampleBits) && sampleBits >= 20 && sampleBits <= 32)) {
-    throw new RangeError(`sampleBits = ${String(sampleBits)}: use an integer from 20 (1M inputs) to 32 (all 2^32 float32 values).`);
+    throw new ApaluInputError('E_OPTION', `sampleBits = ${String(sampleBits)}: use an integer from 20 (1M inputs) to 32 (all 2^32 float32 values).`);
   }
   // Node-only modules load here, so the kit's main entry also works in browsers.
   const [{ availableParallelism }, { Worker }] = await Promise.all([import('node:os'), import('node:worker_threads')]);
   const threads = options.threads ?? availableParallelism();
-  if (!(Number.isInteger(threads) && threads >= 1)) throw new RangeError(`threads = ${String(threads)}: use a positive integer.`);
+  if (!(Number.isInteger(threads) && threads >= 1)) throw new ApaluInputError('E_OPTION', `threads = ${String(threads)}: use a positive integer.`);
   const chunkBits = 20;
   const chunks = 2 ** (sampleBits - chunkBits);
   const setup: WorkerSetup = {

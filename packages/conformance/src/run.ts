@@ -1,5 +1,5 @@
 /** runConformance: runs the value, rejection and contract cases on a backend and reports every check against its accuracy class. */
-import type { AccuracyClass, ApaluBackend, ApaluGradients } from '@apalu/core';
+import { type AccuracyClass, type ApaluBackend, type ApaluGradients, ApaluInputError } from '@apalu/core';
 import { type CaseInput, type CaseSelection, type ConformanceCase, conformanceCases } from './cases.js';
 import { ACCURACY_CLASSES, type ClassLimits } from './classes.js';
 import { type InputExclusions, excludedMask } from './exclusions.js';
@@ -68,7 +68,7 @@ export interface ConformanceOptions extends CaseSelection {
 
 function positiveInteger(name: string, v: number | undefined, fallback: number): number {
   if (v === undefined) return fallback;
-  if (!(Number.isSafeInteger(v) && v >= 1)) throw new RangeError(`${name} = ${String(v)}: expected a positive integer.`);
+  if (!(Number.isSafeInteger(v) && v >= 1)) throw new ApaluInputError('E_OPTION', `${name} = ${String(v)}: expected a positive integer.`);
   return v;
 }
 
@@ -189,7 +189,7 @@ export async function runConformance(backend: ApaluBackend, options: Conformance
   const started = performance.now();
   const accuracy = options.accuracy ?? backend.accuracy;
   const limits = Object.hasOwn(ACCURACY_CLASSES, accuracy) ? ACCURACY_CLASSES[accuracy] : undefined;
-  if (limits === undefined) throw new TypeError(`accuracy = ${String(accuracy)}: use 'strict' or 'composed'.`);
+  if (limits === undefined) throw new ApaluInputError('E_OPTION', `accuracy = ${String(accuracy)}: use 'strict' or 'composed'.`);
   const exclude = options.exclude ?? {};
   const selected = (name: string) => options.only === undefined || options.only.includes(name);
   const cases = conformanceCases(options).filter((c) => selected(c.name));
@@ -197,12 +197,12 @@ export async function runConformance(backend: ApaluBackend, options: Conformance
   const contract = CONTRACT_CASE_NAMES.filter(selected);
   const total = cases.length + rejections.length + contract.length;
   const ms = options.callTimeout ?? DEFAULT_CALL_TIMEOUT;
-  if (!(typeof ms === 'number' && ms > 0 && ms <= 2_147_483_647)) throw new RangeError(`callTimeout = ${String(ms)}: expected a time limit in ms, > 0 and at most 2^31 − 1.`);
+  if (!(typeof ms === 'number' && ms > 0 && ms <= 2_147_483_647)) throw new ApaluInputError('E_OPTION', `callTimeout = ${String(ms)}: expected a time limit in ms, > 0 and at most 2^31 − 1.`);
   const seed = options.seed ?? DEFAULT_PROPERTY_SEED;
-  if (!(Number.isSafeInteger(seed) && seed >= -(2 ** 31) && seed < 2 ** 32)) throw new RangeError(`seed = ${String(seed)}: expected a 32-bit integer.`);
+  if (!(Number.isSafeInteger(seed) && seed >= -(2 ** 31) && seed < 2 ** 32)) throw new ApaluInputError('E_OPTION', `seed = ${String(seed)}: expected a 32-bit integer.`);
   const runs = positiveInteger('runs', options.runs, DEFAULT_PROPERTY_RUNS);
   if (options.propertyPath !== undefined && !/^\d+(:\d+)*$/.test(options.propertyPath)) {
-    throw new RangeError(`propertyPath = ${String(options.propertyPath)}: expected a fast-check path like "12:0:3" from a report.`);
+    throw new ApaluInputError('E_OPTION', `propertyPath = ${String(options.propertyPath)}: expected a fast-check path like "12:0:3" from a report.`);
   }
   const checks: CheckResult[] = [];
   const excluded: ExcludedCase[] = [];

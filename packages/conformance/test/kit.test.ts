@@ -319,5 +319,7 @@ describe('accuracy option', () => {
     for (const accuracy of ['toString', 'constructor', 'bogus']) {
       await expect(runConformance(reference, { only: ['length-5'], accuracy: accuracy as never })).rejects.toThrow(`accuracy = ${accuracy}: use 'strict' or 'composed'`);
     }
+    // The kit's option errors are @apalu/core's input errors, like every package's.
+    await expect(runConformance(reference, { only: ['length-5'], accuracy: 'bogus' as never })).rejects.toMatchObject({ name: 'ApaluInputError', code: 'E_OPTION', kind: 'input' });
   });
 });

@@ -39,8 +39,9 @@ export function forward<T extends FloatArray>(x: T, a: ParamArray, b: ParamArray
   if (options.out !== undefined) {
     assertFloatArray('out', options.out);
     if (options.out.constructor !== x.constructor || options.out.length !== x.length) {
+      // The same codes as every backend's caller-owned outputs: a type mismatch is E_TYPE, a length mismatch E_LENGTH.
       throw new ApaluInputError(
-        'E_OUT',
+        options.out.constructor !== x.constructor ? 'E_TYPE' : 'E_LENGTH',
         `out is a ${options.out.constructor.name}(${options.out.length}) but x is a ${x.constructor.name}(${x.length}): out must match x in type and length (or be omitted).`,
       );
     }

@@ -23,7 +23,8 @@ export {
   type ParamArray,
   type ResolvedLayout,
 } from './validate.js';
-export { ApaluInputError } from './errors.js';
+export { ApaluInputError, ApaluEnvironmentError, isApaluError } from './errors.js';
+export { APALU_ERROR_CODES, type ApaluErrorCode, type ApaluErrorKind } from './error-codes.js';
 export { CompensatedSum } from './sum.js';
 export { splitmix32 } from './random.js';
 export { erf } from './special.js';

@@ -91,6 +91,7 @@ describe('validation: clear errors before anything is written', () => {
     ['x an Int32Array', () => forward(new Int32Array(2) as unknown as Float32Array, [1], [1]), /got Int32Array/],
     ['dy too short', () => backward(x, x.subarray(1), [1], [1]), /dy\.length = 5 but x\.length = 6/],
     ['out of another type', () => forward(x, [1], [1], { out: new Float64Array(6) as unknown as Float32Array }), /out is a Float64Array\(6\)/],
+    ['out of another length', () => forward(x, [1], [1], { out: new Float32Array(5) }), /out is a Float32Array\(5\) but x is a Float32Array\(6\)/],
     // Array-likes whose length is not a whole number ≥ 0 would skip the per-element checks.
     ['a, b with length −1', () => forward(Float32Array.of(1, 2), { length: -1 }, { length: -1 }), /a\.length = -1: a must be an array/],
     ['b with length 1.5', () => backward(x, x, [1], { length: 1.5, 0: 1 }), /b\.length = 1\.5/],
@@ -103,6 +104,10 @@ describe('validation: clear errors before anything is written', () => {
       expect(call).toThrow(message);
     });
   }
+  it('an out of another type is E_TYPE, of another length E_LENGTH (the codes of every backend\'s caller-owned outputs)', () => {
+    expect(() => forward(x, [1], [1], { out: new Float64Array(6) as unknown as Float32Array })).toThrow(expect.objectContaining({ code: 'E_TYPE' }));
+    expect(() => forward(x, [1], [1], { out: new Float32Array(7) })).toThrow(expect.objectContaining({ code: 'E_LENGTH' }));
+  });
   it('validateParams accepts array-likes with a whole length (and returns C)', () => {
     expect(validateParams({ length: 2, 0: 1, 1: 0.5 }, Float32Array.of(1, 2))).toBe(2);
     expect(() => validateParams({ length: -1 }, { length: -1 })).toThrow(ApaluInputError);

@@ -3,7 +3,7 @@
  * Inputs X, A, B (A and B broadcast against X), output Y. All keep the x ≥ 0 branch at x = ±0
  * and send NaN to the x < 0 branch (GreaterOrEqual is false for NaN), like @apalu/core.
  */
-import { APALU_K } from '@apalu/core';
+import { APALU_K, ApaluInputError } from '@apalu/core';
 import { attribute, floatTensor, node, type NodeProto } from './proto.js';
 
 export type Formulation = 'shared-exp' | 'sigmoid-exp' | 'quickgelu' | 'elu-quickgelu' | 'relu-min';
@@ -156,6 +156,6 @@ export function formulationBody(formulation: Formulation): NodeProto[] {
         op('Add', ['pos', 'neg'], 'Y'),
       ];
     default:
-      throw new RangeError(`formulation = ${JSON.stringify(formulation)}: use one of ${formulations.join(', ')}.`);
+      throw new ApaluInputError('E_OPTION', `formulation = ${JSON.stringify(formulation)}: use one of ${formulations.join(', ')}.`);
   }
 }

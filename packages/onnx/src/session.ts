@@ -1,6 +1,6 @@
 /** Loads ONNX Runtime (onnxruntime-web by default) and opens sessions on model bytes, naming an unsupported opset instead of a bare error. */
 import type * as ortTypes from 'onnxruntime-web';
-import { ApaluInputError } from '@apalu/core';
+import { ApaluEnvironmentError, ApaluInputError } from '@apalu/core';
 import { onnx } from './proto.js';
 
 /** The parts of an ONNX Runtime JS module this package uses: onnxruntime-web (any entry) or onnxruntime-node. */
@@ -34,7 +34,7 @@ export async function loadRuntime(runtime?: OrtRuntime): Promise<OrtRuntime> {
   try {
     return (await import('onnxruntime-web')) as unknown as OrtRuntime;
   } catch (cause) {
-    throw new Error('@apalu/onnx: createSession needs the peer dependency onnxruntime-web (npm i onnxruntime-web), or pass { runtime }.', {
+    throw new ApaluEnvironmentError('E_BACKEND', '@apalu/onnx: createSession needs the peer dependency onnxruntime-web (npm i onnxruntime-web), or pass { runtime }.', {
       cause,
     });
   }
@@ -87,10 +87,9 @@ function opsetError(bytes: Uint8Array, ort: OrtRuntime, cause: unknown): ApaluIn
     return undefined;
   }
   if (opset === undefined || opset <= max) return undefined;
-  const error = new ApaluInputError(
+  return new ApaluInputError(
     'E_OPSET',
     `the model imports default-domain opset ${opset}, but onnxruntime-${ort.env.versions?.web !== undefined ? 'web' : 'node'} ${version} runs opsets up to ${max}: export it with { opset: ${max} } (or lower), or install onnxruntime-web 1.18 or later.`,
+    { cause },
   );
-  (error as Error & { cause?: unknown }).cause = cause;
-  return error;
 }

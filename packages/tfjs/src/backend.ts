@@ -1,5 +1,5 @@
 /** createBackend on a given platform: the ApaluBackend that runs APALU through tfjs on the chosen tfjs backend, kernel or composed path. */
-import { type ApaluBackend, ApaluInputError, float32Params, validateBackwardCall, validateForwardCall } from '@apalu/core';
+import { type ApaluBackend, ApaluEnvironmentError, ApaluInputError, float32Params, validateBackwardCall, validateForwardCall } from '@apalu/core';
 import { precisionCode } from '@apalu/wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_PACKAGES, type TfBackendName, type TfjsBackendOptions } from './backend-options.js';
@@ -50,7 +50,7 @@ async function ensureBackend(platform: Platform, name: TfBackendName): Promise<v
   initChain = init.catch(() => undefined);
   await init;
   if (!initialised(name)) {
-    throw new ApaluInputError('E_BACKEND', `tfjs could not initialise its '${name}' backend${name === 'webgpu' ? ' (no WebGPU adapter: navigator.gpu is missing or offers none)' : name === 'webgl' ? ' (no WebGL context: this browser or page has none)' : ''}.`);
+    throw new ApaluEnvironmentError('E_BACKEND', `tfjs could not initialise its '${name}' backend${name === 'webgpu' ? ' (no WebGPU adapter: navigator.gpu is missing or offers none)' : name === 'webgl' ? ' (no WebGL context: this browser or page has none)' : ''}.`);
   }
 }
 
@@ -75,7 +75,7 @@ function on<T>(name: TfBackendName, f: () => T): T {
   if (before !== name) tf.setBackend(name).catch(() => undefined);
   try {
     if (engine().backendName !== name || tf.backend() !== engine().registry[name]) {
-      throw new ApaluInputError('E_BACKEND', `tfjs did not switch to its '${name}' backend; await tf.ready() and retry.`);
+      throw new ApaluEnvironmentError('E_BACKEND', `tfjs did not switch to its '${name}' backend; await tf.ready() and retry.`);
     }
     return f();
   } finally {
@@ -134,7 +134,7 @@ export async function createBackendOn(platform: Platform, options: TfjsBackendOp
   if (memoryLimitBytes !== undefined && !(typeof memoryLimitBytes === 'number' && memoryLimitBytes > 0 && Number.isFinite(memoryLimitBytes))) {
     throw new ApaluInputError('E_OPTION', `memoryLimitBytes = ${String(memoryLimitBytes)}: give a positive number of bytes (e.g. 2 ** 32), or leave it out for the default.`);
   }
-  if (!Object.hasOwn(BACKEND_PACKAGES, tfBackend)) throw new ApaluInputError('E_BACKEND', `tfBackend = ${String(tfBackend)}: use 'cpu', 'wasm', 'webgpu' or 'webgl'.`);
+  if (!Object.hasOwn(BACKEND_PACKAGES, tfBackend)) throw new ApaluInputError('E_OPTION', `tfBackend = ${String(tfBackend)}: use 'cpu', 'wasm', 'webgpu' or 'webgl'.`);
   if (path !== 'kernel' && path !== 'composed') throw new ApaluInputError('E_PATH', `path = ${String(path)}: use 'kernel' or 'composed'.`);
   precisionCode(precision);
   // Checks the value (and that 'wasm' can run here) without changing the process-wide choice.

@@ -46,6 +46,7 @@ describe('createBackend', () => {
 
   it('rejects unknown options and bad calls before computing', async () => {
     await expect(createBackend({ tfBackend: 'webnn' as never })).rejects.toThrow(/tfBackend = webnn: use 'cpu', 'wasm', 'webgpu' or 'webgl'/);
+    await expect(createBackend({ tfBackend: 'webnn' as never })).rejects.toMatchObject({ code: 'E_OPTION', kind: 'input' });
     await expect(createBackend({ tfBackend: 'toString' as never })).rejects.toThrow(/tfBackend = toString: use 'cpu'/);
     await expect(createBackend({ path: 'fast' as never })).rejects.toThrow(ApaluInputError);
     await expect(createBackend({ tfBackend: 'wasm', precision: 'half' as never })).rejects.toThrow(/precision = "half": use 'strict'.*or 'fast'/);

@@ -357,6 +357,7 @@ describe('cpu kernel engine', () => {
       const engine = await import('../src/kernels/cpu-engine.js');
       expect(engine.cpuKernelEngine()).toBe('js');
       expect(() => engine.setCpuKernelEngine('wasm')).toThrow(/cpu kernel engine 'wasm': this engine cannot compile WebAssembly.*use 'js'/);
+      expect(() => engine.setCpuKernelEngine('wasm')).toThrow(expect.objectContaining({ code: 'E_BACKEND', kind: 'environment' }));
       const x = randomArray(3 * 40, 61);
       const [a, b] = [positive(3, 62), positive(3, 63)];
       const dy = randomArray(3 * 40, 64, 1);

@@ -46,7 +46,7 @@ describe('webgl kernels (Node side)', () => {
   });
 
   it("createBackend({ tfBackend: 'webgl' }) in Node fails with E_BACKEND (tfjs has no WebGL here)", async () => {
-    await expect(createBackend({ tfBackend: 'webgl' })).rejects.toMatchObject({ code: 'E_BACKEND', message: expect.stringMatching(/webgl/) });
+    await expect(createBackend({ tfBackend: 'webgl' })).rejects.toMatchObject({ code: 'E_BACKEND', kind: 'environment', message: expect.stringMatching(/webgl/) });
   });
 
   it('the probe accepts exact results and rejects a cancelling expm1, a flushed subnormal and a float32 sum', () => {

@@ -1,6 +1,6 @@
 // The kernels' raw exports (RawKernels), build and precision choice, and the pointer API over a caller's memory
 // (instantiateKernels) with its region, overlap and layout checks.
-import { ApaluInputError, validateLayout, validateParams } from '@apalu/core';
+import { ApaluEnvironmentError, ApaluInputError, validateLayout, validateParams } from '@apalu/core';
 import { type KernelKind, kernelModule, simdSupported } from './bytes.js';
 import { SCRATCH_BYTES_PER_CHANNEL } from './worker/protocol.js';
 
@@ -90,7 +90,7 @@ export function chooseKind(simd: boolean | 'auto' | undefined): KernelKind {
   if (simd === false) return 'scalar';
   const supported = simdSupported();
   if (simd === true && !supported) {
-    throw new ApaluInputError('E_SIMD', 'simd: true, but this engine does not run WebAssembly SIMD; use simd: "auto" to fall back to the scalar build.');
+    throw new ApaluEnvironmentError('E_SIMD', 'simd: true, but this engine does not run WebAssembly SIMD; use simd: "auto" to fall back to the scalar build.');
   }
   return supported ? 'simd' : 'scalar';
 }

@@ -1,6 +1,6 @@
 // The backend's WebAssembly memory: its limit, growing it (E_TOO_LARGE / E_MEMORY before anything
 // is written) and the bytes the caller claimed with `reserve` for tensors of its own.
-import { ApaluInputError } from '@apalu/core';
+import { ApaluEnvironmentError, ApaluInputError } from '@apalu/core';
 
 export const PAGE = 65536;
 export const MAX_PAGES = 65536;
@@ -40,10 +40,11 @@ export class BackendMemory {
     try {
       this.memory.grow(Math.ceil((bytes - have) / PAGE));
     } catch (error) {
-      throw new ApaluInputError(
+      throw new ApaluEnvironmentError(
         'E_MEMORY',
         `${what} needs ${bytes} bytes of WebAssembly memory, but the memory could not grow from ${have} bytes ` +
           `(${error instanceof Error ? error.message : String(error)}); free memory, lower the batch size or split the call.`,
+        { cause: error },
       );
     }
   }

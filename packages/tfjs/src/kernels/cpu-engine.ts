@@ -1,6 +1,6 @@
 // The cpu backend's Apalu kernels' engine ('wasm': @apalu/wasm's module over copies; 'js': @apalu/core's
 // loops), chosen by the tfjs environment flag APALU_CPU_KERNEL_ENGINE, and the streamed calls themselves.
-import { ApaluInputError, backward, forward, type ResolvedLayout, validateParams } from '@apalu/core';
+import { ApaluEnvironmentError, ApaluInputError, backward, forward, type ResolvedLayout, validateParams } from '@apalu/core';
 import { env } from '@tensorflow/tfjs-core';
 import { BLOCK_ELEMENTS, type RawKernels, streamBackward, streamForward, streamLayout } from '@apalu/wasm';
 import { kernelModuleSync } from './module.js';
@@ -63,13 +63,13 @@ function compiled(): WebAssembly.Module | null {
 /** The flag's default: 'wasm' where @apalu/wasm's module compiles, else 'js'. */
 const defaultEngine = (): CpuKernelEngine => (compiled() === null ? 'js' : 'wasm');
 
-/** E_OPTION unless `engine` is an engine that runs here (or undefined: the default). */
+/** E_OPTION unless `engine` is an engine name (or undefined: the default); E_BACKEND (environment) for 'wasm' where WebAssembly does not compile. */
 function checkEngine(engine: unknown): asserts engine is CpuKernelEngine | undefined {
   if (engine !== undefined && engine !== 'wasm' && engine !== 'js') {
     throw new ApaluInputError('E_OPTION', `cpu kernel engine = ${JSON.stringify(engine)}: use 'wasm' (the default where WebAssembly runs), 'js', or undefined.`);
   }
   if (engine === 'wasm' && compiled() === null) {
-    throw new ApaluInputError('E_OPTION', "cpu kernel engine 'wasm': this engine cannot compile WebAssembly (missing, or refused by a Content-Security-Policy); use 'js'.");
+    throw new ApaluEnvironmentError('E_BACKEND', "cpu kernel engine 'wasm': this engine cannot compile WebAssembly (missing, or refused by a Content-Security-Policy); use 'js'.");
   }
 }
 

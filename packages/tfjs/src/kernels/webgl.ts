@@ -1,5 +1,5 @@
 /** The Apalu and ApaluGrad kernels of tfjs's webgl backend as GLSL programs, with the check that the GPU's float32 makes them strict. */
-import { ApaluInputError, apalu, apaluGrad } from '@apalu/core';
+import { ApaluEnvironmentError, apalu, apaluGrad } from '@apalu/core';
 import { type DataType, type KernelConfig, type KernelFunc, type TensorInfo, env, getKernel } from '@tensorflow/tfjs-core';
 import { APALU_GRAD_KERNEL, APALU_KERNEL } from '../names.js';
 import { kernelLayout, sizeOf } from './shared.js';
@@ -39,7 +39,7 @@ const UNIFORMS = [
 /** x as a flat [n] tensor of the webgl backend (tfjs's own Reshape: free unless x is packed). */
 function flat(backend: WebGlBackend, x: TensorInfo): TensorInfo {
   const reshape = getKernel('Reshape', 'webgl');
-  if (reshape === undefined) throw new ApaluInputError('E_BACKEND', "tfjs-backend-webgl has no Reshape kernel registered: import '@tensorflow/tfjs-backend-webgl' (the same version as @tensorflow/tfjs-core).");
+  if (reshape === undefined) throw new ApaluEnvironmentError('E_BACKEND', "tfjs-backend-webgl has no Reshape kernel registered: import '@tensorflow/tfjs-backend-webgl' (the same version as @tensorflow/tfjs-core).");
   return reshape.kernelFunc({ inputs: { x }, backend: backend as never, attrs: { shape: [sizeOf(x.shape)] } }) as TensorInfo;
 }
 
@@ -276,7 +276,7 @@ export function webglKernelUsable(): boolean {
 
 function checkWebGl2(): void {
   if (!webglKernelUsable()) {
-    throw new ApaluInputError('E_BACKEND', `the Apalu webgl kernels need WebGL2 (this tfjs webgl backend does not run WebGL2); use path 'composed'.`);
+    throw new ApaluEnvironmentError('E_BACKEND', `the Apalu webgl kernels need WebGL2 (this tfjs webgl backend does not run WebGL2); use path 'composed'.`);
   }
 }
 

@@ -1,5 +1,5 @@
 /** The browser platform of createBackend: the page imports tfjs backend packages, navigator.gpu is used as it is, memory from navigator.deviceMemory. */
-import { ApaluInputError } from '@apalu/core';
+import { ApaluEnvironmentError } from '@apalu/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TfBackendName } from '../backend-options.js';
 import type { Platform } from './types.js';
@@ -23,7 +23,7 @@ async function loadBackend(name: TfBackendName, packageName: string): Promise<vo
       : name === 'cpu'
         ? " (or import '@tensorflow/tfjs', which registers cpu and webgl)"
         : '';
-  throw new ApaluInputError(
+  throw new ApaluEnvironmentError(
     'E_BACKEND',
     `tfBackend '${name}' is not registered with tfjs: add \`import '${packageName}';\` to your code before createBackend${extra}, ` +
       `after \`npm i ${packageName}@${tf.version_core}\` (the same version as your @tensorflow/tfjs-core). ` +

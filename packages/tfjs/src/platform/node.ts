@@ -1,6 +1,6 @@
 /** The Node platform of createBackend: imports a missing tfjs backend package, provides navigator.gpu through Dawn, memory from os.totalmem(). */
 import { totalmem } from 'node:os';
-import { ApaluInputError } from '@apalu/core';
+import { ApaluEnvironmentError } from '@apalu/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TfBackendName } from '../backend-options.js';
 import { ensureNavigatorGpu } from './node-gpu.js';
@@ -13,7 +13,7 @@ async function loadBackend(name: TfBackendName, packageName: string): Promise<vo
     // fail the build of a Node bundle that leaves them out.
     await import(/* @vite-ignore */ /* webpackIgnore: true */ packageName);
   } catch (error) {
-    throw new ApaluInputError(
+    throw new ApaluEnvironmentError(
       'E_BACKEND',
       `tfBackend '${name}' needs ${packageName}: npm i ${packageName}@${tf.version_core} (the same version as your @tensorflow/tfjs-core), or import it yourself first (${String(error)}).`,
     );
