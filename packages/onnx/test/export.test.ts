@@ -1,3 +1,4 @@
+import { ApaluInputError } from '@apalu/core';
 import { apaluLayer } from '@apalu/tfjs';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
@@ -106,6 +107,9 @@ describe('exportTfjsModel: every supported layer agrees with tfjs (cpu) in onnxr
       error = e;
     }
     expect(error).toBeInstanceOf(ExportError);
+    // An input error in the one taxonomy: the model is what must change.
+    expect(error).toBeInstanceOf(ApaluInputError);
+    expect(error).toMatchObject({ name: 'ExportError', code: 'E_UNSUPPORTED_LAYER', kind: 'input' });
     expect((error as Error).message).toMatch(/layer "my_conv1d" \(Conv1D\) is not supported/);
     for (const name of ['Dense', 'Conv2D', 'DepthwiseConv2D', 'Apalu', 'BatchNormalization']) expect((error as Error).message).toContain(name);
     expect(supportedLayers).toContain('Apalu');
