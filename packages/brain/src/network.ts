@@ -220,33 +220,36 @@ export class ApaluNeuralNetwork<
   }
 
   override adjustWeights(): void {
-    this.guard.run(this.guarded(), 'sgd', this.trainOpts.learningRate, () => {
-      super.adjustWeights();
-      if (!this.isApalu) return;
-      const { trainable, minParam } = this.params;
-      if (!trainable) return;
+    this.optimizerStep('sgd', () => super.adjustWeights(), (layer, minParam) => {
       const { learningRate, momentum } = this.trainOpts;
-      for (let layer = 1; layer <= this.outputLayer; layer++) {
-        sgdMomentumUpdate(this.apaluA[layer] as Float32Array, this.gradA[layer] as Float64Array, this.changesA[layer] as Float64Array, learningRate, momentum, minParam);
-        sgdMomentumUpdate(this.apaluB[layer] as Float32Array, this.gradB[layer] as Float64Array, this.changesB[layer] as Float64Array, learningRate, momentum, minParam);
-      }
+      sgdMomentumUpdate(this.apaluA[layer] as Float32Array, this.gradA[layer] as Float64Array, this.changesA[layer] as Float64Array, learningRate, momentum, minParam);
+      sgdMomentumUpdate(this.apaluB[layer] as Float32Array, this.gradB[layer] as Float64Array, this.changesB[layer] as Float64Array, learningRate, momentum, minParam);
     });
   }
 
   override _adjustWeightsAdam(): void {
-    this.guard.run(this.guarded(), 'adam', this.trainOpts.learningRate, () => {
-      super._adjustWeightsAdam();
+    this.optimizerStep('adam', () => super._adjustWeightsAdam(), (layer, minParam) => {
+      const { learningRate, beta1, beta2, epsilon } = this.trainOpts;
+      const settings = { learningRate, beta1, beta2, epsilon, t: this.iterations };
+      const sa = this.adamA[layer] as { m: Float64Array; v: Float64Array };
+      const sb = this.adamB[layer] as { m: Float64Array; v: Float64Array };
+      adamUpdate(this.apaluA[layer] as Float32Array, this.gradA[layer] as Float64Array, sa.m, sa.v, settings, minParam);
+      adamUpdate(this.apaluB[layer] as Float32Array, this.gradB[layer] as Float64Array, sb.m, sb.v, settings, minParam);
+    });
+  }
+
+  /**
+   * One optimizer step under the divergence guard: brain.js's own step for weights and biases,
+   * then `update` for each layer's APALU a and b (when the network uses APALU with trainable
+   * parameters).
+   */
+  private optimizerStep(praxis: 'sgd' | 'adam', weights: () => void, update: (layer: number, minParam: number) => void): void {
+    this.guard.run(this.guarded(), praxis, this.trainOpts.learningRate, () => {
+      weights();
       if (!this.isApalu) return;
       const { trainable, minParam } = this.params;
       if (!trainable) return;
-      const { learningRate, beta1, beta2, epsilon } = this.trainOpts;
-      const settings = { learningRate, beta1, beta2, epsilon, t: this.iterations };
-      for (let layer = 1; layer <= this.outputLayer; layer++) {
-        const sa = this.adamA[layer] as { m: Float64Array; v: Float64Array };
-        const sb = this.adamB[layer] as { m: Float64Array; v: Float64Array };
-        adamUpdate(this.apaluA[layer] as Float32Array, this.gradA[layer] as Float64Array, sa.m, sa.v, settings, minParam);
-        adamUpdate(this.apaluB[layer] as Float32Array, this.gradB[layer] as Float64Array, sb.m, sb.v, settings, minParam);
-      }
+      for (let layer = 1; layer <= this.outputLayer; layer++) update(layer, minParam);
     });
   }
 
