@@ -70,6 +70,20 @@ export function sharedExpSigmoid(x: string): NodeProto[] {
   ];
 }
 
+/** sig = Sigmoid(k·x), through `kx`; needs the constant `k`. */
+function sigmoidOfKx(x: string, kx: string): NodeProto[] {
+  return [op('Mul', [x, 'k'], kx), op('Sigmoid', [kx], 'sig')];
+}
+
+/**
+ * pos = (a·x)·one_plus_sig, through `ax`: a·x first, then ·(1 + σ) ∈ [1.5, 2]: a·x overflows
+ * only where f(x) does, while a·(1 + σ) overflowed for a > FLT_MAX/1.5 and made 0·∞ = NaN at
+ * x = 0 (a = 3e38).
+ */
+function positiveSide(x: string, ax: string): NodeProto[] {
+  return [op('Mul', [x, 'A'], ax), op('Mul', [ax, 'one_plus_sig'], 'pos')];
+}
+
 /** b·expm1(X) from `ex` = e^X into `neg`, then Y = Where(X ≥ 0, pos, neg): how every Where formulation ends. */
 function negativeThenWhere(ex: string): NodeProto[] {
   return [...expm1Nodes(ex, 'em1'), op('Mul', ['B', 'em1'], 'neg'), op('Where', ['nonneg', 'pos', 'neg'], 'Y')];
@@ -84,21 +98,16 @@ export function formulationBody(formulation: Formulation): NodeProto[] {
         ...common,
         scalar('minus_k', -APALU_K),
         ...sharedExpSigmoid('X'),
-        // a·x first, then ·(1 + σ) ∈ [1.5, 2]: a·x overflows only where f(x) does, while a·(1 + σ)
-        // overflowed for a > FLT_MAX/1.5 and made 0·∞ = NaN at x = 0 (a = 3e38).
-        op('Mul', ['X', 'A'], 'ax'),
-        op('Mul', ['ax', 'one_plus_sig'], 'pos'),
+        ...positiveSide('X', 'ax'),
         ...negativeThenWhere('E'),
       ];
     case 'sigmoid-exp':
       return [
         ...common,
         scalar('k', APALU_K),
-        op('Mul', ['X', 'k'], 'kx'),
-        op('Sigmoid', ['kx'], 'sig'),
+        ...sigmoidOfKx('X', 'kx'),
         op('Add', ['sig', 'one'], 'one_plus_sig'),
-        op('Mul', ['X', 'A'], 'ax'),
-        op('Mul', ['ax', 'one_plus_sig'], 'pos'),
+        ...positiveSide('X', 'ax'),
         op('Exp', ['X'], 'ex'),
         ...negativeThenWhere('ex'),
       ];
@@ -106,8 +115,7 @@ export function formulationBody(formulation: Formulation): NodeProto[] {
       return [
         ...common,
         scalar('k', APALU_K),
-        op('Mul', ['X', 'k'], 'kx'),
-        op('Sigmoid', ['kx'], 'sig'),
+        ...sigmoidOfKx('X', 'kx'),
         op('Mul', ['X', 'sig'], 'qg'),
         // a·x + a·(x·σ) rather than a·(x + x·σ): the sum would overflow for x > 1.7e38.
         op('Mul', ['A', 'X'], 'ax'),
@@ -130,8 +138,7 @@ export function formulationBody(formulation: Formulation): NodeProto[] {
         op('Where', ['far', 'elu_raw', 'em1'], 'neg_side'),
         op('Where', ['nonneg', 'elu_raw', 'neg_side'], 'elu'),
         op('Relu', ['X'], 'relu'),
-        op('Mul', ['relu', 'k'], 'kx'),
-        op('Sigmoid', ['kx'], 'sig'),
+        ...sigmoidOfKx('relu', 'kx'),
         op('Mul', ['relu', 'sig'], 'qg'),
         op('Where', ['nonneg', 'A', 'B'], 'coef'),
         op('Mul', ['coef', 'elu'], 'lin'),
@@ -144,11 +151,9 @@ export function formulationBody(formulation: Formulation): NodeProto[] {
         scalar('one', 1),
         scalar('k', APALU_K),
         op('Relu', ['X'], 'p'),
-        op('Mul', ['p', 'k'], 'kp'),
-        op('Sigmoid', ['kp'], 'sig'),
+        ...sigmoidOfKx('p', 'kp'),
         op('Add', ['sig', 'one'], 'one_plus_sig'),
-        op('Mul', ['p', 'A'], 'ap'),
-        op('Mul', ['ap', 'one_plus_sig'], 'pos'),
+        ...positiveSide('p', 'ap'),
         op('Min', ['X', 'zero'], 'n'),
         op('Exp', ['n'], 'en'),
         ...expm1Nodes('en', 'em1', 'n'),
