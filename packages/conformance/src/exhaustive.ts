@@ -1,5 +1,5 @@
 /** Checks f and ∂f/∂x of a backend on every float32 input (or a sample), split over Node worker threads. */
-import { type AccuracyClass, ApaluInputError } from '@apalu/core';
+import { type AccuracyClass, ApaluEnvironmentError, ApaluInputError } from '@apalu/core';
 import { ACCURACY_CLASSES } from './classes.js';
 import { type FromWorker, type MetricTally, type ToWorker, type WorkerSetup, mergeTally } from './exhaustive-shared.js';
 import { resolveModule } from './resolve.js';
@@ -100,7 +100,7 @@ export async function runExhaustive(options: ExhaustiveOptions): Promise<Exhaust
       workers.push(w);
       w.on('error', (error) => end(error));
       w.on('message', (m: FromWorker) => {
-        if (m.type === 'error') return end(new Error(`exhaustive worker failed: ${m.message}`));
+        if (m.type === 'error') return end(new ApaluEnvironmentError('E_WORKER', `exhaustive worker failed: ${m.message}`));
         if (m.type === 'ready') {
           backend = m.name;
           accuracy = m.accuracy;

@@ -1,5 +1,5 @@
 /** Finds the variants to test in a backend module (its ./conformance subpath, its conformanceVariants, or createBackend()). */
-import type { ApaluBackend } from '@apalu/core';
+import { type ApaluBackend, ApaluEnvironmentError, ApaluInputError } from '@apalu/core';
 import type { InputExclusions } from './exclusions.js';
 import { moduleFileExists, resolveModule } from './resolve.js';
 
@@ -66,7 +66,7 @@ async function conformanceSubpath(specifier: string, from: string | undefined): 
   // A package without an `exports` map resolves any subpath to a path that may not exist: it
   // has no ./conformance. A target named in `exports` that is missing is a broken build.
   if (url.endsWith('/conformance')) return undefined;
-  throw new Error(`${specifier}/conformance resolves to ${url}, which does not exist: build ${specifier} first.`);
+  throw new ApaluEnvironmentError('E_BACKEND', `${specifier}/conformance resolves to ${url}, which does not exist: build ${specifier} first.`);
 }
 
 /**
@@ -84,14 +84,15 @@ export async function loadVariants(entry: string, from?: string): Promise<Loaded
   const mod = (await import(/* @vite-ignore */ moduleUrl)) as BackendModule;
   const create = mod.createBackend;
   if (typeof create !== 'function') {
-    throw new TypeError(`${specifier} does not export createBackend(options?) → Promise<ApaluBackend>; see @apalu/conformance's README.md, "What a backend must export".`);
+    throw new ApaluInputError('E_TYPE', `${specifier} does not export createBackend(options?) → Promise<ApaluBackend>; see @apalu/conformance's README.md, "What a backend must export".`);
   }
   let variants: readonly ConformanceVariant[] | undefined;
   const subpathUrl = await conformanceSubpath(specifier, from);
   if (subpathUrl !== undefined) {
     const sub = (await import(/* @vite-ignore */ subpathUrl)) as BackendModule;
     if (!Array.isArray(sub.conformanceVariants)) {
-      throw new TypeError(
+      throw new ApaluInputError(
+        'E_TYPE',
         `${specifier}/conformance does not export conformanceVariants (an array of { name, options? }); export it there, or remove the ./conformance subpath to use the main module's.`,
       );
     }
@@ -100,7 +101,7 @@ export async function loadVariants(entry: string, from?: string): Promise<Loaded
   variants ??= mod.conformanceVariants ?? [{ name: specifier }];
   const chosen = wanted === undefined ? variants : variants.filter((v) => v.name === wanted);
   if (chosen.length === 0) {
-    throw new RangeError(`${specifier} has no variant "${wanted}"; it has: ${variants.map((v) => v.name).join(', ')}.`);
+    throw new ApaluInputError('E_OPTION', `${specifier} has no variant "${wanted}"; it has: ${variants.map((v) => v.name).join(', ')}.`);
   }
   return chosen.map((v) => ({ ...v, specifier, moduleUrl, create: () => create(v.options) }));
 }

@@ -12,6 +12,7 @@ describe('browser build (export conditions other than "node")', () => {
 
   it('has no exhaustive checker (worker threads)', async () => {
     await expect(runExhaustive({ module: '@apalu/core' })).rejects.toThrow(/runExhaustive needs Node/);
+    await expect(runExhaustive({ module: '@apalu/core' })).rejects.toMatchObject({ code: 'E_BACKEND', kind: 'environment' });
   });
 
   it('dist/index.browser.* import nothing but @apalu/core and fast-check (no Node modules, no import-meta-resolve)', () => {

@@ -69,6 +69,7 @@ describe('loadVariants', () => {
   it('picks one variant of the subpath by #name', async () => {
     expect(await names('with-subpath#sub-b')).toEqual(['sub-b']);
     await expect(loadVariants('with-subpath#stale-main-variant', project)).rejects.toThrow(/has no variant "stale-main-variant"; it has: sub-a, sub-b/);
+    await expect(loadVariants('with-subpath#stale-main-variant', project)).rejects.toMatchObject({ code: 'E_OPTION', kind: 'input' });
   });
 
   it('falls back to the main module’s conformanceVariants without a ./conformance subpath', async () => {

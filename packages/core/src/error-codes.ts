@@ -53,6 +53,7 @@ export const APALU_ERROR_CODES = {
   E_BACKEND: environment('the framework or runtime backend the adapter needs is not installed, not registered or cannot start'),
   E_SIMD: environment('@apalu/wasm: simd: true on a JavaScript engine without WebAssembly SIMD'),
   E_MEMORY: environment('@apalu/wasm: the engine refused to grow the WebAssembly memory'),
+  E_WORKER: environment("a worker thread failed or stopped answering (@apalu/wasm's threads, the conformance kit's exhaustive workers)"),
   E_NO_WEBGPU: environment('@apalu/webgpu: this runtime has no WebGPU (navigator.gpu or the webgpu package)'),
   E_NO_ADAPTER: environment('@apalu/webgpu: WebGPU offers no adapter here'),
   E_DEVICE_LOST: environment('@apalu/webgpu: the GPU device was lost; create a new backend'),
