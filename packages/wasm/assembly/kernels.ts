@@ -56,29 +56,33 @@ export function forwardRange(xPtr: usize, outPtr: usize, start: i32, count: i32,
     return;
   }
   if (ASC_FEATURE_SIMD && S <= BLOCKS_MAX_S && (S & 3) == 0 && <i64>C * S <= <i64>count) {
-    // A partial first row of C·S elements, whole rows, a partial last row.
-    const L = C * S;
-    const head = min(end, (i + L - 1) / L * L);
-    forwardRuns(xPtr, outPtr, i, head, aPtr, bPtr, C, S, fast);
-    const rows = (end - head) / L;
-    const o = <usize>head << 2;
-    if (fast) forwardBlocks<Fast>(xPtr + o, outPtr + o, rows, aPtr, bPtr, C, S);
-    else forwardBlocks<Strict>(xPtr + o, outPtr + o, rows, aPtr, bPtr, C, S);
-    forwardRuns(xPtr, outPtr, head + rows * L, end, aPtr, bPtr, C, S, fast);
+    forwardWholeRows(xPtr, outPtr, i, end, aPtr, bPtr, C, S, fast, false);
     return;
   }
   if (ASC_FEATURE_SIMD && S > 4 && S <= GATHER_MAX_S && (S & 3) != 0 && ((C * S) & 3) == 0 && <i64>C * S <= <i64>count) {
-    const L = C * S;
-    const head = min(end, (i + L - 1) / L * L);
-    forwardRuns(xPtr, outPtr, i, head, aPtr, bPtr, C, S, fast);
-    const rows = (end - head) / L;
-    const o = <usize>head << 2;
-    if (fast) forwardGather<Fast>(xPtr + o, outPtr + o, rows, aPtr, bPtr, C, S);
-    else forwardGather<Strict>(xPtr + o, outPtr + o, rows, aPtr, bPtr, C, S);
-    forwardRuns(xPtr, outPtr, head + rows * L, end, aPtr, bPtr, C, S, fast);
+    forwardWholeRows(xPtr, outPtr, i, end, aPtr, bPtr, C, S, fast, true);
     return;
   }
   forwardRuns(xPtr, outPtr, i, end, aPtr, bPtr, C, S, fast);
+}
+
+/**
+ * forward on [i, end) as a partial first row of C·S elements (runs), whole rows by a layout
+ * strategy (gather, a compile-time constant: forwardGather, else forwardBlocks) and a partial
+ * last row (runs).
+ */
+@inline function forwardWholeRows(xPtr: usize, outPtr: usize, i: i32, end: i32, aPtr: usize, bPtr: usize, C: i32, S: i32, fast: bool, gather: bool): void {
+  const L = C * S;
+  const head = min(end, (i + L - 1) / L * L);
+  forwardRuns(xPtr, outPtr, i, head, aPtr, bPtr, C, S, fast);
+  const rows = (end - head) / L;
+  const o = <usize>head << 2;
+  if (!gather) {
+    if (fast) forwardBlocks<Fast>(xPtr + o, outPtr + o, rows, aPtr, bPtr, C, S);
+    else forwardBlocks<Strict>(xPtr + o, outPtr + o, rows, aPtr, bPtr, C, S);
+  } else if (fast) forwardGather<Fast>(xPtr + o, outPtr + o, rows, aPtr, bPtr, C, S);
+  else forwardGather<Strict>(xPtr + o, outPtr + o, rows, aPtr, bPtr, C, S);
+  forwardRuns(xPtr, outPtr, head + rows * L, end, aPtr, bPtr, C, S, fast);
 }
 
 /** forwardRange over all n elements. */
@@ -92,17 +96,7 @@ export function forward(xPtr: usize, outPtr: usize, n: i32, aPtr: usize, bPtr: u
  * at accPtr (16·C bytes, 8-byte aligned). Zero them first (or call `backward`).
  */
 export function backwardRange(
-  xPtr: usize,
-  dyPtr: usize,
-  dxPtr: usize,
-  start: i32,
-  count: i32,
-  aPtr: usize,
-  bPtr: usize,
-  C: i32,
-  S: i32,
-  accPtr: usize,
-  precision: i32,
+  xPtr: usize, dyPtr: usize, dxPtr: usize, start: i32, count: i32, aPtr: usize, bPtr: usize, C: i32, S: i32, accPtr: usize, precision: i32,
 ): void {
   if (count <= 0) return;
   const fast = precision == 1;
@@ -136,33 +130,35 @@ export function backwardRange(
     return;
   }
   if (ASC_FEATURE_SIMD && C > 1 && S <= BLOCKS_MAX_S && (S & 3) == 0 && <i64>C * S <= <i64>count) {
-    // A partial first row of C·S elements, whole rows, a partial last row.
-    const L = C * S;
-    const head = min(end, (i + L - 1) / L * L);
-    backwardRuns(xPtr, dyPtr, dxPtr, i, head, aPtr, bPtr, C, S, accPtr, accB, fast);
-    const rows = (end - head) / L;
-    const o = <usize>head << 2;
+    backwardWholeRows(xPtr, dyPtr, dxPtr, i, end, aPtr, bPtr, C, S, accPtr, accB, fast, false);
+    return;
+  }
+  if (ASC_FEATURE_SIMD && S > 4 && S <= GATHER_BACKWARD_MAX_S && (S & 3) != 0 && ((C * S) & 3) == 0 && <i64>C * S <= <i64>count) {
+    backwardWholeRows(xPtr, dyPtr, dxPtr, i, end, aPtr, bPtr, C, S, accPtr, accB, fast, true);
+    return;
+  }
+  backwardRuns(xPtr, dyPtr, dxPtr, i, end, aPtr, bPtr, C, S, accPtr, accB, fast);
+}
+
+/** backwardRange's counterpart of forwardWholeRows (blocks: a copy per dx overlap, see backwardConstBy). */
+@inline function backwardWholeRows(
+  xPtr: usize, dyPtr: usize, dxPtr: usize, i: i32, end: i32, aPtr: usize, bPtr: usize, C: i32, S: i32, accPtr: usize, accB: usize, fast: bool, gather: bool,
+): void {
+  const L = C * S;
+  const head = min(end, (i + L - 1) / L * L);
+  backwardRuns(xPtr, dyPtr, dxPtr, i, head, aPtr, bPtr, C, S, accPtr, accB, fast);
+  const rows = (end - head) / L;
+  const o = <usize>head << 2;
+  if (!gather) {
     const inPlace = dxOverlaps(xPtr + o, dyPtr + o, dxPtr + o, <usize>(rows * L) << 2);
     if (fast) {
       if (inPlace) backwardBlocks<InPlace, Fast>(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, S, accPtr, accB);
       else backwardBlocks<Apart, Fast>(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, S, accPtr, accB);
     } else if (inPlace) backwardBlocks<InPlace, Strict>(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, S, accPtr, accB);
     else backwardBlocks<Apart, Strict>(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, S, accPtr, accB);
-    backwardRuns(xPtr, dyPtr, dxPtr, head + rows * L, end, aPtr, bPtr, C, S, accPtr, accB, fast);
-    return;
-  }
-  if (ASC_FEATURE_SIMD && S > 4 && S <= GATHER_BACKWARD_MAX_S && (S & 3) != 0 && ((C * S) & 3) == 0 && <i64>C * S <= <i64>count) {
-    const L = C * S;
-    const head = min(end, (i + L - 1) / L * L);
-    backwardRuns(xPtr, dyPtr, dxPtr, i, head, aPtr, bPtr, C, S, accPtr, accB, fast);
-    const rows = (end - head) / L;
-    const o = <usize>head << 2;
-    if (fast) backwardGather<Fast>(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, S, accPtr, accB);
-    else backwardGather<Strict>(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, S, accPtr, accB);
-    backwardRuns(xPtr, dyPtr, dxPtr, head + rows * L, end, aPtr, bPtr, C, S, accPtr, accB, fast);
-    return;
-  }
-  backwardRuns(xPtr, dyPtr, dxPtr, i, end, aPtr, bPtr, C, S, accPtr, accB, fast);
+  } else if (fast) backwardGather<Fast>(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, S, accPtr, accB);
+  else backwardGather<Strict>(xPtr + o, dyPtr + o, dxPtr + o, rows, aPtr, bPtr, C, S, accPtr, accB);
+  backwardRuns(xPtr, dyPtr, dxPtr, head + rows * L, end, aPtr, bPtr, C, S, accPtr, accB, fast);
 }
 
 /** Rounds the float64 sums at accPtr to float32 da[0..C), db[0..C). */
@@ -180,18 +176,7 @@ export function finishSums(accPtr: usize, daPtr: usize, dbPtr: usize, C: i32): v
  * (n elements) and writes da, db (C float32 each).
  */
 export function backward(
-  xPtr: usize,
-  dyPtr: usize,
-  dxPtr: usize,
-  daPtr: usize,
-  dbPtr: usize,
-  n: i32,
-  aPtr: usize,
-  bPtr: usize,
-  C: i32,
-  S: i32,
-  accPtr: usize,
-  precision: i32,
+  xPtr: usize, dyPtr: usize, dxPtr: usize, daPtr: usize, dbPtr: usize, n: i32, aPtr: usize, bPtr: usize, C: i32, S: i32, accPtr: usize, precision: i32,
 ): void {
   memory.fill(accPtr, 0, <usize>C << 4);
   backwardRange(xPtr, dyPtr, dxPtr, 0, n, aPtr, bPtr, C, S, accPtr, precision);

@@ -10,7 +10,7 @@ import { type WasmBackendOptions, resolveOptions } from './options.js';
 import { type WasmBackwardOptions, type WasmForwardOptions, checkBackwardOut, checkForwardOut, checkOwnMemory } from './outputs.js';
 import type { Platform } from './platform/types.js';
 import { WorkerPool } from './pool.js';
-import { MAX_STREAM_LENGTH, blockThatFits, slotsFor, streamBackward, streamForward, streamLayout, streamTooLarge } from './stream.js';
+import { MAX_STREAM_LENGTH, type StreamJob, blockThatFits, slotsFor, streamBackward, streamForward, streamLayout, streamTooLarge } from './stream.js';
 
 export { chunksPerThread } from './dispatch.js';
 export { type SizeLimit, checkSize, largestLength } from './layout.js';
@@ -120,6 +120,14 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
     return block;
   };
 
+  /** A streamed call's job (src/stream.ts) on the threads it splits over, the memory grown to its layout. */
+  const streamJob = (n: number, backward: boolean, channels: number, inner: number, a32: Float32Array, b32: Float32Array): StreamJob => {
+    const parts = dispatch.partsFor(n);
+    const at = streamLayout(channels, backward, slotsFor(parts), streamBlock(n, channels, backward, parts), mem.claimed);
+    mem.ensure(at.end, n);
+    return { raw, memory, pool: parts > 1 ? pool : undefined, at, channels, inner, code, a32, b32 };
+  };
+
   /**
    * Validates a call and returns its layout with a and b as the float32 values the kernels will
    * use (checked after rounding: 1e-46 would become 0), and x, dy as they will be read: the
@@ -160,11 +168,9 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
     const n = x.length;
     if (streams) {
       return serial(async () => {
-        const parts = dispatch.partsFor(n);
-        const at = streamLayout(channels, false, slotsFor(parts), streamBlock(n, channels, false, parts), mem.claimed);
-        mem.ensure(at.end, n);
+        const job = streamJob(n, false, channels, inner, a32, b32);
         const out = given ?? new Float32Array(n);
-        streamForward({ raw, memory, pool: parts > 1 ? pool : undefined, at, channels, inner, code, a32, b32 }, xs, out, n);
+        streamForward(job, xs, out, n);
         return out;
       });
     }
@@ -192,13 +198,11 @@ export async function createBackendOn(platform: Platform, options: WasmBackendOp
     const n = x.length;
     if (streams) {
       return serial(async () => {
-        const parts = dispatch.partsFor(n);
-        const at = streamLayout(channels, true, slotsFor(parts), streamBlock(n, channels, true, parts), mem.claimed);
-        mem.ensure(at.end, n);
+        const job = streamJob(n, true, channels, inner, a32, b32);
         const dx = given.dx ?? new Float32Array(n);
         const da = given.da ?? new Float32Array(channels);
         const db = given.db ?? new Float32Array(channels);
-        streamBackward({ raw, memory, pool: parts > 1 ? pool : undefined, at, channels, inner, code, a32, b32 }, xs, dys as Float32Array, dx, da, db, n);
+        streamBackward(job, xs, dys as Float32Array, dx, da, db, n);
         return { dx, da, db };
       });
     }

@@ -1,21 +1,7 @@
 // The worker pool: starts the platform's workers over the backend's memory and hands them jobs,
 // by message (browsers) or through shared control slots (Node); the protocol is src/worker/protocol.ts.
 import type { Platform, WorkerPort } from './platform/types.js';
-import {
-  JOB_KINDS,
-  type JobType,
-  MAX_ARGS,
-  type Reply,
-  SLOT,
-  SLOT_ARGS,
-  SLOT_DONE,
-  SLOT_ERROR,
-  SLOT_FAILED,
-  SLOT_NARGS,
-  SLOT_SEQ,
-  SLOT_TYPE,
-  type WorkerMessage,
-} from './worker/protocol.js';
+import { JOB_KINDS, type JobType, type Reply, SLOT, type WorkerMessage } from './worker/protocol.js';
 
 export type { JobType, WorkerMessage };
 /** How long `join` waits for a worker before it gives up with an error. */
@@ -52,9 +38,9 @@ export class WorkerPool {
         (error) => pool.failAll(error),
       ),
     );
-    const control = platform.direct ? new Int32Array(new SharedArrayBuffer(4 * SLOT * count)) : undefined;
+    const control = platform.direct ? new Int32Array(new SharedArrayBuffer(4 * SLOT.SIZE * count)) : undefined;
     const counter = pool.counter;
-    await Promise.all(ports.map((_, i) => pool.run(i, { type: 'init', module, memory, counter, ...(control ? { control, slot: SLOT * i, slotSize: SLOT } : {}) })));
+    await Promise.all(ports.map((_, i) => pool.run(i, { type: 'init', module, memory, counter, ...(control ? { control, slot: SLOT.SIZE * i, slotSize: SLOT.SIZE } : {}) })));
     pool.control = control;
     return pool;
   }
@@ -114,34 +100,34 @@ export class WorkerPool {
   start(index: number, type: JobType, args: number[]): void {
     const control = this.control;
     if (control === undefined || index >= this.ports.length) throw new Error(`no direct worker ${index}`);
-    if (args.length > MAX_ARGS) throw new Error(`a worker job takes at most ${MAX_ARGS} arguments`);
-    const base = SLOT * index;
-    control[base + SLOT_TYPE] = JOB_KINDS[type];
-    control[base + SLOT_NARGS] = args.length;
-    args.forEach((value, i) => (control[base + SLOT_ARGS + i] = value));
-    Atomics.add(control, base + SLOT_SEQ, 1);
-    Atomics.notify(control, base + SLOT_SEQ);
+    if (args.length > SLOT.MAX_ARGS) throw new Error(`a worker job takes at most ${SLOT.MAX_ARGS} arguments`);
+    const base = SLOT.SIZE * index;
+    control[base + SLOT.TYPE] = JOB_KINDS[type];
+    control[base + SLOT.NARGS] = args.length;
+    args.forEach((value, i) => (control[base + SLOT.ARGS + i] = value));
+    Atomics.add(control, base + SLOT.SEQ, 1);
+    Atomics.notify(control, base + SLOT.SEQ);
   }
 
   /** Control slots (Node): blocks until worker `index` has finished the job `start` gave it. */
   join(index: number): void {
     const control = this.control as Int32Array;
-    const base = SLOT * index;
-    const seq = Atomics.load(control, base + SLOT_SEQ);
+    const base = SLOT.SIZE * index;
+    const seq = Atomics.load(control, base + SLOT.SEQ);
     // The worker's share ends about when ours does: poll briefly before sleeping (a wake-up
     // costs ~40 µs on a VM).
     const spinUntil = performance.now() + 0.5;
-    while (Atomics.load(control, base + SLOT_DONE) !== seq && performance.now() < spinUntil) {}
+    while (Atomics.load(control, base + SLOT.DONE) !== seq && performance.now() < spinUntil) {}
     const deadline = Date.now() + JOIN_LIMIT_MS;
     for (;;) {
-      const done = Atomics.load(control, base + SLOT_DONE);
+      const done = Atomics.load(control, base + SLOT.DONE);
       if (done === seq) break;
-      Atomics.wait(control, base + SLOT_DONE, done, 1000);
+      Atomics.wait(control, base + SLOT.DONE, done, 1000);
       if (Date.now() > deadline) throw new Error(`@apalu/wasm worker ${index} did not finish within ${JOIN_LIMIT_MS / 1000} s`);
     }
-    const failed = Atomics.exchange(control, base + SLOT_FAILED, 0);
+    const failed = Atomics.exchange(control, base + SLOT.FAILED, 0);
     if (failed !== 0) {
-      const text = String.fromCharCode(...control.subarray(base + SLOT_ERROR, base + SLOT_ERROR + failed - 1));
+      const text = String.fromCharCode(...control.subarray(base + SLOT.ERROR, base + SLOT.ERROR + failed - 1));
       throw new Error(`@apalu/wasm worker ${index} failed: ${text}`);
     }
   }

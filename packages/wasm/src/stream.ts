@@ -1,7 +1,7 @@
 // Streaming of the array calls (backend.forward/backward with Float32Arrays) through the backend's WebAssembly memory in cache-sized blocks: copy a block in, compute it, copy it out, on the calling thread or pipelined with the Node worker pool.
 import { ApaluInputError } from '@apalu/core';
 import { type RawKernels, SCRATCH_BYTES_PER_CHANNEL } from './kernels.js';
-import { type JobType, STATE_ABORT as ABORT, STATE_DONE as DONE, STATE_FILLED as FILLED, STATE_NEXT as NEXT } from './worker/protocol.js';
+import { type JobType, STATE } from './worker/protocol.js';
 
 /**
  * Elements per block (default): x, dy and dx of a block (384 KB for backward) stay in a core's
@@ -26,7 +26,7 @@ export interface StreamLayout {
   /** a and b twice each (2·C floats): a block whose first channel is c0 reads a from a2Ptr + 4·c0. */
   a2Ptr: number;
   b2Ptr: number;
-  /** Int32 pipeline state (see FILLED…DONE). */
+  /** Int32 pipeline state (see STATE in src/worker/protocol.ts). */
   statePtr: number;
   /** One float64 slice (2·C values) per slot: a block's sums (backward). */
   sumsPtr: number;
@@ -47,7 +47,7 @@ export function streamLayout(channels: number, backward: boolean, slots: number,
   const a2Ptr = align(base, 64);
   const b2Ptr = a2Ptr + params;
   const statePtr = b2Ptr + params;
-  const sumsPtr = statePtr + align(4 * (DONE + slots), 64);
+  const sumsPtr = statePtr + align(4 * (STATE.DONE + slots), 64);
   const sliceBytes = align(SCRATCH_BYTES_PER_CHANNEL * channels, 64);
   const slotsPtr = sumsPtr + (backward ? sliceBytes * slots : 0);
   const slotBytes = (backward ? 3 : 1) * align(4 * block, 64);
@@ -109,7 +109,7 @@ function prepare({ memory, at, a32, b32, channels }: StreamJob): Float32Array {
     heap.set(values, ptr / 4);
     heap.set(values, ptr / 4 + channels);
   }
-  new Int32Array(memory.buffer, at.statePtr, DONE + at.slots).fill(0);
+  new Int32Array(memory.buffer, at.statePtr, STATE.DONE + at.slots).fill(0);
   return heap;
 }
 
@@ -223,7 +223,7 @@ function pipeline(
 ): void {
   const pool = job.pool as StreamPool;
   const { slots } = job.at;
-  const state = new Int32Array(job.memory.buffer, job.at.statePtr, DONE + slots);
+  const state = new Int32Array(job.memory.buffer, job.at.statePtr, STATE.DONE + slots);
   for (let i = 0; i < pool.size; i++) pool.start(i, type, args);
   let failure: unknown;
   try {
@@ -232,42 +232,42 @@ function pipeline(
     let deadline = 0;
     while (nextOut < nb) {
       const slot = nextOut % slots;
-      if (nextOut < nextIn && Atomics.load(state, DONE + slot) === nextOut + 1) {
+      if (nextOut < nextIn && Atomics.load(state, STATE.DONE + slot) === nextOut + 1) {
         copyOut(nextOut++);
         deadline = 0;
         continue;
       }
       if (nextIn < nb && nextIn - nextOut < slots) {
         copyIn(nextIn++);
-        Atomics.store(state, FILLED, nextIn);
-        Atomics.notify(state, FILLED);
+        Atomics.store(state, STATE.FILLED, nextIn);
+        Atomics.notify(state, STATE.FILLED);
         continue;
       }
-      const next = Atomics.load(state, NEXT);
-      if (next < nextIn && Atomics.compareExchange(state, NEXT, next, next + 1) === next) {
+      const next = Atomics.load(state, STATE.NEXT);
+      if (next < nextIn && Atomics.compareExchange(state, STATE.NEXT, next, next + 1) === next) {
         compute(next);
-        Atomics.store(state, DONE + (next % slots), next + 1);
+        Atomics.store(state, STATE.DONE + (next % slots), next + 1);
         continue;
       }
       // A worker has block nextOut: spin briefly, then sleep until its done flag changes.
-      if (Atomics.load(state, ABORT) !== 0) {
+      if (Atomics.load(state, STATE.ABORT) !== 0) {
         failure = new Error('@apalu/wasm: a worker failed during a streamed call');
         break;
       }
       if (deadline === 0) deadline = Date.now() + WAIT_LIMIT_MS;
-      const seen = Atomics.load(state, DONE + slot);
+      const seen = Atomics.load(state, STATE.DONE + slot);
       if (seen === nextOut + 1) continue;
       const spinUntil = performance.now() + 0.05;
-      while (Atomics.load(state, DONE + slot) === seen && performance.now() < spinUntil) {}
-      if (Atomics.load(state, DONE + slot) === seen) Atomics.wait(state, DONE + slot, seen, 20);
+      while (Atomics.load(state, STATE.DONE + slot) === seen && performance.now() < spinUntil) {}
+      if (Atomics.load(state, STATE.DONE + slot) === seen) Atomics.wait(state, STATE.DONE + slot, seen, 20);
       if (Date.now() > deadline) throw new Error(`@apalu/wasm: a worker did not finish block ${nextOut} within ${WAIT_LIMIT_MS / 1000} s`);
     }
   } catch (error) {
     failure = error;
   } finally {
     if (failure !== undefined) {
-      Atomics.store(state, ABORT, 1);
-      Atomics.notify(state, FILLED);
+      Atomics.store(state, STATE.ABORT, 1);
+      Atomics.notify(state, STATE.FILLED);
     }
     // A worker's own error (join throws it) says more than the abort seen here.
     let workerError: unknown;

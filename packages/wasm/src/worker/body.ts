@@ -1,24 +1,7 @@
 // The worker's code (bundled to a source string by scripts/build-worker.mjs): instantiates the
 // shared-memory kernels over the memory it is sent and runs the jobs of src/worker/protocol.ts.
 import type { RawKernels } from '../kernels.js';
-import {
-  JOB_KINDS,
-  type JobKind,
-  type Reply,
-  SCRATCH_BYTES_PER_CHANNEL,
-  SLOT_ARGS,
-  SLOT_DONE,
-  SLOT_ERROR,
-  SLOT_FAILED,
-  SLOT_NARGS,
-  SLOT_SEQ,
-  SLOT_TYPE,
-  STATE_ABORT,
-  STATE_DONE,
-  STATE_FILLED,
-  STATE_NEXT,
-  type WorkerMessage,
-} from './protocol.js';
+import { JOB_KINDS, type JobKind, type Reply, SCRATCH_BYTES_PER_CHANNEL, SLOT, STATE, type WorkerMessage } from './protocol.js';
 
 /** The platform's part (src/worker/node.ts, src/worker/browser.ts): how replies go out, messages come in, and a task is deferred. */
 export interface WorkerHost {
@@ -65,13 +48,13 @@ export function startWorker(host: WorkerHost): void {
     ];
     const b4 = Math.ceil((4 * block) / 64) * 64;
     for (;;) {
-      const j = Atomics.add(st, STATE_NEXT, 1);
+      const j = Atomics.add(st, STATE.NEXT, 1);
       if (j >= nb) return;
       for (let spins = 0; ; spins++) {
-        const filled = Atomics.load(st, STATE_FILLED);
+        const filled = Atomics.load(st, STATE.FILLED);
         if (filled > j) break;
-        if (Atomics.load(st, STATE_ABORT) !== 0) return;
-        if (spins > 1000) Atomics.wait(st, STATE_FILLED, filled, 20);
+        if (Atomics.load(st, STATE.ABORT) !== 0) return;
+        if (spins > 1000) Atomics.wait(st, STATE.FILLED, filled, 20);
       }
       const start = j * block;
       const length = Math.min(block, n - start);
@@ -92,21 +75,21 @@ export function startWorker(host: WorkerHost): void {
         const v = (slot - 4 * within) | 0;
         kernels.forwardRange(v, v, within, length, a2 + 4 * c0, b2 + 4 * c0, C, S, code);
       }
-      Atomics.store(st, STATE_DONE + s, j + 1);
-      Atomics.notify(st, STATE_DONE + s);
+      Atomics.store(st, STATE.DONE + s, j + 1);
+      Atomics.notify(st, STATE.DONE + s);
     }
   };
 
   /** `stream(backward, args)`: args as src/stream.ts's pipeline passes them; state words at args[11]. */
   const stream = (backward: boolean, args: number[]) => {
     const K = args[2] as number;
-    const st = new Int32Array(memory.buffer, args[11] as number, STATE_DONE + K);
+    const st = new Int32Array(memory.buffer, args[11] as number, STATE.DONE + K);
     try {
       streamBlocks(backward, args, st);
     } catch (error) {
       // The calling thread may be waiting for one of this worker's blocks: abort the call.
-      Atomics.store(st, STATE_ABORT, 1);
-      for (let k = 0; k < K; k++) Atomics.notify(st, STATE_DONE + k);
+      Atomics.store(st, STATE.ABORT, 1);
+      for (let k = 0; k < K; k++) Atomics.notify(st, STATE.DONE + k);
       throw error;
     }
   };
@@ -127,19 +110,19 @@ export function startWorker(host: WorkerHost): void {
   const serve = (control: Int32Array, base: number, slotSize: number) => {
     let seen = 0;
     for (;;) {
-      Atomics.wait(control, base + SLOT_SEQ, seen);
-      seen = Atomics.load(control, base + SLOT_SEQ);
+      Atomics.wait(control, base + SLOT.SEQ, seen);
+      seen = Atomics.load(control, base + SLOT.SEQ);
       const args: number[] = [];
-      for (let i = 0; i < (control[base + SLOT_NARGS] as number); i++) args.push(control[base + SLOT_ARGS + i] as number);
+      for (let i = 0; i < (control[base + SLOT.NARGS] as number); i++) args.push(control[base + SLOT.ARGS + i] as number);
       try {
-        run(control[base + SLOT_TYPE] as number, args);
+        run(control[base + SLOT.TYPE] as number, args);
       } catch (error) {
-        const text = describe(error).slice(0, slotSize - SLOT_ERROR);
-        for (let i = 0; i < text.length; i++) control[base + SLOT_ERROR + i] = text.charCodeAt(i);
-        Atomics.store(control, base + SLOT_FAILED, text.length + 1);
+        const text = describe(error).slice(0, slotSize - SLOT.ERROR);
+        for (let i = 0; i < text.length; i++) control[base + SLOT.ERROR + i] = text.charCodeAt(i);
+        Atomics.store(control, base + SLOT.FAILED, text.length + 1);
       }
-      Atomics.store(control, base + SLOT_DONE, seen);
-      Atomics.notify(control, base + SLOT_DONE);
+      Atomics.store(control, base + SLOT.DONE, seen);
+      Atomics.notify(control, base + SLOT.DONE);
     }
   };
 

@@ -24,27 +24,15 @@ export interface WorkerMessage {
 export type Reply = { id: number; error?: string };
 
 /**
- * Int32 fields per control slot (Node): seq, done, failed, type, nargs, 16 arguments, then the
- * error text (one character per field). The parent writes the job, then bumps seq; the worker
- * runs it, writes failed (the text's length + 1) if it threw, then sets done = seq.
+ * A control slot (Node): SIZE int32 fields, namely seq, done, failed, type, nargs, MAX_ARGS
+ * arguments, then the error text from ERROR on (one character per field). The parent writes the
+ * job, then bumps seq; the worker runs it, writes failed (the text's length + 1) if it threw,
+ * then sets done = seq.
  */
-export const SLOT = 512;
-export const SLOT_SEQ = 0;
-export const SLOT_DONE = 1;
-export const SLOT_FAILED = 2;
-export const SLOT_TYPE = 3;
-export const SLOT_NARGS = 4;
-export const SLOT_ARGS = 5;
-/** Arguments a job may take through a control slot. */
-export const MAX_ARGS = 16;
-/** Where a slot's error text starts (after the 5 fields and 16 arguments). */
-export const SLOT_ERROR = SLOT_ARGS + MAX_ARGS;
+export const SLOT = { SIZE: 512, SEQ: 0, DONE: 1, FAILED: 2, TYPE: 3, NARGS: 4, ARGS: 5, MAX_ARGS: 16, ERROR: 5 + 16 } as const;
 
 /** Int32 words at a streamed call's state address: [filled, abort, next block to take, done[slot]…]. */
-export const STATE_FILLED = 0;
-export const STATE_ABORT = 1;
-export const STATE_NEXT = 2;
-export const STATE_DONE = 3;
+export const STATE = { FILLED: 0, ABORT: 1, NEXT: 2, DONE: 3 } as const;
 
 /** Bytes of float64 scratch the backward kernels need per channel (da and db sums): a chunked backward's slice i starts at scratch + this·C·i. */
 export const SCRATCH_BYTES_PER_CHANNEL = 16;
