@@ -31,7 +31,12 @@ function inputs(n: number) {
 
 const align64 = (v: number) => Math.ceil(v / 64) * 64;
 
-/** forwardAt/backwardAt with x, dy, out in the backend's memory (the bench's in-memory rows). */
+/**
+ * forwardAt/backwardAt with x, dy, out in the backend's memory: the same layout as apps/bench's
+ * in-memory rows (apps/bench/src/entries/wasm.ts), repeated here on purpose so that this script's
+ * figures match those rows while running from the package alone (bench/ is not published, and a
+ * package does not import an app).
+ */
 function inMemory(backend: Backend, n: number, input: ReturnType<typeof inputs>) {
   const c4 = align64(4 * C);
   const at = { a: 0, b: c4, da: 2 * c4, db: 3 * c4, scratch: 4 * c4 };
