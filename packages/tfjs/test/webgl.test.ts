@@ -5,6 +5,7 @@
  * verdicts on known-good and known-bad results.
  */
 import { apalu as reference, apaluGrad } from '@apalu/core';
+import { WGSL_APALU_MATH } from '@apalu/webgpu';
 import { describe, expect, it } from 'vitest';
 import { conformanceVariants } from '../src/conformance.js';
 import { probeStrict } from '../src/kernels/webgl.js';
@@ -86,5 +87,18 @@ describe('webgl kernels (Node side)', () => {
         expect(Math.fround(value), literal).toBe(value);
       }
     }
+  });
+
+  it("uses the numbers of @apalu/webgpu's WGSL math: thresholds, bit masks, constants and coefficients (the README's drift check)", () => {
+    const literals = (source: string) =>
+      new Set([...source.replace(/\/\/.*$/gm, '').matchAll(/(?<![\w.])(0x[0-9a-f]+u?|\d+\.\d+(?:e-?\d+)?|\d+u?)(?![\w.])/gi)].map((m) => (m[1] as string).toLowerCase()));
+    const glsl = literals(GLSL_APALU_MATH);
+    const wgsl = literals(WGSL_APALU_MATH);
+    // GLSL ES 3.00 has no countLeadingZeros: apalu_decode reads a subnormal's exponent off float(frac)
+    // (… − 127 − 149); apalu_term's return codes 0/1/2 replace WGSL's accumulator pointers.
+    const glslOnly = new Set(['149', '2']);
+    expect([...glsl].filter((v) => !wgsl.has(v) && !glslOnly.has(v))).toEqual([]);
+    expect([...wgsl].filter((v) => v.startsWith('0x') && !glsl.has(v))).toEqual([]);
+    expect(glsl.size).toBeGreaterThan(40);
   });
 });

@@ -12,7 +12,7 @@ export {
 } from './runner.js';
 export { planBackward, grid } from './plan.js';
 export { BufferUsage, RESULT_USAGE } from './buffers.js';
-export { WGSL_APALU_MATH } from './wgsl/math.js';
+export { WGSL_APALU_MATH, APALU_MATH_CONSTANTS, shaderFloat } from './wgsl/math.js';
 export {
   WGSL_SOURCES,
   forwardShader,

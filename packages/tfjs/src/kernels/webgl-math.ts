@@ -1,19 +1,11 @@
 /** APALU in GLSL ES 3.00 for the webgl kernels: the strict double-float version and the fast (composed-class) one. */
 import { APALU_K } from '@apalu/core';
+import { APALU_MATH_CONSTANTS, shaderFloat as f32 } from '@apalu/webgpu';
 
-/** A float32 constant written so that GLSL reads back exactly the same float32. */
-function f32(value: number): string {
-  const v = Math.fround(value);
-  return Number.isInteger(v) ? `${v}.0` : `${v}`;
-}
-
-// ln 2 in three parts: n·LN2_HI is exact for |n| < 4096 (12 significant bits).
-const LN2_HI = 0.693115234375;
-const LN2_MID = Math.fround(Math.LN2 - LN2_HI);
-const LN2_LO = Math.fround(Math.LN2 - LN2_HI - LN2_MID);
-// k = 1.702 is not a float32: k·x is formed as a double-float from two parts.
-const K_HI = Math.fround(APALU_K);
-const K_LO = Math.fround(APALU_K - K_HI);
+// The float32 constants (ln 2 in three parts, k as hi + lo) and their source text come from
+// @apalu/webgpu's WGSL math, so both ports use the same ones; README "Why webgl-math.ts repeats
+// @apalu/webgpu's WGSL" says what else the two share and how their drift is caught.
+const { LN2_HI, LN2_MID, LN2_LO, K_HI, K_LO } = APALU_MATH_CONSTANTS;
 
 /**
  * APALU in GLSL ES 3.00 (WebGL2), the same algorithm as @apalu/webgpu's WGSL: double-float

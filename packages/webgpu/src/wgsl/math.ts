@@ -1,11 +1,15 @@
 /** APALU forward, backward and the da, db accumulators in WGSL for every kernel: double-float math on raw float32 bits, exact on GPUs that flush subnormals. */
 import { APALU_K } from '@apalu/core';
 
-/** A float32 constant written so that WGSL reads back exactly the same float32. */
-function f32(value: number): string {
+/**
+ * A float32 constant as shader source text (WGSL or GLSL) that the compiler reads back as exactly
+ * the same float32. @apalu/tfjs's GLSL port of this math writes its constants with it too.
+ */
+export function shaderFloat(value: number): string {
   const v = Math.fround(value);
   return Number.isInteger(v) ? `${v}.0` : `${v}`;
 }
+const f32 = shaderFloat;
 
 // ln 2 in three parts: n·LN2_HI is exact for |n| < 4096 (12 significant bits).
 const LN2_HI = 0.693115234375;
@@ -14,6 +18,9 @@ const LN2_LO = Math.fround(Math.LN2 - LN2_HI - LN2_MID);
 // k = 1.702 is not a float32: k·x is formed as a double-float from two parts.
 const K_HI = Math.fround(APALU_K);
 const K_LO = Math.fround(APALU_K - K_HI);
+
+/** The split float32 constants above, shared with @apalu/tfjs's GLSL port of this math so the two cannot drift. */
+export const APALU_MATH_CONSTANTS = Object.freeze({ LN2_HI, LN2_MID, LN2_LO, K_HI, K_LO });
 
 /**
  * APALU in WGSL, shared by every kernel of this package (and reusable by other engines).
