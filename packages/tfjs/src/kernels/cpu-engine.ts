@@ -157,21 +157,29 @@ function streamFor(n: number, channels: number, backward: boolean) {
   return inst === null ? null : { at, inst };
 }
 
+/**
+ * The arguments of @apalu/wasm's streamed calls for n elements, where the engine is 'wasm' and
+ * an instance holds the block layout (a and b checked first, as the module needs); else null
+ * (compute in JavaScript).
+ */
+function wasmStream(n: number, a: Float32Array, b: Float32Array, layout: ResolvedLayout, precision: 0 | 1, backwardPass: boolean): Parameters<typeof streamForward>[0] | null {
+  if (cpuKernelEngine() !== 'wasm') return null;
+  validateParams(a, b);
+  const { channels, inner } = layout;
+  const stream = streamFor(n, channels, backwardPass);
+  if (stream === null) return null;
+  const { raw, memory } = stream.inst;
+  return { raw, memory, pool: undefined, at: stream.at, channels, inner, code: precision, a32: a, b32: b };
+}
+
 /** f(x) for the cpu backend's arrays; a fresh array (the inputs are never written). */
 export function cpuForward(x: Float32Array, a: Float32Array, b: Float32Array, layout: ResolvedLayout, precision: 0 | 1): Float32Array {
-  const { channels, inner } = layout;
-  if (cpuKernelEngine() === 'wasm') {
-    validateParams(a, b);
-    const n = x.length;
-    const stream = streamFor(n, channels, false);
-    if (stream !== null) {
-      const out = new Float32Array(n);
-      const { raw, memory } = stream.inst;
-      streamForward({ raw, memory, pool: undefined, at: stream.at, channels, inner, code: precision, a32: a, b32: b }, x, out, n);
-      return out;
-    }
-  }
-  return forward(x, a, b, { inner });
+  const n = x.length;
+  const call = wasmStream(n, a, b, layout, precision, false);
+  if (call === null) return forward(x, a, b, { inner: layout.inner });
+  const out = new Float32Array(n);
+  streamForward(call, x, out, n);
+  return out;
 }
 
 /** dx, da, db for the cpu backend's arrays (fresh arrays; each block's float64 sums added in block order, as @apalu/wasm's backend does). */
@@ -183,19 +191,12 @@ export function cpuBackward(
   layout: ResolvedLayout,
   precision: 0 | 1,
 ): { dx: Float32Array; da: Float32Array; db: Float32Array } {
-  const { channels, inner } = layout;
-  if (cpuKernelEngine() === 'wasm') {
-    validateParams(a, b);
-    const n = x.length;
-    const stream = streamFor(n, channels, true);
-    if (stream !== null) {
-      const out = { dx: new Float32Array(n), da: new Float32Array(channels), db: new Float32Array(channels) };
-      const { raw, memory } = stream.inst;
-      streamBackward({ raw, memory, pool: undefined, at: stream.at, channels, inner, code: precision, a32: a, b32: b }, x, dy, out.dx, out.da, out.db, n);
-      return out;
-    }
-  }
-  return backward(x, dy, a, b, { inner });
+  const n = x.length;
+  const call = wasmStream(n, a, b, layout, precision, true);
+  if (call === null) return backward(x, dy, a, b, { inner: layout.inner });
+  const out = { dx: new Float32Array(n), da: new Float32Array(layout.channels), db: new Float32Array(layout.channels) };
+  streamBackward(call, x, dy, out.dx, out.da, out.db, n);
+  return out;
 }
 
 /** Runs f (synchronous) with `engine` chosen, then restores the previous choice. */

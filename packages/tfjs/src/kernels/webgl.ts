@@ -45,35 +45,27 @@ function flat(backend: WebGlBackend, x: TensorInfo): TensorInfo {
 
 const bits = (v: string) => `floatBitsToUint(${v})`;
 
-/** f(x) element-wise, channel floor(i / inner) mod channels, in one program. */
-const forwardProgram = (n: number, fast: boolean): WebGlProgram => ({
-  variableNames: ['x', 'a', 'b'],
-  outputShape: [n],
-  packedInputs: false,
-  packedOutput: false,
-  customUniforms: UNIFORMS,
-  userCode: `${fast ? GLSL_APALU_FAST : GLSL_APALU_MATH}
+/**
+ * One program, one output per element i (channel floor(i / inner) mod channels): f(x) for
+ * 'forward', dy·∂f/∂x for 'dx'. Strict math takes and returns float32 bits, fast math floats.
+ */
+const elementwiseProgram = (op: 'forward' | 'dx', n: number, fast: boolean): WebGlProgram => {
+  const args = op === 'dx' ? ['getX(i)', 'getDy(i)', 'getA(c)', 'getB(c)'] : ['getX(i)', 'getA(c)', 'getB(c)'];
+  const value = fast ? `apalu_fast_${op}(${args.join(', ')})` : `uintBitsToFloat(apalu_${op}(${args.map(bits).join(', ')}))`;
+  return {
+    variableNames: op === 'dx' ? ['dy', 'x', 'a', 'b'] : ['x', 'a', 'b'],
+    outputShape: [n],
+    packedInputs: false,
+    packedOutput: false,
+    customUniforms: UNIFORMS,
+    userCode: `${fast ? GLSL_APALU_FAST : GLSL_APALU_MATH}
 void main() {
   int i = getOutputCoords();
   int c = imod(i / inner, channels);
-  ${fast ? 'setOutput(apalu_fast_forward(getX(i), getA(c), getB(c)));' : `setOutput(uintBitsToFloat(apalu_forward(${bits('getX(i)')}, ${bits('getA(c)')}, ${bits('getB(c)')})));`}
+  setOutput(${value});
 }`,
-});
-
-/** dy·∂f/∂x element-wise. */
-const dxProgram = (n: number, fast: boolean): WebGlProgram => ({
-  variableNames: ['dy', 'x', 'a', 'b'],
-  outputShape: [n],
-  packedInputs: false,
-  packedOutput: false,
-  customUniforms: UNIFORMS,
-  userCode: `${fast ? GLSL_APALU_FAST : GLSL_APALU_MATH}
-void main() {
-  int i = getOutputCoords();
-  int c = imod(i / inner, channels);
-  ${fast ? 'setOutput(apalu_fast_dx(getX(i), getDy(i), getA(c), getB(c)));' : `setOutput(uintBitsToFloat(apalu_dx(${bits('getX(i)')}, ${bits('getDy(i)')}, ${bits('getA(c)')}, ${bits('getB(c)')})));`}
-}`,
-});
+  };
+};
 
 /**
  * The per-channel accumulator of @apalu/webgpu, in GLSL: s holds terms ≥ 2^-60 as a
@@ -133,36 +125,76 @@ uint apalu_acc_result(ApaluAcc acc) {
 }
 `;
 
+/** The parts of a reduction program's GLSL: functions before main(), then main()'s lines before, inside and after its loop. */
+interface Stage {
+  helpers: string;
+  before: string;
+  each: string;
+  after: string;
+}
+
 /**
- * Stage 1: one fragment per (channel, chunk) sums CHUNK elements of that channel into the da
- * and db accumulators and writes both as one packed texel, vec4(s_a, t_a, s_b, t_b), each s
- * (its double-float rounded once: 2^-24 of that chunk's sum, far inside the strict 1e-6) and
- * t rounded to one float, set flags as NaN/±∞ in the t word instead. Logical shape
- * [channels, 2·chunks, 2]: texel (c, 2g, 0) is chunk g's 2×2 block.
+ * Stage 1: one fragment per (channel, chunk) runs `each` for the CHUNK elements i of channel c
+ * in that chunk and writes the chunk's da and db parts as one packed texel. Logical shape
+ * [channels, 2·chunks, 2]: texel (c, 2g, 0) is chunk g's 2×2 block — the layout stage 2 reads,
+ * the same for both precisions.
  */
-const partialProgram = (channels: number, chunks: number): WebGlProgram => ({
+const partialProgram = (channels: number, chunks: number, stage: Stage): WebGlProgram => ({
   variableNames: ['dy', 'x'],
   outputShape: [channels, 2 * chunks, 2],
   packedInputs: false,
   packedOutput: true,
   customUniforms: [...UNIFORMS, { name: 'perChannel', type: 'int' }],
-  userCode: `${GLSL_APALU_MATH}
-${GLSL_ACC}
-vec2 apalu_acc_words(ApaluAcc acc) {
-  float t = acc.f != 0u ? uintBitsToFloat(apalu_acc_result(acc)) : uintBitsToFloat(apalu_pack(acc.t, 0));
-  return vec2(apalu_opaque(acc.s.x + acc.s.y), t);
-}
+  userCode: `${stage.helpers}
 void main() {
   ivec3 o = getOutputCoords();
   int c = o.x;
   int start = (o.y / 2) * ${CHUNK};
   int end = min(start + ${CHUNK}, perChannel);
-  ApaluAcc accA = ApaluAcc(vec2(0.0), vec2(0.0), 0u);
-  ApaluAcc accB = ApaluAcc(vec2(0.0), vec2(0.0), 0u);
+${stage.before}
   for (int e = start; e < end; e++) {
     int m = e / inner;
     int i = (c + channels * m) * inner + (e - m * inner);
-    uint xb = ${bits('getX(i)')};
+${stage.each}
+  }
+${stage.after}
+}`,
+});
+
+/** Stage 2: one fragment per channel c runs `each` on that channel's partial texels p (chunk g), in order; `which` picks da (0) or db (1). */
+const finalProgram = (channels: number, stage: Stage): WebGlProgram => ({
+  variableNames: ['partials'],
+  outputShape: [channels],
+  packedInputs: true,
+  packedOutput: false,
+  customUniforms: [...UNIFORMS, { name: 'chunks', type: 'int' }, { name: 'which', type: 'int' }],
+  userCode: `${stage.helpers}
+void main() {
+  int c = getOutputCoords();
+${stage.before}
+  for (int g = 0; g < chunks; g++) {
+    vec4 p = getPartials(c, 2 * g, 0);
+${stage.each}
+  }
+${stage.after}
+}`,
+});
+
+/**
+ * Strict stage 1: the chunk's terms go into the da and db accumulators, written as
+ * vec4(s_a, t_a, s_b, t_b), each s (its double-float rounded once: 2^-24 of that chunk's sum,
+ * far inside the strict 1e-6) and t rounded to one float, set flags as NaN/±∞ in the t word instead.
+ */
+const STRICT_PARTIAL: Stage = {
+  helpers: `${GLSL_APALU_MATH}
+${GLSL_ACC}
+vec2 apalu_acc_words(ApaluAcc acc) {
+  float t = acc.f != 0u ? uintBitsToFloat(apalu_acc_result(acc)) : uintBitsToFloat(apalu_pack(acc.t, 0));
+  return vec2(apalu_opaque(acc.s.x + acc.s.y), t);
+}`,
+  before: `  ApaluAcc accA = ApaluAcc(vec2(0.0), vec2(0.0), 0u);
+  ApaluAcc accB = ApaluAcc(vec2(0.0), vec2(0.0), 0u);`,
+  each: `    uint xb = ${bits('getX(i)')};
     uint ax = xb & 0x7fffffffu;
     if (ax > APALU_INF) { accA.f |= APALU_F_NAN; accB.f |= APALU_F_NAN; continue; }
     int which = (xb < APALU_SIGN || ax == 0u) ? 0 : 1;
@@ -173,96 +205,54 @@ void main() {
     ApaluAcc acc;
     if (which == 0) { acc = accA; } else { acc = accB; }
     if (kind == 0) { apalu_acc_add(acc, v, ex); } else { apalu_acc_special(acc, special); }
-    if (which == 0) { accA = acc; } else { accB = acc; }
-  }
-  setOutput(vec4(apalu_acc_words(accA), apalu_acc_words(accB)));
-}`,
-});
+    if (which == 0) { accA = acc; } else { accB = acc; }`,
+  after: '  setOutput(vec4(apalu_acc_words(accA), apalu_acc_words(accB)));',
+};
 
-/** Stage 2: one fragment per channel merges that channel's partial sums in order. */
-const finalProgram = (channels: number): WebGlProgram => ({
-  variableNames: ['partials'],
-  outputShape: [channels],
-  packedInputs: true,
-  packedOutput: false,
-  customUniforms: [...UNIFORMS, { name: 'chunks', type: 'int' }, { name: 'which', type: 'int' }],
-  userCode: `${GLSL_APALU_MATH}
-${GLSL_ACC}
-void main() {
-  int c = getOutputCoords();
-  ApaluAcc acc = ApaluAcc(vec2(0.0), vec2(0.0), 0u);
-  for (int g = 0; g < chunks; g++) {
-    vec4 p = getPartials(c, 2 * g, 0);
-    vec2 w = which == 0 ? p.xy : p.zw;
+/** Strict stage 2: the channel's partial sums merged in order into one accumulator. */
+const STRICT_FINAL: Stage = {
+  helpers: `${GLSL_APALU_MATH}
+${GLSL_ACC}`,
+  before: '  ApaluAcc acc = ApaluAcc(vec2(0.0), vec2(0.0), 0u);',
+  each: `    vec2 w = which == 0 ? p.xy : p.zw;
     uint tb = ${bits('w.y')};
     if ((tb & 0x7fffffffu) >= APALU_INF) { apalu_acc_special(acc, tb); continue; }
     acc.t = apalu_df_add(acc.t, vec2(w.y, 0.0));
-    apalu_acc_add_df(acc, vec2(w.x, 0.0));
-  }
-  setOutput(uintBitsToFloat(apalu_acc_result(acc)));
-}`,
-});
+    apalu_acc_add_df(acc, vec2(w.x, 0.0));`,
+  after: '  setOutput(uintBitsToFloat(apalu_acc_result(acc)));',
+};
 
-/**
- * precision 'fast', stage 1: one fragment per (channel, chunk) sums that chunk's da and db terms
- * in float32 with Neumaier's compensation; vec4(da part, 0, db part, 0), same layout as above.
- */
-const fastPartialProgram = (channels: number, chunks: number): WebGlProgram => ({
-  variableNames: ['dy', 'x'],
-  outputShape: [channels, 2 * chunks, 2],
-  packedInputs: false,
-  packedOutput: true,
-  customUniforms: [...UNIFORMS, { name: 'perChannel', type: 'int' }],
-  userCode: `${GLSL_APALU_MATH}
+/** precision 'fast', stage 1: the chunk's da and db terms in float32 with Neumaier's compensation; vec4(da part, 0, db part, 0). */
+const FAST_PARTIAL: Stage = {
+  helpers: `${GLSL_APALU_MATH}
 ${GLSL_APALU_FAST}
 vec2 apalu_neumaier(vec2 s, float v) {
   float t = apalu_opaque(s.x + v);
   float lost = abs(s.x) >= abs(v) ? (s.x - t) + v : (v - t) + s.x;
   return vec2(t, s.y + lost);
-}
-void main() {
-  ivec3 o = getOutputCoords();
-  int c = o.x;
-  int start = (o.y / 2) * ${CHUNK};
-  int end = min(start + ${CHUNK}, perChannel);
-  vec2 sa = vec2(0.0);
-  vec2 sb = vec2(0.0);
-  for (int e = start; e < end; e++) {
-    int m = e / inner;
-    int i = (c + channels * m) * inner + (e - m * inner);
-    float x = getX(i);
+}`,
+  before: `  vec2 sa = vec2(0.0);
+  vec2 sb = vec2(0.0);`,
+  each: `    float x = getX(i);
     float g = getDy(i);
     vec2 t = apalu_fast_terms(x, g);
     sa = apalu_neumaier(sa, t.x);
-    sb = apalu_neumaier(sb, t.y);
-  }
-  // Non-finite sums keep the main part (the compensation is NaN there).
+    sb = apalu_neumaier(sb, t.y);`,
+  after: `  // Non-finite sums keep the main part (the compensation is NaN there).
   float ra = isinf(sa.x) || isnan(sa.x) ? sa.x : sa.x + sa.y;
   float rb = isinf(sb.x) || isnan(sb.x) ? sb.x : sb.x + sb.y;
-  setOutput(vec4(ra, 0.0, rb, 0.0));
-}`,
-});
+  setOutput(vec4(ra, 0.0, rb, 0.0));`,
+};
 
 /** precision 'fast', stage 2: the chunks of one channel, in order, with Neumaier's compensation. */
-const fastFinalProgram = (channels: number): WebGlProgram => ({
-  variableNames: ['partials'],
-  outputShape: [channels],
-  packedInputs: true,
-  packedOutput: false,
-  customUniforms: [...UNIFORMS, { name: 'chunks', type: 'int' }, { name: 'which', type: 'int' }],
-  userCode: `${GLSL_APALU_MATH}
-void main() {
-  int c = getOutputCoords();
-  vec2 s = vec2(0.0);
-  for (int g = 0; g < chunks; g++) {
-    vec4 p = getPartials(c, 2 * g, 0);
-    float v = which == 0 ? p.x : p.z;
+const FAST_FINAL: Stage = {
+  helpers: GLSL_APALU_MATH,
+  before: '  vec2 s = vec2(0.0);',
+  each: `    float v = which == 0 ? p.x : p.z;
     float t = apalu_opaque(s.x + v);
-    s = vec2(t, s.y + (abs(s.x) >= abs(v) ? (s.x - t) + v : (v - t) + s.x));
-  }
-  setOutput(isinf(s.x) || isnan(s.x) ? s.x : s.x + s.y);
-}`,
-});
+    s = vec2(t, s.y + (abs(s.x) >= abs(v) ? (s.x - t) + v : (v - t) + s.x));`,
+  after: '  setOutput(isinf(s.x) || isnan(s.x) ? s.x : s.x + s.y);',
+};
 
 /** Whether the webgl backend runs WebGL2 (GLSL ES 3.00: floatBitsToUint, uint): the kernels need it. */
 export function webglKernelUsable(): boolean {
@@ -290,7 +280,7 @@ const apaluWebGl: KernelFunc = ({ inputs, backend, attrs }) => {
   const gl = backend as unknown as WebGlBackend;
   const n = sizeOf(x.shape);
   const flats = [x, a, b].map((t) => flat(gl, t));
-  const out = gl.runWebGLProgram(forwardProgram(n, isFast(attrs)), flats, 'float32', [[0], [channels], [inner]]);
+  const out = gl.runWebGLProgram(elementwiseProgram('forward', n, isFast(attrs)), flats, 'float32', [[0], [channels], [inner]]);
   for (const t of flats) gl.disposeIntermediateTensorInfo(t);
   return { ...out, shape: [...x.shape] };
 };
@@ -311,12 +301,12 @@ const apaluGradWebGl: KernelFunc = ({ inputs, backend, attrs }) => {
   const [fdy, fx, fa, fb] = [dy, x, a, b].map((t) => flat(gl, t)) as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
   const layout = [[0], [channels], [inner]];
   const fast = isFast(attrs);
-  const dx = gl.runWebGLProgram(dxProgram(n, fast), [fdy, fx, fa, fb], 'float32', layout);
+  const dx = gl.runWebGLProgram(elementwiseProgram('dx', n, fast), [fdy, fx, fa, fb], 'float32', layout);
   // Kept packed (the final program reads it packed) even where tfjs unpacks outputs eagerly.
-  const partials = gl.runWebGLProgram((fast ? fastPartialProgram : partialProgram)(channels, chunks), [fdy, fx], 'float32', [...layout, [perChannel]], true);
-  const final = fast ? fastFinalProgram : finalProgram;
-  const da = gl.runWebGLProgram(final(channels), [partials], 'float32', [...layout, [chunks], [0]]);
-  const db = gl.runWebGLProgram(final(channels), [partials], 'float32', [...layout, [chunks], [1]]);
+  const partials = gl.runWebGLProgram(partialProgram(channels, chunks, fast ? FAST_PARTIAL : STRICT_PARTIAL), [fdy, fx], 'float32', [...layout, [perChannel]], true);
+  const final = fast ? FAST_FINAL : STRICT_FINAL;
+  const da = gl.runWebGLProgram(finalProgram(channels, final), [partials], 'float32', [...layout, [chunks], [0]]);
+  const db = gl.runWebGLProgram(finalProgram(channels, final), [partials], 'float32', [...layout, [chunks], [1]]);
   for (const t of [fdy, fx, fa, fb, partials]) gl.disposeIntermediateTensorInfo(t);
   return [
     { ...dx, shape: [...x.shape] },
