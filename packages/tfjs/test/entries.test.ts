@@ -1,7 +1,7 @@
 // The package's two entries: "node" (src/node.ts) and the browser/default one (src/index.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ApaluInputError } from '@apalu/core';
+import { ApaluEnvironmentError } from '@apalu/core';
 import { describe, expect, it } from 'vitest';
 import * as browser from '../src/index.js';
 import * as node from '../src/node.js';
@@ -21,7 +21,7 @@ describe('browser entry', () => {
   it('never imports a tfjs backend package itself: it names the import to add', async () => {
     expect(tf.findBackendFactory('webgpu')).toBeFalsy();
     const call = browser.createBackend({ tfBackend: 'webgpu' });
-    await expect(call).rejects.toThrow(ApaluInputError);
+    await expect(call).rejects.toThrow(ApaluEnvironmentError);
     await expect(browser.createBackend({ tfBackend: 'webgpu' })).rejects.toThrow(
       /tfBackend 'webgpu' is not registered with tfjs: add `import '@tensorflow\/tfjs-backend-webgpu';` to your code before createBackend, after `npm i @tensorflow\/tfjs-backend-webgpu@4\.22\.0`/,
     );

@@ -1,5 +1,6 @@
 // The worker pool: starts the platform's workers over the backend's memory and hands them jobs,
 // by message (browsers) or through shared control slots (Node); the protocol is src/worker/protocol.ts.
+import { ApaluEnvironmentError, ApaluInputError } from '@apalu/core';
 import type { Platform, WorkerPort } from './platform/types.js';
 import { JOB_KINDS, type JobType, type Reply, SLOT, type WorkerMessage } from './worker/protocol.js';
 
@@ -35,7 +36,7 @@ export class WorkerPool {
       ...platform.startWorkers(
         count,
         (reply: Reply) => pool.settle(reply),
-        (error) => pool.failAll(error),
+        (error) => pool.failAll(new ApaluEnvironmentError('E_WORKER', `@apalu/wasm: a worker thread failed: ${error.message}`, { cause: error })),
       ),
     );
     const control = platform.direct ? new Int32Array(new SharedArrayBuffer(4 * SLOT.SIZE * count)) : undefined;
@@ -123,12 +124,12 @@ export class WorkerPool {
       const done = Atomics.load(control, base + SLOT.DONE);
       if (done === seq) break;
       Atomics.wait(control, base + SLOT.DONE, done, 1000);
-      if (Date.now() > deadline) throw new Error(`@apalu/wasm worker ${index} did not finish within ${JOIN_LIMIT_MS / 1000} s`);
+      if (Date.now() > deadline) throw new ApaluEnvironmentError('E_WORKER', `@apalu/wasm worker ${index} did not finish within ${JOIN_LIMIT_MS / 1000} s`);
     }
     const failed = Atomics.exchange(control, base + SLOT.FAILED, 0);
     if (failed !== 0) {
       const text = String.fromCharCode(...control.subarray(base + SLOT.ERROR, base + SLOT.ERROR + failed - 1));
-      throw new Error(`@apalu/wasm worker ${index} failed: ${text}`);
+      throw new ApaluEnvironmentError('E_WORKER', `@apalu/wasm worker ${index} failed: ${text}`);
     }
   }
 
@@ -150,7 +151,7 @@ export class WorkerPool {
     this.pending.delete(reply.id);
     if (--this.busy === 0) for (const p of this.ports) p.hold(false);
     if (reply.error === undefined) job.resolve();
-    else job.reject(new Error(`@apalu/wasm worker failed: ${reply.error}`));
+    else job.reject(new ApaluEnvironmentError('E_WORKER', `@apalu/wasm worker failed: ${reply.error}`));
   }
 
   private failAll(error: Error): void {
@@ -160,7 +161,7 @@ export class WorkerPool {
   }
 
   async terminate(): Promise<void> {
-    this.failAll(new Error('the backend was disposed while a call was running'));
+    this.failAll(new ApaluInputError('E_DISPOSED', 'the backend was disposed while a call was running; create a new one with createBackend().'));
     await Promise.all(this.ports.map((p) => p.terminate()));
   }
 }

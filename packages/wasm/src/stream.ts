@@ -1,5 +1,5 @@
 // Streaming of the array calls (backend.forward/backward with Float32Arrays) through the backend's WebAssembly memory in cache-sized blocks: copy a block in, compute it, copy it out, on the calling thread or pipelined with the Node worker pool.
-import { ApaluInputError } from '@apalu/core';
+import { ApaluEnvironmentError, ApaluInputError } from '@apalu/core';
 import { type RawKernels, SCRATCH_BYTES_PER_CHANNEL } from './kernels.js';
 import { type JobType, STATE } from './worker/protocol.js';
 
@@ -251,7 +251,7 @@ function pipeline(
       }
       // A worker has block nextOut: spin briefly, then sleep until its done flag changes.
       if (Atomics.load(state, STATE.ABORT) !== 0) {
-        failure = new Error('@apalu/wasm: a worker failed during a streamed call');
+        failure = new ApaluEnvironmentError('E_WORKER', '@apalu/wasm: a worker failed during a streamed call');
         break;
       }
       if (deadline === 0) deadline = Date.now() + WAIT_LIMIT_MS;
@@ -260,7 +260,7 @@ function pipeline(
       const spinUntil = performance.now() + 0.05;
       while (Atomics.load(state, STATE.DONE + slot) === seen && performance.now() < spinUntil) {}
       if (Atomics.load(state, STATE.DONE + slot) === seen) Atomics.wait(state, STATE.DONE + slot, seen, 20);
-      if (Date.now() > deadline) throw new Error(`@apalu/wasm: a worker did not finish block ${nextOut} within ${WAIT_LIMIT_MS / 1000} s`);
+      if (Date.now() > deadline) throw new ApaluEnvironmentError('E_WORKER', `@apalu/wasm: a worker did not finish block ${nextOut} within ${WAIT_LIMIT_MS / 1000} s`);
     }
   } catch (error) {
     failure = error;

@@ -336,6 +336,8 @@ describe('worker pool (Node: jobs through Atomics)', () => {
       const nap = new Int32Array(new SharedArrayBuffer(4));
       const sleepy = () => void Atomics.wait(nap, 0, 0, 100 * workers);
       await expect(pool.chunks('forwardChunks', [1 << 30, 1024, n, 0, 4, 1, 1, 0], n, 16, sleepy)).rejects.toThrow(failure);
+      // An environment error (the call's arguments were checked before any worker ran).
+      await expect(pool.chunks('forwardChunks', [1 << 30, 1024, n, 0, 4, 1, 1, 0], n, 16, sleepy)).rejects.toMatchObject({ code: 'E_WORKER', kind: 'environment' });
       // The workers keep serving (none still holds its failure).
       const raw = new WebAssembly.Instance(await kernelModule('simd', { shared: true }), { env: { memory } }).exports as unknown as RawKernels;
       const x = Float32Array.from({ length: n }, (_, i) => i / 4 - 6);
