@@ -7,6 +7,7 @@ export const USAGE = `Usage:
   pnpm bench [--full | --quick | --smoke] [--filter=WORDS] [--sizes=N,N,…] [--out=DIR]
              [--machine=TEXT] [--no-progress]
   pnpm bench --rows=FILE.json [--write-readmes]
+  pnpm bench --compare=BEFORE.json,AFTER.json
   pnpm bench --help
 
   --full            1K, 4K, …, 16M elements, 3 interleaved rounds (the default)
@@ -20,6 +21,8 @@ export const USAGE = `Usage:
   --no-progress     no progress bar or per-size lines
   --rows=FILE       print each package's rows of a saved run (runs nothing)
   --write-readmes   with --rows: put them into the package READMEs (complete full runs only)
+  --compare=A,B     two saved runs side by side: B/A throughput per row and size, and the
+                    spread of the rows no @apalu change can move (runs nothing)
   -h, --help        this text
 
 Results are written as bench-<mode>.md, .json and .svg; a filtered, custom-size or interrupted
@@ -38,7 +41,11 @@ export interface RunCommand {
   noProgress: boolean;
 }
 
-export type CliCommand = { kind: 'help' } | { kind: 'rows'; file: string; writeReadmes: boolean } | RunCommand;
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'rows'; file: string; writeReadmes: boolean }
+  | { kind: 'compare'; before: string; after: string }
+  | RunCommand;
 
 const RUN_OPTIONS = ['quick', 'smoke', 'full', 'filter', 'sizes', 'out', 'machine', 'no-progress'] as const;
 
@@ -74,6 +81,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
         'no-progress': { type: 'boolean', default: false },
         rows: { type: 'string' },
         'write-readmes': { type: 'boolean', default: false },
+        compare: { type: 'string' },
       },
     }));
   } catch (error) {
@@ -82,8 +90,17 @@ export function parseCliArgs(argv: string[]): CliCommand {
   }
   if (values.help) return { kind: 'help' };
 
-  for (const name of ['filter', 'out', 'machine', 'rows'] as const) {
+  for (const name of ['filter', 'out', 'machine', 'rows', 'compare'] as const) {
     if (values[name] !== undefined && values[name].trim() === '') throw new UsageError(`--${name} needs a value (--${name}=…).`);
+  }
+  if (values.compare !== undefined) {
+    const files = values.compare.split(',').map((f) => f.trim());
+    if (files.length !== 2 || files.some((f) => f === '')) {
+      throw new UsageError(`--compare=${values.compare}: give two saved runs, before and after, separated by a comma (e.g. --compare=old/bench-full.json,results/bench-full.json).`);
+    }
+    const extra = [...RUN_OPTIONS, 'rows', 'write-readmes'].filter((name) => values[name as keyof typeof values] !== undefined && values[name as keyof typeof values] !== false);
+    if (extra.length) throw new UsageError(`--compare reads two saved runs and runs nothing: ${extra.map((n) => `--${n}`).join(', ')} cannot go with it.`);
+    return { kind: 'compare', before: files[0] as string, after: files[1] as string };
   }
   if (values.rows !== undefined) {
     const extra = RUN_OPTIONS.filter((name) => values[name] !== undefined && values[name] !== false);

@@ -15,6 +15,7 @@ import { useSwiftShader } from '@apalu/dev/swiftshader';
 import cliProgress from 'cli-progress';
 import { type RunCommand, USAGE, parseCliArgs } from './args.js';
 import { UsageError } from './errors.js';
+import { compareRuns, formatComparison } from './output/compare.js';
 import { formatMarkdown, formatPackageRows } from './output/markdown.js';
 import { writePackageReadmes } from './output/readmes.js';
 import { writeResults } from './output/write.js';
@@ -37,16 +38,16 @@ function usageError(message: string, withUsage: boolean): number {
   return 2;
 }
 
-function readSaved(file: string): BenchResult {
+function readSaved(file: string, option = 'rows'): BenchResult {
   let saved: unknown;
   try {
     saved = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`--rows=${file}: cannot read a saved run (${(error as Error).message.split('\n')[0]}).`);
+    throw new Error(`--${option}: ${file}: cannot read a saved run (${(error as Error).message.split('\n')[0]}).`);
   }
   const r = saved as Partial<BenchResult> | null;
   if (!r || typeof r !== 'object' || !Array.isArray(r.entries) || !Array.isArray(r.measurements) || !Array.isArray(r.sizes)) {
-    throw new Error(`--rows=${file}: not a saved bench run (the .json a run writes).`);
+    throw new Error(`--${option}: ${file}: not a saved bench run (the .json a run writes).`);
   }
   return saved as BenchResult;
 }
@@ -66,6 +67,20 @@ function rows(file: string, writeReadmes: boolean): number {
   for (const source of [...new Set(saved.entries.filter((e) => e.role === 'apalu').map((e) => e.source))]) {
     console.log(`### ${source}\n\n${formatPackageRows(saved, source)}\n`);
   }
+  return 0;
+}
+
+function compare(beforeFile: string, afterFile: string): number {
+  let before: BenchResult;
+  let after: BenchResult;
+  try {
+    before = readSaved(beforeFile, 'compare');
+    after = readSaved(afterFile, 'compare');
+  } catch (error) {
+    console.error(`pnpm bench: ${(error as Error).message}`);
+    return 1;
+  }
+  console.log(formatComparison(before, after, compareRuns(before, after)));
   return 0;
 }
 
@@ -144,6 +159,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command.kind === 'rows') return rows(command.file, command.writeReadmes);
+  if (command.kind === 'compare') return compare(command.before, command.after);
   // Dawn reads the Vulkan driver location when the process starts: without a GPU driver of our
   // own choosing, set SwiftShader up (the workspace's @apalu/dev) and run again as a child, so
   // the webgpu row is measured (labelled emulated). The child gets the terminal; Ctrl-C and

@@ -24,6 +24,7 @@ describe('command line', () => {
       noProgress: true,
     });
     expect(parseCliArgs(['--rows=results/bench-full.json', '--write-readmes'])).toEqual({ kind: 'rows', file: 'results/bench-full.json', writeReadmes: true });
+    expect(parseCliArgs(['--compare=a/bench-full.json, b/bench-full.json'])).toEqual({ kind: 'compare', before: 'a/bench-full.json', after: 'b/bench-full.json' });
     expect(parseCliArgs(['--help'])).toEqual({ kind: 'help' });
     expect(parseCliArgs(['-h'])).toEqual({ kind: 'help' });
   });
@@ -57,5 +58,7 @@ describe('command line', () => {
     expect(usage(['--filter=,'])).toMatch(/^--filter needs at least one word/);
     expect(usage(['--out='])).toBe('--out needs a value (--out=…).');
     expect(usage(['--rows='])).toBe('--rows needs a value (--rows=…).');
+    expect(usage(['--compare=one.json'])).toMatch(/^--compare=one\.json: give two saved runs, before and after/);
+    expect(usage(['--compare=a.json,b.json', '--quick'])).toBe('--compare reads two saved runs and runs nothing: --quick cannot go with it.');
   });
 });
