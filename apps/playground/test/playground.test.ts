@@ -178,7 +178,7 @@ describe.skipIf(skipReason !== '')('playground in Debian chromium', () => {
       return Math.ceil(table.getBoundingClientRect().bottom + window.scrollY);
     });
     await page.screenshot({ path: join(artifacts, 'playground-readme.png'), fullPage: true, clip: { x: 0, y: 0, width: 1200, height: bottom + 16 } });
-    const summary = rows.map((r) => `${r.name}: ${r.status}${r.accuracy ? ` (${r.accuracy})` : ''}${r.detail ? ` — ${r.detail}` : ''}`).join('\n');
+    const summary = rows.map((r) => `${r.name}: ${r.status}${r.accuracy ? ` (${r.accuracy})` : ''}${r.durationMs === undefined ? '' : `, ${(r.durationMs / 1000).toFixed(1)} s`}${r.detail ? ` — ${r.detail}` : ''}`).join('\n');
     console.log(`[playground] in-page matrix:\n${summary}`);
     const unavailable = rows.filter((r) => r.status === 'unavailable');
     if (unavailable.length > 0 && !process.env.CI) {

@@ -3,7 +3,8 @@
  * WebGL2 through ANGLE's SwiftShader), one page and one run: @apalu/tfjs's webgl kernels and its
  * composed path beside tf.elu, tf.prelu and tf.relu at 1M elements, forward and
  * forward+backward, plus one MLP training epoch with Apalu against ReLU. Writes
- * results/webgl.md and results/webgl.json (or --out=DIR) and prints the table.
+ * results/webgl.md and results/webgl.json (or --out=DIR) and prints the table; with
+ * --write-readme it also replaces the table between the "webgl bench" markers of @apalu/tfjs's README.
  *
  * SwiftShader emulates the GPU on the CPU: only the ratios mean anything, never the times.
  * Uses the packages as last built (`pnpm --filter @apalu/tfjs build` first).
@@ -33,6 +34,19 @@ const FLAGS = [
   '--use-angle=swiftshader',
   '--enable-unsafe-swiftshader',
 ];
+
+/** Replaces the block between the "webgl bench" markers of @apalu/tfjs's README with `markdown`; returns the file. */
+function writeReadmeTable(markdown: string): string {
+  const readme = join(appRoot, '..', '..', 'packages', 'tfjs', 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const start = '<!-- webgl bench: start -->';
+  const end = '<!-- webgl bench: end -->';
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`${readme} has no "${start}" … "${end}" block to replace.`);
+  writeFileSync(readme, `${text.slice(0, i + start.length)}\n${markdown.trim()}\n${text.slice(j)}`);
+  return readme;
+}
 
 function option(name: string): string | undefined {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -108,6 +122,7 @@ async function main(): Promise<number> {
       mkdirSync(out, { recursive: true });
       writeFileSync(join(out, 'webgl.md'), `# APALU on tfjs webgl (browser)\n\n${markdown}\n`);
       writeFileSync(join(out, 'webgl.json'), `${JSON.stringify({ date: new Date().toISOString(), command: COMMAND, ...result }, null, 2)}\n`);
+      if (process.argv.includes('--write-readme')) console.log(`updated ${writeReadmeTable(markdown)}`);
       return 0;
     } finally {
       await context.close();

@@ -57,6 +57,7 @@ const elementwiseProgram = (op: 'forward' | 'dx', n: number, fast: boolean): Web
     outputShape: [n],
     packedInputs: false,
     packedOutput: false,
+    enableShapeUniforms: true,
     customUniforms: UNIFORMS,
     userCode: `${fast ? GLSL_APALU_FAST : GLSL_APALU_MATH}
 void main() {
@@ -144,6 +145,7 @@ const partialProgram = (channels: number, chunks: number, stage: Stage): WebGlPr
   outputShape: [channels, 2 * chunks, 2],
   packedInputs: false,
   packedOutput: true,
+  enableShapeUniforms: true,
   customUniforms: [...UNIFORMS, { name: 'perChannel', type: 'int' }],
   userCode: `${stage.helpers}
 void main() {
@@ -167,6 +169,7 @@ const finalProgram = (channels: number, stage: Stage): WebGlProgram => ({
   outputShape: [channels],
   packedInputs: true,
   packedOutput: false,
+  enableShapeUniforms: true,
   customUniforms: [...UNIFORMS, { name: 'chunks', type: 'int' }, { name: 'which', type: 'int' }],
   userCode: `${stage.helpers}
 void main() {
