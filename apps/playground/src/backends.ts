@@ -18,6 +18,8 @@ export interface BackendEntry {
   excludeInputs?: InputExclusions;
   /** Cases this entry does not run, each with the reason (listed under the matrix). */
   exclude?: Readonly<Record<string, string>>;
+  /** A smaller property slice than the kit's default (200 runs), with the reason (shown under the matrix). */
+  propertyRuns?: { runs: number; reason: string };
   create(): Promise<ApaluBackend>;
 }
 
@@ -43,6 +45,15 @@ const tfjs = (tfBackend: 'cpu' | 'wasm' | 'webgpu' | 'webgl', path: 'kernel' | '
     ...(tfBackend === 'webgpu' ? { requires: 'webgpu' as const } : tfBackend === 'webgl' ? { requires: 'webgl2' as const } : {}),
     ...(v.excludeInputs ? { excludeInputs: v.excludeInputs } : {}),
     ...(v.exclude ? { exclude: v.exclude } : {}),
+    ...(tfBackend === 'webgl' && path === 'composed'
+      ? {
+          propertyRuns: {
+            runs: 50,
+            reason:
+              "tfjs's own webgl ops compile their programs for every new input shape (about 70 per property run on SwiftShader, 0.5 s); the same graph of ops runs the full 200-run slice on cpu, wasm and webgpu",
+          },
+        }
+      : {}),
     async create() {
       const [{ registerTfBackend }, { createBackend }] = await Promise.all([import('./tfjs-setup.js'), import('@apalu/tfjs')]);
       await registerTfBackend(tfBackend);

@@ -63,7 +63,12 @@ async function runOne(entry: BackendEntry, row: MatrixRow, onCase: (name: string
     return undefined;
   }
   try {
-    const report = await runConformance(backend, { ...(entry.excludeInputs ? { excludeInputs: entry.excludeInputs } : {}), ...(entry.exclude ? { exclude: entry.exclude } : {}), onCase });
+    const report = await runConformance(backend, {
+      ...(entry.excludeInputs ? { excludeInputs: entry.excludeInputs } : {}),
+      ...(entry.exclude ? { exclude: entry.exclude } : {}),
+      ...(entry.propertyRuns ? { runs: entry.propertyRuns.runs } : {}),
+      onCase,
+    });
     row.accuracy = report.accuracy;
     row.status = report.pass ? 'pass' : 'fail';
     if (!report.pass) {
@@ -75,6 +80,7 @@ async function runOne(entry: BackendEntry, row: MatrixRow, onCase: (name: string
     const excluded = [
       ...(report.excludedInputs ?? []).map((e) => `${e.inputs} (${e.elements} elements): ${e.reason}`),
       ...report.excluded.map((e) => `case ${e.case}: ${e.reason}`),
+      ...(entry.propertyRuns ? [`case property: ${entry.propertyRuns.runs} runs instead of 200: ${entry.propertyRuns.reason}`] : []),
     ];
     if (excluded.length > 0) row.excluded = excluded;
     if (report.backend !== entry.name) row.detail = `${row.detail ? `${row.detail}; ` : ''}reports its name as ${report.backend}`;
