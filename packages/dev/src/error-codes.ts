@@ -1,8 +1,8 @@
 /** The error-code check: every code the packages throw is in @apalu/core's APALU_ERROR_CODES, from the class of its kind, and every listed code is thrown somewhere. */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { APALU_ERROR_CODES, type ApaluErrorKind } from '@apalu/core';
-import { REPO_ROOT, rel, walk, workspacePackages } from './workspace.js';
+import { sourceFiles } from './structure.js';
+import { REPO_ROOT, rel } from './workspace.js';
 
 /** The error classes of the packages, by kind (subclasses of ApaluInputError and ApaluEnvironmentError). */
 export const ERROR_CLASSES: Readonly<Record<string, ApaluErrorKind>> = {
@@ -31,18 +31,16 @@ const NEW_ERROR = /new\s+(\w+)\(\s*'(E_[A-Z0-9_]+)'/g;
 const SUPER_CODE = /super\(\s*'(E_[A-Z0-9_]+)'/g;
 const DECLARED_CLASS = /class\s+(\w+)\s+extends\s+\w+/;
 
-/** Every `new SomeError('E_…'` and `super('E_…'` in the source files of the published packages under `root`. */
+/** Every `new SomeError('E_…'` and `super('E_…'` in the source files of the published packages under `root` (the files the structure check reads). */
 export function thrownCodes(root = REPO_ROOT): ThrownCode[] {
   const found: ThrownCode[] = [];
-  for (const pkg of workspacePackages(root).filter((p) => p.published && p.path.startsWith('packages/'))) {
-    for (const file of walk(join(pkg.dir, 'src'), (f) => /\.(ts|mts|cts|js|mjs)$/.test(f) && !f.endsWith('.d.ts'), new Set(['generated']))) {
-      const text = readFileSync(file, 'utf8');
-      const lineOf = (index: number) => text.slice(0, index).split('\n').length;
-      const path = rel(root, file);
-      for (const m of text.matchAll(NEW_ERROR)) found.push({ file: path, line: lineOf(m.index), className: m[1]!, code: m[2]! });
-      const declared = DECLARED_CLASS.exec(text)?.[1] ?? '(no class)';
-      for (const m of text.matchAll(SUPER_CODE)) found.push({ file: path, line: lineOf(m.index), className: declared, code: m[1]! });
-    }
+  for (const file of sourceFiles(root)) {
+    const text = readFileSync(file, 'utf8');
+    const lineOf = (index: number) => text.slice(0, index).split('\n').length;
+    const path = rel(root, file);
+    for (const m of text.matchAll(NEW_ERROR)) found.push({ file: path, line: lineOf(m.index), className: m[1]!, code: m[2]! });
+    const declared = DECLARED_CLASS.exec(text)?.[1] ?? '(no class)';
+    for (const m of text.matchAll(SUPER_CODE)) found.push({ file: path, line: lineOf(m.index), className: declared, code: m[1]! });
   }
   return found;
 }
